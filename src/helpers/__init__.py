@@ -1,0 +1,11 @@
+"""Helpers behind the IMDB sentiment notebook series.
+
+Modules, one concern each: ``paths``, ``settings`` (profiles, seeds, ``setup``), ``hub``, ``data``, ``exploration``,
+``classical``, ``modeling`` / ``inference`` / ``training`` (transformers), ``evaluation``, ``plots``, ``run``.
+Heavy libraries (torch, transformers) are imported by the modules that need them, not here.
+"""
+
+from helpers.settings import load_profile, setup
+
+__all__ = ["load_profile", "setup"]
+__version__ = "0.1.0"

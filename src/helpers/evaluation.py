@@ -1,0 +1,212 @@
+"""Metrics and the results contract: accuracy with Wilson CIs, McNemar's test, atomic results files.
+
+Results contract (``results/<profile>/``), one pair of files per model:
+
+* ``<model_key>.json``: ``model``, ``model_key``, ``profile``, ``data_source``, ``model_source``, ``split``, ``n``,
+  ``accuracy``, ``accuracy_ci95``, ``macro_f1``, ``classification_report`` (scikit-learn ``output_dict``),
+  ``confusion_matrix``, ``train_seconds``, ``predict_seconds``, ``created``, and any ``extra`` fields;
+* ``<model_key>_predictions.parquet``: ``review_id``, ``label``, ``pred``, ``p_pos`` per test review.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.metrics import classification_report, confusion_matrix
+
+from helpers.data import LABEL_NAMES
+from helpers.paths import results_dir
+
+REQUIRED_FIELDS = (
+    "model", "model_key", "profile", "data_source", "model_source", "split", "n", "accuracy", "accuracy_ci95",
+    "classification_report", "train_seconds", "predict_seconds",
+)
+PREDICTION_COLUMNS = ("review_id", "label", "pred", "p_pos")
+
+
+class ResultsError(RuntimeError):
+    """A results file that is missing or does not follow the contract."""
+
+
+# ----------------------------------------------------------------------------------------------- statistics
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion (better than the normal interval near 0 or 1 and for small n)."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be between 0 and n={n}, got {successes}")
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
+def accuracy_with_ci(y_true: Sequence[int], y_pred: Sequence[int], confidence: float = 0.95):
+    """``(accuracy, (low, high))`` with a Wilson interval."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(f"need two equal, non-empty label arrays (got {y_true.shape} and {y_pred.shape})")
+    correct = int((y_true == y_pred).sum())
+    return correct / y_true.size, wilson_interval(correct, y_true.size, confidence)
+
+
+def mcnemar_test(y_true, pred_a, pred_b, exact: bool | None = None) -> dict[str, Any]:
+    """McNemar's test on paired predictions: do models A and B have the same error rate on these reviews?
+
+    ``b`` counts reviews only A gets right, ``c`` those only B gets right. Exact binomial test when
+    ``b + c < 25`` (or ``exact=True``), otherwise the chi-squared test with continuity correction.
+    """
+    y_true, pred_a, pred_b = (np.asarray(x) for x in (y_true, pred_a, pred_b))
+    if not (y_true.shape == pred_a.shape == pred_b.shape):
+        raise ValueError("y_true, pred_a and pred_b must be paired (same length)")
+    a_right, b_right = pred_a == y_true, pred_b == y_true
+    b = int((a_right & ~b_right).sum())
+    c = int((~a_right & b_right).sum())
+    exact = (b + c) < 25 if exact is None else exact
+    if b + c == 0:
+        p_value, statistic = 1.0, 0.0
+    elif exact:
+        p_value = min(1.0, 2 * stats.binom.cdf(min(b, c), b + c, 0.5))
+        statistic = float(min(b, c))
+    else:
+        statistic = (abs(b - c) - 1) ** 2 / (b + c)
+        p_value = float(stats.chi2.sf(statistic, df=1))
+    return {"only_a_right": b, "only_b_right": c, "statistic": float(statistic), "p_value": float(p_value),
+            "method": "exact binomial" if exact else "chi-squared, continuity-corrected"}
+
+
+def summarise_predictions(y_true, y_pred) -> dict[str, Any]:
+    """Accuracy + CI, macro F1, scikit-learn's classification report (dict form) and the confusion matrix."""
+    accuracy, ci = accuracy_with_ci(y_true, y_pred)
+    report = classification_report(
+        y_true, y_pred, labels=[0, 1], target_names=list(LABEL_NAMES), output_dict=True, zero_division=0
+    )
+    return {
+        "n": int(len(y_true)),
+        "accuracy": float(accuracy),
+        "accuracy_ci95": [float(ci[0]), float(ci[1])],
+        "macro_f1": float(report["macro avg"]["f1-score"]),
+        "classification_report": report,
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=[0, 1]).tolist(),
+    }
+
+
+def print_report(y_true, y_pred, title: str = "") -> None:
+    """The study's layout: scikit-learn's text classification report, headed by accuracy and its CI."""
+    accuracy, (low, high) = accuracy_with_ci(y_true, y_pred)
+    if title:
+        print(title)
+    print(f"accuracy {accuracy:.4f}  (95% CI {low:.4f}–{high:.4f}, n={len(y_true):,})\n")
+    print(classification_report(y_true, y_pred, labels=[0, 1], target_names=list(LABEL_NAMES), digits=2,
+                                zero_division=0))
+
+
+# ----------------------------------------------------------------------------------------------- results files
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder and rename it into place (never half-written)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_results(
+    *,
+    profile: str,
+    model_key: str,
+    model: str,
+    data_source: Any,
+    model_source: Any,
+    review_ids: Sequence[str],
+    y_true: Sequence[int],
+    y_pred: Sequence[int],
+    p_pos: Sequence[float],
+    train_seconds: float | None,
+    predict_seconds: float,
+    split: str = "test",
+    extra: dict[str, Any] | None = None,
+    folder: Path | None = None,
+) -> dict[str, Any]:
+    """Compute the metrics and write ``<model_key>.json`` and ``<model_key>_predictions.parquet`` atomically.
+
+    ``data_source`` / ``model_source``: a :class:`helpers.data.DataSource`-like object (``as_dict()``), a dict or a
+    string. Returns the JSON record.
+    """
+    if not model_key.replace("_", "").replace("-", "").isalnum():
+        raise ValueError(f"model_key must be letters, digits, '-' and '_' (got {model_key!r})")
+    lengths = {len(review_ids), len(y_true), len(y_pred), len(p_pos)}
+    if len(lengths) != 1:
+        raise ValueError(f"review_ids, y_true, y_pred and p_pos must have one length each (got {sorted(lengths)})")
+    if len(set(review_ids)) != len(review_ids):
+        raise ValueError("review_ids must be unique")
+    predictions = pd.DataFrame({
+        "review_id": pd.Series(list(review_ids), dtype="string"),
+        "label": np.asarray(y_true, dtype=np.int64),
+        "pred": np.asarray(y_pred, dtype=np.int64),
+        "p_pos": np.asarray(p_pos, dtype=np.float64),
+    })
+    record = {
+        "model": model,
+        "model_key": model_key,
+        "profile": profile,
+        "data_source": _as_dict(data_source),
+        "model_source": _as_dict(model_source),
+        "split": split,
+        **summarise_predictions(predictions["label"], predictions["pred"]),
+        "train_seconds": None if train_seconds is None else float(train_seconds),
+        "predict_seconds": float(predict_seconds),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **(extra or {}),
+    }
+    folder = folder or results_dir(profile)
+    _atomic_write(folder / f"{model_key}_predictions.parquet", lambda p: predictions.to_parquet(p, index=False))
+    _atomic_write(folder / f"{model_key}.json", lambda p: p.write_text(json.dumps(record, indent=2, default=str)))
+    return record
+
+
+def _as_dict(source: Any) -> dict[str, Any]:
+    if hasattr(source, "as_dict"):
+        return source.as_dict()
+    if isinstance(source, dict):
+        return dict(source)
+    return {"description": str(source)}
+
+
+def load_results(profile: str, folder: Path | None = None) -> dict[str, tuple[dict[str, Any], pd.DataFrame]]:
+    """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract."""
+    folder = folder or results_dir(profile)
+    out = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            record = json.loads(path.read_text())
+        except json.JSONDecodeError as error:
+            raise ResultsError(f"{path.name} is not valid JSON ({error}); re-run the notebook that writes it") from error
+        if not isinstance(record, dict) or "model_key" not in record:
+            continue  # not a model's results file (e.g. a benchmark summary)
+        missing = [f for f in REQUIRED_FIELDS if f not in record]
+        if missing:
+            raise ResultsError(f"{path.name} lacks {missing}; re-run the notebook that writes it")
+        pred_path = folder / f"{record['model_key']}_predictions.parquet"
+        if not pred_path.is_file():
+            raise ResultsError(f"{pred_path.name} is missing for {path.name}; re-run the notebook that writes it")
+        predictions = pd.read_parquet(pred_path)
+        if set(PREDICTION_COLUMNS) - set(predictions.columns):
+            raise ResultsError(f"{pred_path.name} lacks columns {sorted(set(PREDICTION_COLUMNS) - set(predictions.columns))}")
+        out[record["model_key"]] = (record, predictions)
+    return out

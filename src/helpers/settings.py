@@ -1,0 +1,84 @@
+"""Profiles (``params/<profile>.yaml``), seeds, and the one-line notebook setup."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from typing import Any
+
+import yaml
+
+from helpers.paths import PARAMS_DIR
+
+PROFILES = ("smoke", "seed", "full")
+
+
+class ProfileError(ValueError):
+    """A profile name or file that cannot be used."""
+
+
+def load_profile(name: str) -> dict[str, Any]:
+    """The papermill parameters of one profile, as a dict (``params/<name>.yaml``)."""
+    path = PARAMS_DIR / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in PARAMS_DIR.glob("*.yaml"))
+        raise ProfileError(f"No profile {name!r}: {path.name} not found in params/ (known: {', '.join(known)})")
+    params = yaml.safe_load(path.read_text()) or {}
+    if not isinstance(params, dict):
+        raise ProfileError(f"params/{path.name} must be a mapping of parameter names to values")
+    params["profile"] = name
+    return params
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and (when installed) PyTorch, so that a run repeats."""
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.manual_seed(seed)
+
+
+def quiet_libraries() -> None:
+    """Text-only progress bars and quiet Hugging Face logging (headless and GitHub friendly)."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    for name in ("datasets", "transformers", "huggingface_hub", "urllib3", "filelock", "fsspec"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import datasets
+
+        datasets.disable_progress_bars()
+        datasets.logging.set_verbosity_error()
+    except ImportError:
+        pass
+    try:
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+def setup(seed: int = 42) -> None:
+    """One call at the top of every notebook: plotting style, quiet logging, seeds, autoreload."""
+    from helpers.plots import set_style
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
+    quiet_libraries()
+    set_style()
+    seed_everything(seed)
+    try:
+        ipython = get_ipython()  # type: ignore[name-defined]  # noqa: F821
+    except NameError:
+        return
+    ipython.run_line_magic("load_ext", "autoreload")
+    ipython.run_line_magic("autoreload", "2")
