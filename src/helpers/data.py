@@ -202,7 +202,7 @@ def _normalise(name: str, table: pa.Table, where: str) -> Dataset:
     bad = ~np.isin(labels, [0, 1])
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{where}: labels must be 0 or 1; row {first} has {labels[first]!r} "
+        raise DataError(f"{where}: labels must be 0 or 1; row {first} has {labels[first].item()!r} "
                         f"({int(bad.sum())} such rows). {_fix(name)}")
     clean = pa.table({"text": texts.cast(pa.string()), "label": pa.array(labels.astype(np.int64))})
     return Dataset(clean).cast(FEATURES)

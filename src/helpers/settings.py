@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import warnings
 from typing import Any
 
 import yaml
@@ -70,6 +71,7 @@ def quiet_libraries() -> None:
 
 def setup(seed: int = 42) -> None:
     """One call at the top of every notebook: plotting style, quiet logging, seeds, autoreload."""
+    warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm.auto falls back to text bars: wanted
     from helpers.plots import set_style
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)

