@@ -67,10 +67,10 @@ def class_balance_plot(summary, title: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(6, 3.2))
     summary[list(LABEL_NAMES)].plot.barh(stacked=True, ax=ax, color=[PALETTE[n] for n in LABEL_NAMES], width=0.6)
     for i, (_, row) in enumerate(summary.iterrows()):
-        ax.text(row["reviews"] / 2, i, f"{row['reviews']:,} reviews, {row['positive share']:.0%} pos", ha="center",
+        ax.text(row["reviews"] / 2, i, f"{int(row['reviews']):,} reviews, {row['positive share']:.0%} pos", ha="center",
                 va="center", color="white", fontsize=9, fontweight="bold")
     ax.set(xlabel="reviews", ylabel="", title=title)
-    ax.legend(title="label", loc="lower right", frameon=True)
+    ax.legend(title="label", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return fig
 
 

@@ -1,0 +1,68 @@
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from helpers import run
+
+
+def _notebook(path, source, tag_parameters=True):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    params = nbformat.v4.new_code_cell("profile = 'seed'\nseed = 0")
+    if tag_parameters:
+        params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(source)]
+    nbformat.write(nb, path)
+
+
+def test_discovers_numbered_notebooks_in_order_and_selects(tmp_path):
+    for name in ("02_b", "01_a", "10_c", "notes"):
+        _notebook(tmp_path / f"{name}.ipynb", "pass")
+    assert [p.stem for p in run.discover_notebooks(None, tmp_path)] == ["01_a", "02_b", "10_c"]
+    assert [p.stem for p in run.discover_notebooks(["10", "01"], tmp_path)] == ["01_a", "10_c"]
+    with pytest.raises(SystemExit, match="No notebook matches 07"):
+        run.discover_notebooks(["07"], tmp_path)
+
+
+def test_only_declared_parameters_are_injected(tmp_path):
+    _notebook(tmp_path / "01_a.ipynb", "pass")
+    assert run.declared_parameters(tmp_path / "01_a.ipynb", {"seed": 1, "n_test": 5, "profile": "x"}) == {
+        "seed": 1, "profile": "x"}
+
+
+def test_clean_metadata_drops_widgets_and_papermill_noise(tmp_path):
+    path = tmp_path / "01_a.ipynb"
+    nb = {"cells": [{"cell_type": "code", "metadata": {"papermill": {"duration": 1}}, "source": "", "outputs": [
+        {"output_type": "display_data", "metadata": {},
+         "data": {"application/vnd.jupyter.widget-view+json": {}, "text/plain": "bar"}}], "execution_count": 1}],
+          "metadata": {"widgets": {"state": {}}, "papermill": {}}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(nb))
+    run.clean_metadata(path)
+    cleaned = json.loads(path.read_text())
+    assert "widgets" not in cleaned["metadata"] and "papermill" not in cleaned["metadata"]
+    assert cleaned["cells"][0]["metadata"] == {}
+    assert cleaned["cells"][0]["outputs"][0]["data"] == {"text/plain": "bar"}
+
+
+@pytest.mark.slow
+def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _notebook(folder / "01_ok.ipynb", "print(profile, seed)")
+    _notebook(folder / "02_broken.ipynb", "raise RuntimeError('deliberately broken')")
+    _notebook(folder / "03_never.ipynb", "print('should not run')")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.run", "--profile", "smoke", "--notebooks-dir", str(folder), "--output-dir",
+         str(out)], capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1
+    assert "02_broken failed: RuntimeError: deliberately broken" in result.stderr
+    assert "02_broken.ipynb" in result.stderr
+    assert (out / "01_ok.ipynb").exists() and not (out / "03_never.ipynb").exists()
+    executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
+    assert "smoke 42" in executed.cells[-1].outputs[0]["text"]  # the profile's parameters were injected
+    assert "01_ok" in result.stdout and "FAILED" in result.stdout  # the summary table
