@@ -210,3 +210,93 @@ def load_results(profile: str, folder: Path | None = None) -> dict[str, tuple[di
             raise ResultsError(f"{pred_path.name} lacks columns {sorted(set(PREDICTION_COLUMNS) - set(predictions.columns))}")
         out[record["model_key"]] = (record, predictions)
     return out
+
+
+# ----------------------------------------------------------------------------------------------- comparison
+# What the study reported on its 1,000 test reviews (for reference beside our numbers; not re-measured).
+STUDY_ACCURACY = {
+    "bag-of-words RandomForest": 0.84,
+    "DistilBERT SST-2, zero-shot": 0.91,
+    "DistilBERT fine-tuned on IMDB": 0.95,
+}
+# Which of our models stands where the study's model stood.
+STUDY_COUNTERPART = {
+    "bow_random_forest": "bag-of-words RandomForest",
+    "zero_shot": "DistilBERT SST-2, zero-shot",
+    "fine_tuned": "DistilBERT fine-tuned on IMDB",
+}
+
+
+def source_label(record: dict[str, Any]) -> str:
+    """Where a result's model came from, in one word: Hub, local, stand-in, smoke or scikit-learn."""
+    kind = record.get("model_source", {}).get("kind", "")
+    return {"hub": "Hub", "path": "local", "standin": "stand-in", "tiny": "smoke"}.get(kind, kind or "?")
+
+
+def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
+    """One row per model: source, n, accuracy with 95% CI, macro F1, per-class precision/recall, times, the study's number."""
+    rows = []
+    for key, (record, _) in results.items():
+        report = record["classification_report"]
+        rows.append({
+            "model": record["model"],
+            "key": key,
+            "model source": source_label(record),
+            "data": record["data_source"].get("kind", "?"),
+            "n": record["n"],
+            "accuracy": record["accuracy"],
+            "ci95 low": record["accuracy_ci95"][0],
+            "ci95 high": record["accuracy_ci95"][1],
+            "macro F1": record.get("macro_f1", report["macro avg"]["f1-score"]),
+            "neg precision": report["neg"]["precision"],
+            "neg recall": report["neg"]["recall"],
+            "pos precision": report["pos"]["precision"],
+            "pos recall": report["pos"]["recall"],
+            "train s": record["train_seconds"],
+            "predict s": record["predict_seconds"],
+            "study (n=1,000)": STUDY_ACCURACY.get(STUDY_COUNTERPART.get(key, ""), np.nan),
+        })
+    return pd.DataFrame(rows).set_index("key")
+
+
+def paired_predictions(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
+    """One row per review present in every model's predictions: ``label`` and a ``pred`` / ``p_pos`` column per model."""
+    frames = []
+    for key, (_, predictions) in results.items():
+        frame = predictions.set_index("review_id")
+        frames.append(frame[["pred", "p_pos"]].add_prefix(f"{key}:"))
+        labels = frame["label"]
+    if not frames:
+        raise ResultsError("no results to compare")
+    joined = pd.concat(frames, axis=1, join="inner")
+    joined.insert(0, "label", labels.reindex(joined.index))
+    return joined
+
+
+def pairwise_mcnemar(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
+    """McNemar's test for every pair of models, on the reviews both were evaluated on."""
+    paired = paired_predictions(results)
+    keys = list(results)
+    rows = []
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            test = mcnemar_test(paired["label"], paired[f"{a}:pred"], paired[f"{b}:pred"])
+            acc_a = float((paired[f"{a}:pred"] == paired["label"]).mean())
+            acc_b = float((paired[f"{b}:pred"] == paired["label"]).mean())
+            rows.append({"model A": a, "model B": b, "n": len(paired), "accuracy A": acc_a, "accuracy B": acc_b,
+                         "only A right": test["only_a_right"], "only B right": test["only_b_right"],
+                         "p value": test["p_value"], "test": test["method"]})
+    return pd.DataFrame(rows)
+
+
+def accuracy_by_bucket(paired: pd.DataFrame, buckets: pd.Series, keys: list[str]) -> pd.DataFrame:
+    """Accuracy of each model within each bucket (e.g. review length), with the bucket's size."""
+    rows = []
+    for bucket, index in paired.groupby(buckets.reindex(paired.index), observed=True).groups.items():
+        part = paired.loc[index]
+        for key in keys:
+            correct = int((part[f"{key}:pred"] == part["label"]).sum())
+            low, high = wilson_interval(correct, len(part))
+            rows.append({"bucket": bucket, "model": key, "n": len(part), "accuracy": correct / len(part),
+                         "ci95 low": low, "ci95 high": high})
+    return pd.DataFrame(rows)

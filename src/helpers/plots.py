@@ -103,3 +103,60 @@ def indicative_words_plot(table, title: str) -> plt.Figure:
     ax.set(xlabel="log-odds z-score, informative Dirichlet prior (pos vs neg)", ylabel="", title=title)
     ax.tick_params(axis="y", labelsize=8)
     return fig
+
+
+# ----------------------------------------------------------------------------------------------- 05 comparison
+def accuracy_ci_plot(table, title: str) -> plt.Figure:
+    """Accuracy with 95% CI bars per model (``evaluation.comparison_table``), with the study's numbers as crosses."""
+    table = table.sort_values("accuracy")
+    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(table) + 1.4))
+    y = np.arange(len(table))
+    ax.errorbar(table["accuracy"], y, xerr=[table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]],
+                fmt="o", color="#4f81bd", ecolor="0.35", capsize=4, label="ours (95% Wilson CI)")
+    study = table["study (n=1,000)"]
+    if study.notna().any():
+        ax.scatter(study, y, marker="x", color="#c0504d", s=60, zorder=3, label="the study (n=1,000)")
+    for yi, (_, row) in zip(y, table.iterrows(), strict=True):
+        ax.text(row["ci95 high"] + 0.004, yi, f"{row['accuracy']:.3f}", va="center", fontsize=9)
+    ax.set_yticks(y, [f"{m}\n[{s}]" for m, s in zip(table["model"], table["model source"], strict=True)], fontsize=8)
+    ax.set(xlabel="accuracy", title=title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def confusion_matrices_plot(matrices: dict[str, list], title: str) -> plt.Figure:
+    """Confusion matrices side by side, one per model name."""
+    fig, axes = plt.subplots(1, len(matrices), figsize=(3.3 * len(matrices), 3.4), squeeze=False)
+    for ax, (name, matrix) in zip(axes[0], matrices.items(), strict=True):
+        confusion_matrix_plot(matrix, title=name, ax=ax)
+        ax.title.set_fontsize(9)
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_bucket_plot(table, xlabel: str, title: str) -> plt.Figure:
+    """Accuracy per bucket (e.g. review length) per model, with CI bands (``evaluation.accuracy_by_bucket``)."""
+    fig, ax = plt.subplots()
+    buckets = list(dict.fromkeys(table["bucket"]))
+    for model, part in table.groupby("model", sort=False):
+        x = [buckets.index(b) for b in part["bucket"]]
+        ax.plot(x, part["accuracy"], marker="o", label=model)
+        ax.fill_between(x, part["ci95 low"], part["ci95 high"], alpha=0.12)
+    sizes = table.drop_duplicates("bucket").set_index("bucket")["n"]
+    ax.set_xticks(range(len(buckets)), [f"{b}\n(n={sizes[b]:,})" for b in buckets], fontsize=8)
+    ax.set(xlabel=xlabel, ylabel="accuracy", title=title)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
+    """One metric per model as horizontal bars (e.g. precision on the negative class)."""
+    table = table.sort_values(column)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    ax.barh(table["model"], table[column], color="#4f81bd")
+    for i, value in enumerate(table[column]):
+        ax.text(value + 0.003, i, f"{value:.3f}", va="center", fontsize=9)
+    ax.set(xlabel=column, xlim=(max(0.0, table[column].min() - 0.1), 1.0), title=title)
+    ax.tick_params(axis="y", labelsize=8)
+    return fig
