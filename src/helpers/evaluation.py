@@ -229,8 +229,10 @@ STUDY_COUNTERPART = {
 
 def source_label(record: dict[str, Any]) -> str:
     """Where a result's model came from, in one word: Hub, local, stand-in, smoke or scikit-learn."""
-    kind = record.get("model_source", {}).get("kind", "")
-    return {"hub": "Hub", "path": "local", "standin": "stand-in", "tiny": "smoke"}.get(kind, kind or "?")
+    source = record.get("model_source", {})
+    kind = source.get("kind", "")
+    return {"hub": "Hub", "path": "local", "standin": "stand-in", "tiny": "smoke"}.get(kind, kind) or source.get(
+        "description", "?")
 
 
 def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
@@ -300,3 +302,18 @@ def accuracy_by_bucket(paired: pd.DataFrame, buckets: pd.Series, keys: list[str]
             rows.append({"bucket": bucket, "model": key, "n": len(part), "accuracy": correct / len(part),
                          "ci95 low": low, "ci95 high": high})
     return pd.DataFrame(rows)
+
+
+def significance_statements(tests: pd.DataFrame, names: dict[str, str], alpha: float = 0.05) -> list[str]:
+    """Plain sentences for each McNemar test: which model is better on these reviews, or that the data cannot tell."""
+    sentences = []
+    for _, row in tests.iterrows():
+        a, b = names.get(row["model A"], row["model A"]), names.get(row["model B"], row["model B"])
+        numbers = (f"{row['accuracy A']:.3f} vs {row['accuracy B']:.3f}, {row['only A right']} vs "
+                   f"{row['only B right']} discordant reviews, McNemar p = {row['p value']:.2g}, n = {row['n']:,}")
+        if row["p value"] < alpha:
+            better, worse = (a, b) if row["only A right"] > row["only B right"] else (b, a)
+            sentences.append(f"{better} is more accurate than {worse} ({numbers}).")
+        else:
+            sentences.append(f"{a} and {b}: no significant difference at α = {alpha} ({numbers}).")
+    return sentences

@@ -155,3 +155,41 @@ def example_reviews(dataset, n_per_class: int, seed: int, max_chars: int = 600) 
         for index in rng.choice(candidates, size=min(n_per_class, len(candidates)), replace=False):
             rows.append({"label": name, "review": clean_text(dataset[int(index)]["text"])})
     return pd.DataFrame(rows)
+
+
+LENGTH_BUCKETS = ((0, 128, "≤128"), (128, 256, "129–256"), (256, 512, "257–512"), (512, np.inf, ">512"))
+
+
+def length_buckets(token_lengths, index=None) -> pd.Series:
+    """Bucket labels (≤128, 129–256, 257–512, >512 tokens) for token counts, as an ordered categorical."""
+    lengths = np.asarray(token_lengths)
+    labels = [name for _, _, name in LENGTH_BUCKETS]
+    codes = np.digitize(lengths, [high for _, high, _ in LENGTH_BUCKETS[:-1]], right=True)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True), index=index, name="length")
+
+
+_CONTRAST = re.compile(r"\b(but|however|although|though|yet|despite|otherwise)\b", re.IGNORECASE)
+_NEGATION = re.compile(r"\b(not|no|never|nothing|n't|cannot|neither|nor)\b|n't\b", re.IGNORECASE)
+_SCORE = re.compile(r"\b(\d{1,2}(\.\d)?)\s*(/|out of)\s*10\b", re.IGNORECASE)
+
+
+def text_traits(texts: list[str], token_lengths, index=None) -> pd.DataFrame:
+    """Per-review traits that error analysis compares across groups: length, contrast and negation words, a score."""
+    return pd.DataFrame({
+        "tokens": np.asarray(token_lengths),
+        "over 512 tokens": np.asarray(token_lengths) > 512,
+        "contrast words per 100 words": [100 * len(_CONTRAST.findall(t)) / max(len(t.split()), 1) for t in texts],
+        "negations per 100 words": [100 * len(_NEGATION.findall(t)) / max(len(t.split()), 1) for t in texts],
+        "states an x/10 score": [bool(_SCORE.search(t)) for t in texts],
+    }, index=index)
+
+
+def compare_groups(traits: pd.DataFrame, groups: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Mean of each trait (median for ``tokens``) within each named boolean group, with the group's size."""
+    rows = {}
+    for name, mask in groups.items():
+        part = traits[np.asarray(mask)]
+        summary = part.mean(numeric_only=True)
+        summary["tokens"] = part["tokens"].median() if len(part) else np.nan
+        rows[f"{name} (n={len(part):,})"] = summary
+    return pd.DataFrame(rows).T.rename(columns={"tokens": "median tokens"})

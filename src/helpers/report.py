@@ -1,0 +1,80 @@
+"""The results table in README.md, generated from ``results/<profile>/`` (never typed by hand).
+
+    python -m helpers.report --profile seed     # rewrites the block between the README markers
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+
+import pandas as pd
+
+from helpers.evaluation import comparison_table, load_results, pairwise_mcnemar
+from helpers.paths import REPO_ROOT
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def results_markdown(profile: str) -> str:
+    """A markdown table of every model in ``results/<profile>/`` plus the McNemar tests, with the data behind them."""
+    results = load_results(profile)
+    if not results:
+        return f"_No results in results/{profile}/ yet: run `python -m helpers.run --profile {profile}`._"
+    table = comparison_table(results).sort_values("accuracy")
+    records = [r for r, _ in results.values()]
+    data = sorted({r["data_source"].get("description", r["data_source"].get("kind", "?")) for r in records})
+    sizes = ", ".join(sorted({f"{r['n']:,}" for r in records}))
+    lines = [
+        f"Profile `{profile}`: IMDB test split, n = {sizes} reviews "
+        f"(the same seeded sample for every model). Data: {'; '.join(data)}.",
+        "",
+        "| model | source | accuracy (95% CI) | macro F1 | neg precision | train s | predict s | study |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",
+    ]
+    for _, row in table.iterrows():
+        study = "" if pd.isna(row["study (n=1,000)"]) else f"{row['study (n=1,000)']:.2f}"
+        train = "" if pd.isna(row["train s"]) else f"{row['train s']:,.0f}"
+        lines.append(
+            f"| {row['model']} | {row['model source']} | {row['accuracy']:.3f} ({row['ci95 low']:.3f}–{row['ci95 high']:.3f})"
+            f" | {row['macro F1']:.3f} | {row['neg precision']:.3f} | {train} | {row['predict s']:,.1f} | {study} |"
+        )
+    tests = pairwise_mcnemar(results)
+    names = {key: record["model"] for key, (record, _) in results.items()}
+    if len(tests):
+        lines += ["", "McNemar's test on the same reviews (p < 0.05: the two models' error rates differ):", "",
+                  "| model A | model B | only A right | only B right | p value |", "| --- | --- | ---: | ---: | ---: |"]
+        for _, row in tests.iterrows():
+            lines.append(f"| {names[row['model A']]} | {names[row['model B']]} | {row['only A right']} | {row['only B right']} | "
+                         f"{row['p value']:.3g} |")
+    return "\n".join(lines)
+
+
+def update_readme(profile: str, readme=REPO_ROOT / "README.md") -> bool:
+    """Replace the block between the results markers in README.md; False when the markers are absent."""
+    text = readme.read_text()
+    if START not in text or END not in text:
+        return False
+    block = f"{START}\n{results_markdown(profile)}\n{END}"
+    readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.report", description=__doc__.split("\n")[0])
+    parser.add_argument("--profile", default="seed")
+    parser.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
+    args = parser.parse_args(argv)
+    if args.print:
+        print(results_markdown(args.profile))
+        return 0
+    if not update_readme(args.profile):
+        print(f"README.md has no {START} … {END} block", file=sys.stderr)
+        return 1
+    print(f"README.md results table updated from results/{args.profile}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
