@@ -6,10 +6,22 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-POS = ["A wonderful, moving film.<br /><br />Loved it.", "Great acting and a superb script.", "Best film this year!",
-       "Brilliant &amp; funny.", "I enjoyed every minute.", "An excellent cast, a perfect ending."]
-NEG = ["The worst film I have seen.", "Boring, stupid and far too long.<br />Avoid.", "A waste of time.",
-       "Awful acting; terrible plot.", "Bad. Just bad.", "Nothing happens and nobody cares."]
+POS = [
+    "A wonderful, moving film.<br /><br />Loved it.",
+    "Great acting and a superb script.",
+    "Best film this year!",
+    "Brilliant &amp; funny.",
+    "I enjoyed every minute.",
+    "An excellent cast, a perfect ending.",
+]
+NEG = [
+    "The worst film I have seen.",
+    "Boring, stupid and far too long.<br />Avoid.",
+    "A waste of time.",
+    "Awful acting; terrible plot.",
+    "Bad. Just bad.",
+    "Nothing happens and nobody cares.",
+]
 
 
 def write_imdb_folder(folder, train=None, test=None):

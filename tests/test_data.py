@@ -83,15 +83,21 @@ def test_sst2_sentence_is_renamed_to_text(tmp_path):
     folder = tmp_path / "sst2"
     folder.mkdir()
     for split in ("train", "validation"):
-        pq.write_table(pa.table({"idx": [0, 1], "sentence": ["good", "bad"], "label": [1, 0]}),
-                       folder / f"{split}-00000-of-00001.parquet")
+        pq.write_table(
+            pa.table({"idx": [0, 1], "sentence": ["good", "bad"], "label": [1, 0]}),
+            folder / f"{split}-00000-of-00001.parquet",
+        )
     sst2, source = data.load_sst2(folder)
     assert sst2["validation"]["text"] == ["good", "bad"] and source.dataset == "sst2"
 
 
 def _toy(n_pos=60, n_neg=40):
-    return Dataset.from_dict({"text": [f"pos review {i}" for i in range(n_pos)] + [f"neg review {i}" for i in range(n_neg)],
-                              "label": [1] * n_pos + [0] * n_neg})
+    return Dataset.from_dict(
+        {
+            "text": [f"pos review {i}" for i in range(n_pos)] + [f"neg review {i}" for i in range(n_neg)],
+            "label": [1] * n_pos + [0] * n_neg,
+        }
+    )
 
 
 def test_sample_is_stratified_and_deterministic():
@@ -104,7 +110,10 @@ def test_sample_is_stratified_and_deterministic():
 def test_sample_does_not_depend_on_row_order():
     toy = _toy()
     shuffled = toy.shuffle(seed=3)
-    assert data.stratified_sample(toy, 20, seed=1)["review_id"] == data.stratified_sample(shuffled, 20, seed=1)["review_id"]
+    assert (
+        data.stratified_sample(toy, 20, seed=1)["review_id"]
+        == data.stratified_sample(shuffled, 20, seed=1)["review_id"]
+    )
 
 
 def test_sample_none_keeps_everything_and_rejects_nonsense():

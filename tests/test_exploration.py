@@ -36,10 +36,12 @@ def test_markup_summary_counts_tags_and_entities():
 
 
 def test_duplicate_summary_within_and_across_splits():
-    data = DatasetDict({
-        "train": Dataset.from_dict({"text": ["x", "x", "y", "z"], "label": [1, 0, 1, 0]}),
-        "test": Dataset.from_dict({"text": ["y", "w", "w", "w"], "label": [1, 0, 0, 0]}),
-    })
+    data = DatasetDict(
+        {
+            "train": Dataset.from_dict({"text": ["x", "x", "y", "z"], "label": [1, 0, 1, 0]}),
+            "test": Dataset.from_dict({"text": ["y", "w", "w", "w"], "label": [1, 0, 0, 0]}),
+        }
+    )
     table = exploration.duplicate_summary(data)
     assert table.loc["within train"].tolist() == [1, 1, 1]  # "x" twice, with two labels
     assert table.loc["within test", "extra copies"] == 2

@@ -34,7 +34,9 @@ def test_committed_notebook_renders_cleanly(path):
     text = json.dumps(nb)
     assert "application/vnd.jupyter.widget-view+json" not in text
     assert not any(o.get("output_type") == "error" for c in code for o in c.get("outputs", []))
-    assert not MACHINE_PATH.search(text), f"machine-specific path in {path.name}: {MACHINE_PATH.search(text)[0]}"
+    assert not MACHINE_PATH.search(text), (
+        f"machine-specific path in {path.name}: {MACHINE_PATH.search(text)[0]}"
+    )
     assert path.stat().st_size < 2_500_000
     body, _ = HTMLExporter().from_notebook_node(nb)
     assert "<html" in body
@@ -42,10 +44,18 @@ def test_committed_notebook_renders_cleanly(path):
 
 @pytest.mark.slow
 def test_smoke_profile_runs_every_notebook(tmp_path):
-    env = os.environ | {"IMDB_SERIES_OUTPUT": str(tmp_path), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    env = os.environ | {
+        "IMDB_SERIES_OUTPUT": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+    }
     result = subprocess.run(
         [sys.executable, "-m", "helpers.run", "--profile", "smoke", "--output-dir", str(tmp_path / "runs")],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1200,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     executed = sorted(p.name for p in (tmp_path / "runs").glob("*.ipynb"))

@@ -9,16 +9,40 @@ from helpers import evaluation, report
 @pytest.fixture
 def results_dir(tmp_path):
     labels = [1, 1, 1, 1, 0, 0, 0, 0]
-    common = {"profile": "t", "data_source": {"kind": "bundled", "description": "bundled copy"},
-              "review_ids": [f"r{i}" for i in range(8)], "y_true": labels, "train_seconds": 1.0,
-              "predict_seconds": 0.5, "folder": tmp_path}
+    common = {
+        "profile": "t",
+        "data_source": {"kind": "bundled", "description": "bundled copy"},
+        "review_ids": [f"r{i}" for i in range(8)],
+        "y_true": labels,
+        "train_seconds": 1.0,
+        "predict_seconds": 0.5,
+        "folder": tmp_path,
+    }
     # rf: right on r0–r5; zero_shot: right on r2–r7; fine_tuned: right everywhere.
-    evaluation.write_results(model_key="bow_random_forest", model="RF", model_source="scikit-learn",
-                             y_pred=[1, 1, 1, 1, 0, 0, 1, 1], p_pos=[0.9] * 4 + [0.1] * 2 + [0.8] * 2, **common)
-    evaluation.write_results(model_key="zero_shot", model="SST-2 model", model_source={"kind": "standin"},
-                             y_pred=[0, 0, 1, 1, 0, 0, 0, 0], p_pos=[0.2] * 2 + [0.9] * 2 + [0.1] * 4, **common)
-    evaluation.write_results(model_key="fine_tuned", model="fine-tuned", model_source={"kind": "standin"},
-                             y_pred=labels, p_pos=[0.9] * 4 + [0.1] * 4, **common)
+    evaluation.write_results(
+        model_key="bow_random_forest",
+        model="RF",
+        model_source="scikit-learn",
+        y_pred=[1, 1, 1, 1, 0, 0, 1, 1],
+        p_pos=[0.9] * 4 + [0.1] * 2 + [0.8] * 2,
+        **common,
+    )
+    evaluation.write_results(
+        model_key="zero_shot",
+        model="SST-2 model",
+        model_source={"kind": "standin"},
+        y_pred=[0, 0, 1, 1, 0, 0, 0, 0],
+        p_pos=[0.2] * 2 + [0.9] * 2 + [0.1] * 4,
+        **common,
+    )
+    evaluation.write_results(
+        model_key="fine_tuned",
+        model="fine-tuned",
+        model_source={"kind": "standin"},
+        y_pred=labels,
+        p_pos=[0.9] * 4 + [0.1] * 4,
+        **common,
+    )
     return tmp_path
 
 
@@ -33,7 +57,8 @@ def test_comparison_table_has_one_row_per_model_with_the_study_beside(results_di
 
 def test_pairwise_mcnemar_pairs_reviews_by_id(results_dir):
     tests = evaluation.pairwise_mcnemar(evaluation.load_results("t", folder=results_dir)).set_index(
-        ["model A", "model B"])
+        ["model A", "model B"]
+    )
     row = tests.loc[("bow_random_forest", "zero_shot")]
     assert (row["only A right"], row["only B right"]) == (2, 2) and row["p value"] == 1.0
     row = tests.loc[("bow_random_forest", "fine_tuned")]
@@ -50,19 +75,39 @@ def test_accuracy_by_bucket(results_dir):
 
 
 def test_significance_statements_say_when_the_data_cannot_tell():
-    tests = pd.DataFrame([
-        {"model A": "a", "model B": "b", "n": 1000, "accuracy A": 0.9, "accuracy B": 0.8, "only A right": 120,
-         "only B right": 20, "p value": 1e-12},
-        {"model A": "a", "model B": "c", "n": 1000, "accuracy A": 0.9, "accuracy B": 0.89, "only A right": 30,
-         "only B right": 20, "p value": 0.2},
-    ])
+    tests = pd.DataFrame(
+        [
+            {
+                "model A": "a",
+                "model B": "b",
+                "n": 1000,
+                "accuracy A": 0.9,
+                "accuracy B": 0.8,
+                "only A right": 120,
+                "only B right": 20,
+                "p value": 1e-12,
+            },
+            {
+                "model A": "a",
+                "model B": "c",
+                "n": 1000,
+                "accuracy A": 0.9,
+                "accuracy B": 0.89,
+                "only A right": 30,
+                "only B right": 20,
+                "p value": 0.2,
+            },
+        ]
+    )
     first, second = evaluation.significance_statements(tests, {"a": "A", "b": "B", "c": "C"})
     assert first.startswith("A is more accurate than B")
     assert second.startswith("A and C: no significant difference")
 
 
 def test_readme_block_is_generated_from_the_results(results_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "load_results", lambda profile: evaluation.load_results("t", folder=results_dir))
+    monkeypatch.setattr(
+        report, "load_results", lambda profile: evaluation.load_results("t", folder=results_dir)
+    )
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{report.START}\nold table\n{report.END}\noutro\n")
     assert report.update_readme("t", readme)

@@ -9,8 +9,9 @@ from helpers import run
 
 
 def _notebook(path, source, tag_parameters=True):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                           "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     params = nbformat.v4.new_code_cell("profile = 'seed'\nseed = 0")
     if tag_parameters:
         params.metadata["tags"] = ["parameters"]
@@ -30,15 +31,33 @@ def test_discovers_numbered_notebooks_in_order_and_selects(tmp_path):
 def test_only_declared_parameters_are_injected(tmp_path):
     _notebook(tmp_path / "01_a.ipynb", "pass")
     assert run.declared_parameters(tmp_path / "01_a.ipynb", {"seed": 1, "n_test": 5, "profile": "x"}) == {
-        "seed": 1, "profile": "x"}
+        "seed": 1,
+        "profile": "x",
+    }
 
 
 def test_clean_metadata_drops_widgets_and_papermill_noise(tmp_path):
     path = tmp_path / "01_a.ipynb"
-    nb = {"cells": [{"cell_type": "code", "metadata": {"papermill": {"duration": 1}}, "source": "", "outputs": [
-        {"output_type": "display_data", "metadata": {},
-         "data": {"application/vnd.jupyter.widget-view+json": {}, "text/plain": "bar"}}], "execution_count": 1}],
-          "metadata": {"widgets": {"state": {}}, "papermill": {}}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "metadata": {"papermill": {"duration": 1}},
+                "source": "",
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "metadata": {},
+                        "data": {"application/vnd.jupyter.widget-view+json": {}, "text/plain": "bar"},
+                    }
+                ],
+                "execution_count": 1,
+            }
+        ],
+        "metadata": {"widgets": {"state": {}}, "papermill": {}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path.write_text(json.dumps(nb))
     run.clean_metadata(path)
     cleaned = json.loads(path.read_text())
@@ -56,8 +75,20 @@ def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
     _notebook(folder / "03_never.ipynb", "print('should not run')")
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "helpers.run", "--profile", "smoke", "--notebooks-dir", str(folder), "--output-dir",
-         str(out)], capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "helpers.run",
+            "--profile",
+            "smoke",
+            "--notebooks-dir",
+            str(folder),
+            "--output-dir",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1
     assert "02_broken failed: RuntimeError: deliberately broken" in result.stderr

@@ -42,21 +42,29 @@ class BundledFile:
 BUNDLED = {
     "imdb": (
         BundledFile(
-            "train", "train-00000-of-00001.parquet", 25_000,
+            "train",
+            "train-00000-of-00001.parquet",
+            25_000,
             "1a89057532cebdead794df49073fbf5ee21059cd72d0b0310da059bf5c6b015c",
         ),
         BundledFile(
-            "test", "test-00000-of-00001.parquet", 25_000,
+            "test",
+            "test-00000-of-00001.parquet",
+            25_000,
             "7fda268b5f67d7414fcf214fece18528cfd1e9a2850a3f90dffc5047495ad5f3",
         ),
     ),
     "sst2": (
         BundledFile(
-            "train", "train-00000-of-00001.parquet", 67_349,
+            "train",
+            "train-00000-of-00001.parquet",
+            67_349,
             "17a57fde192e135efa4ffdbb072179867014cacc5fe5d3b77b8ac8e56cb06876",
         ),
         BundledFile(
-            "validation", "validation-00000-of-00001.parquet", 872,
+            "validation",
+            "validation-00000-of-00001.parquet",
+            872,
             "6151c7121af5d8900f1854a7c8b434967a9870adbede34717d774dd19587466f",
         ),
     ),
@@ -88,8 +96,13 @@ class DataSource:
         return f"{text}; {self.note}" if self.note else text
 
     def as_dict(self) -> dict[str, str]:
-        return {"dataset": self.dataset, "kind": self.kind, "location": self.location, "note": self.note,
-                "description": str(self)}
+        return {
+            "dataset": self.dataset,
+            "kind": self.kind,
+            "location": self.location,
+            "note": self.note,
+            "description": str(self),
+        }
 
 
 # ----------------------------------------------------------------------------------------------- loading
@@ -125,7 +138,9 @@ def _load(name: str, path, source: str) -> tuple[DatasetDict, DataSource]:
             except Exception as error:  # network hiccup, auth, changed repo: fall back, and say so
                 reason = f"Hub load failed: {type(error).__name__}: {str(error)[:200]}"
         if source == "hub":
-            raise DataError(f"Cannot load {HUB_ID[name]} from the Hub: {reason}. Use source='bundled' to work offline.")
+            raise DataError(
+                f"Cannot load {HUB_ID[name]} from the Hub: {reason}. Use source='bundled' to work offline."
+            )
         note = f"Hub not used: {reason}"
         log.warning("%s: %s; using the bundled copy", HUB_ID[name], reason)
     folder = DATA_DIR / name
@@ -159,7 +174,9 @@ def _read_folder(name: str, folder: Path, expected: dict[str, BundledFile] | Non
             try:
                 tables.append(pq.read_table(file))
             except (pa.ArrowInvalid, OSError) as error:
-                raise DataError(f"{display_path(file)} is not a readable parquet file ({error}). {_fix(name)}") from error
+                raise DataError(
+                    f"{display_path(file)} is not a readable parquet file ({error}). {_fix(name)}"
+                ) from error
         table = pa.concat_tables(tables, promote_options="default")
         dataset = _normalise(name, table, display_path(files[0]))
         if expected is not None and len(dataset) != expected[split].rows:
@@ -176,13 +193,17 @@ def _verify_checksum(name: str, files: list[Path], expected: BundledFile) -> Non
         raise DataError(f"Expected exactly {expected.filename} in {display_path(file.parent)}. {_fix(name)}")
     digest = hashlib.sha256(file.read_bytes()).hexdigest()
     if digest != expected.sha256:
-        raise DataError(f"{display_path(file)} is corrupt (sha256 {digest[:12]}…, expected {expected.sha256[:12]}…). "
-                        f"{_fix(name)}")
+        raise DataError(
+            f"{display_path(file)} is corrupt (sha256 {digest[:12]}…, expected {expected.sha256[:12]}…). "
+            f"{_fix(name)}"
+        )
 
 
 def _fix(name: str) -> str:
-    return (f"Fix: restore it with `git checkout -- data/{name}` (or re-clone), point {ENV_VAR[name]} at a folder "
-            f"of Hub-style parquet files, or load from the Hub ({HUB_ID[name]}).")
+    return (
+        f"Fix: restore it with `git checkout -- data/{name}` (or re-clone), point {ENV_VAR[name]} at a folder "
+        f"of Hub-style parquet files, or load from the Hub ({HUB_ID[name]})."
+    )
 
 
 def _normalise(name: str, table: pa.Table, where: str) -> Dataset:
@@ -190,11 +211,15 @@ def _normalise(name: str, table: pa.Table, where: str) -> Dataset:
     text_col = TEXT_COLUMN[name]
     missing = {text_col, "label"} - set(table.column_names)
     if missing:
-        raise DataError(f"{where}: missing column(s) {sorted(missing)}; found {table.column_names}. {_fix(name)}")
+        raise DataError(
+            f"{where}: missing column(s) {sorted(missing)}; found {table.column_names}. {_fix(name)}"
+        )
     if not pa.types.is_string(table.schema.field(text_col).type) and not pa.types.is_large_string(
         table.schema.field(text_col).type
     ):
-        raise DataError(f"{where}: column {text_col!r} must hold text, found {table.schema.field(text_col).type}")
+        raise DataError(
+            f"{where}: column {text_col!r} must hold text, found {table.schema.field(text_col).type}"
+        )
     texts = table.column(text_col)
     labels = np.asarray(table.column("label").to_numpy(zero_copy_only=False))
     if texts.null_count:
@@ -202,8 +227,10 @@ def _normalise(name: str, table: pa.Table, where: str) -> Dataset:
     bad = ~np.isin(labels, [0, 1])
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise DataError(f"{where}: labels must be 0 or 1; row {first} has {labels[first].item()!r} "
-                        f"({int(bad.sum())} such rows). {_fix(name)}")
+        raise DataError(
+            f"{where}: labels must be 0 or 1; row {first} has {labels[first].item()!r} "
+            f"({int(bad.sum())} such rows). {_fix(name)}"
+        )
     clean = pa.table({"text": texts.cast(pa.string()), "label": pa.array(labels.astype(np.int64))})
     return Dataset(clean).cast(FEATURES)
 
@@ -250,17 +277,26 @@ def stratified_sample(dataset: Dataset, n: int | None, seed: int) -> Dataset:
     for i in np.argsort(-(counts / counts.sum() * n - per_class))[: n - per_class.sum()]:
         per_class[i] += 1  # largest remainders get the leftover rows
     rng = np.random.default_rng(seed)
-    chosen = np.concatenate([
-        rng.choice(np.flatnonzero(labels == c), size=k, replace=False) for c, k in zip(classes, per_class, strict=True)
-    ])
+    chosen = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(labels == c), size=k, replace=False)
+            for c, k in zip(classes, per_class, strict=True)
+        ]
+    )
     return dataset.select(np.sort(chosen))
 
 
-def train_validation_split(dataset: Dataset, validation_size: int | float, seed: int) -> tuple[Dataset, Dataset]:
+def train_validation_split(
+    dataset: Dataset, validation_size: int | float, seed: int
+) -> tuple[Dataset, Dataset]:
     """A stratified, seeded (train, validation) split carved from a training set; the test set is never touched."""
     if "review_id" not in dataset.column_names:
         dataset = with_review_ids(dataset)
-    n_val = int(round(validation_size * len(dataset))) if isinstance(validation_size, float) else int(validation_size)
+    n_val = (
+        int(round(validation_size * len(dataset)))
+        if isinstance(validation_size, float)
+        else int(validation_size)
+    )
     if not 0 < n_val < len(dataset):
         raise ValueError(f"validation_size must leave both parts non-empty (got {n_val} of {len(dataset)})")
     validation = stratified_sample(dataset, n_val, seed)

@@ -28,8 +28,18 @@ from helpers.data import LABEL_NAMES
 from helpers.paths import results_dir
 
 REQUIRED_FIELDS = (
-    "model", "model_key", "profile", "data_source", "model_source", "split", "n", "accuracy", "accuracy_ci95",
-    "classification_report", "train_seconds", "predict_seconds",
+    "model",
+    "model_key",
+    "profile",
+    "data_source",
+    "model_source",
+    "split",
+    "n",
+    "accuracy",
+    "accuracy_ci95",
+    "classification_report",
+    "train_seconds",
+    "predict_seconds",
 )
 PREDICTION_COLUMNS = ("review_id", "label", "pred", "p_pos")
 
@@ -82,8 +92,13 @@ def mcnemar_test(y_true, pred_a, pred_b, exact: bool | None = None) -> dict[str,
     else:
         statistic = (abs(b - c) - 1) ** 2 / (b + c)
         p_value = float(stats.chi2.sf(statistic, df=1))
-    return {"only_a_right": b, "only_b_right": c, "statistic": float(statistic), "p_value": float(p_value),
-            "method": "exact binomial" if exact else "chi-squared, continuity-corrected"}
+    return {
+        "only_a_right": b,
+        "only_b_right": c,
+        "statistic": float(statistic),
+        "p_value": float(p_value),
+        "method": "exact binomial" if exact else "chi-squared, continuity-corrected",
+    }
 
 
 def summarise_predictions(y_true, y_pred) -> dict[str, Any]:
@@ -108,8 +123,11 @@ def print_report(y_true, y_pred, title: str = "") -> None:
     if title:
         print(title)
     print(f"accuracy {accuracy:.4f}  (95% CI {low:.4f}–{high:.4f}, n={len(y_true):,})\n")
-    print(classification_report(y_true, y_pred, labels=[0, 1], target_names=list(LABEL_NAMES), digits=2,
-                                zero_division=0))
+    print(
+        classification_report(
+            y_true, y_pred, labels=[0, 1], target_names=list(LABEL_NAMES), digits=2, zero_division=0
+        )
+    )
 
 
 # ----------------------------------------------------------------------------------------------- results files
@@ -152,15 +170,19 @@ def write_results(
         raise ValueError(f"model_key must be letters, digits, '-' and '_' (got {model_key!r})")
     lengths = {len(review_ids), len(y_true), len(y_pred), len(p_pos)}
     if len(lengths) != 1:
-        raise ValueError(f"review_ids, y_true, y_pred and p_pos must have one length each (got {sorted(lengths)})")
+        raise ValueError(
+            f"review_ids, y_true, y_pred and p_pos must have one length each (got {sorted(lengths)})"
+        )
     if len(set(review_ids)) != len(review_ids):
         raise ValueError("review_ids must be unique")
-    predictions = pd.DataFrame({
-        "review_id": pd.Series(list(review_ids), dtype="string"),
-        "label": np.asarray(y_true, dtype=np.int64),
-        "pred": np.asarray(y_pred, dtype=np.int64),
-        "p_pos": np.asarray(p_pos, dtype=np.float64),
-    })
+    predictions = pd.DataFrame(
+        {
+            "review_id": pd.Series(list(review_ids), dtype="string"),
+            "label": np.asarray(y_true, dtype=np.int64),
+            "pred": np.asarray(y_pred, dtype=np.int64),
+            "p_pos": np.asarray(p_pos, dtype=np.float64),
+        }
+    )
     record = {
         "model": model,
         "model_key": model_key,
@@ -175,8 +197,12 @@ def write_results(
         **(extra or {}),
     }
     folder = folder or results_dir(profile)
-    _atomic_write(folder / f"{model_key}_predictions.parquet", lambda p: predictions.to_parquet(p, index=False))
-    _atomic_write(folder / f"{model_key}.json", lambda p: p.write_text(json.dumps(record, indent=2, default=str)))
+    _atomic_write(
+        folder / f"{model_key}_predictions.parquet", lambda p: predictions.to_parquet(p, index=False)
+    )
+    _atomic_write(
+        folder / f"{model_key}.json", lambda p: p.write_text(json.dumps(record, indent=2, default=str))
+    )
     return record
 
 
@@ -196,7 +222,9 @@ def load_results(profile: str, folder: Path | None = None) -> dict[str, tuple[di
         try:
             record = json.loads(path.read_text())
         except json.JSONDecodeError as error:
-            raise ResultsError(f"{path.name} is not valid JSON ({error}); re-run the notebook that writes it") from error
+            raise ResultsError(
+                f"{path.name} is not valid JSON ({error}); re-run the notebook that writes it"
+            ) from error
         if not isinstance(record, dict) or "model_key" not in record:
             continue  # not a model's results file (e.g. a benchmark summary)
         missing = [f for f in REQUIRED_FIELDS if f not in record]
@@ -204,10 +232,14 @@ def load_results(profile: str, folder: Path | None = None) -> dict[str, tuple[di
             raise ResultsError(f"{path.name} lacks {missing}; re-run the notebook that writes it")
         pred_path = folder / f"{record['model_key']}_predictions.parquet"
         if not pred_path.is_file():
-            raise ResultsError(f"{pred_path.name} is missing for {path.name}; re-run the notebook that writes it")
+            raise ResultsError(
+                f"{pred_path.name} is missing for {path.name}; re-run the notebook that writes it"
+            )
         predictions = pd.read_parquet(pred_path)
         if set(PREDICTION_COLUMNS) - set(predictions.columns):
-            raise ResultsError(f"{pred_path.name} lacks columns {sorted(set(PREDICTION_COLUMNS) - set(predictions.columns))}")
+            raise ResultsError(
+                f"{pred_path.name} lacks columns {sorted(set(PREDICTION_COLUMNS) - set(predictions.columns))}"
+            )
         out[record["model_key"]] = (record, predictions)
     return out
 
@@ -231,8 +263,9 @@ def source_label(record: dict[str, Any]) -> str:
     """Where a result's model came from, in one word: Hub, local, stand-in, smoke or scikit-learn."""
     source = record.get("model_source", {})
     kind = source.get("kind", "")
-    return {"hub": "Hub", "path": "local", "standin": "stand-in", "tiny": "smoke"}.get(kind, kind) or source.get(
-        "description", "?")
+    return {"hub": "Hub", "path": "local", "standin": "stand-in", "tiny": "smoke"}.get(
+        kind, kind
+    ) or source.get("description", "?")
 
 
 def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
@@ -240,24 +273,26 @@ def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
     rows = []
     for key, (record, _) in results.items():
         report = record["classification_report"]
-        rows.append({
-            "model": record["model"],
-            "key": key,
-            "model source": source_label(record),
-            "data": record["data_source"].get("kind", "?"),
-            "n": record["n"],
-            "accuracy": record["accuracy"],
-            "ci95 low": record["accuracy_ci95"][0],
-            "ci95 high": record["accuracy_ci95"][1],
-            "macro F1": record.get("macro_f1", report["macro avg"]["f1-score"]),
-            "neg precision": report["neg"]["precision"],
-            "neg recall": report["neg"]["recall"],
-            "pos precision": report["pos"]["precision"],
-            "pos recall": report["pos"]["recall"],
-            "train s": record["train_seconds"],
-            "predict s": record["predict_seconds"],
-            "study (n=1,000)": STUDY_ACCURACY.get(STUDY_COUNTERPART.get(key, ""), np.nan),
-        })
+        rows.append(
+            {
+                "model": record["model"],
+                "key": key,
+                "model source": source_label(record),
+                "data": record["data_source"].get("kind", "?"),
+                "n": record["n"],
+                "accuracy": record["accuracy"],
+                "ci95 low": record["accuracy_ci95"][0],
+                "ci95 high": record["accuracy_ci95"][1],
+                "macro F1": record.get("macro_f1", report["macro avg"]["f1-score"]),
+                "neg precision": report["neg"]["precision"],
+                "neg recall": report["neg"]["recall"],
+                "pos precision": report["pos"]["precision"],
+                "pos recall": report["pos"]["recall"],
+                "train s": record["train_seconds"],
+                "predict s": record["predict_seconds"],
+                "study (n=1,000)": STUDY_ACCURACY.get(STUDY_COUNTERPART.get(key, ""), np.nan),
+            }
+        )
     return pd.DataFrame(rows).set_index("key")
 
 
@@ -281,13 +316,23 @@ def pairwise_mcnemar(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
     keys = list(results)
     rows = []
     for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
+        for b in keys[i + 1 :]:
             test = mcnemar_test(paired["label"], paired[f"{a}:pred"], paired[f"{b}:pred"])
             acc_a = float((paired[f"{a}:pred"] == paired["label"]).mean())
             acc_b = float((paired[f"{b}:pred"] == paired["label"]).mean())
-            rows.append({"model A": a, "model B": b, "n": len(paired), "accuracy A": acc_a, "accuracy B": acc_b,
-                         "only A right": test["only_a_right"], "only B right": test["only_b_right"],
-                         "p value": test["p_value"], "test": test["method"]})
+            rows.append(
+                {
+                    "model A": a,
+                    "model B": b,
+                    "n": len(paired),
+                    "accuracy A": acc_a,
+                    "accuracy B": acc_b,
+                    "only A right": test["only_a_right"],
+                    "only B right": test["only_b_right"],
+                    "p value": test["p_value"],
+                    "test": test["method"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -299,8 +344,16 @@ def accuracy_by_bucket(paired: pd.DataFrame, buckets: pd.Series, keys: list[str]
         for key in keys:
             correct = int((part[f"{key}:pred"] == part["label"]).sum())
             low, high = wilson_interval(correct, len(part))
-            rows.append({"bucket": bucket, "model": key, "n": len(part), "accuracy": correct / len(part),
-                         "ci95 low": low, "ci95 high": high})
+            rows.append(
+                {
+                    "bucket": bucket,
+                    "model": key,
+                    "n": len(part),
+                    "accuracy": correct / len(part),
+                    "ci95 low": low,
+                    "ci95 high": high,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -309,8 +362,10 @@ def significance_statements(tests: pd.DataFrame, names: dict[str, str], alpha: f
     sentences = []
     for _, row in tests.iterrows():
         a, b = names.get(row["model A"], row["model A"]), names.get(row["model B"], row["model B"])
-        numbers = (f"{row['accuracy A']:.3f} vs {row['accuracy B']:.3f}, {row['only A right']} vs "
-                   f"{row['only B right']} discordant reviews, McNemar p = {row['p value']:.2g}, n = {row['n']:,}")
+        numbers = (
+            f"{row['accuracy A']:.3f} vs {row['accuracy B']:.3f}, {row['only A right']} vs "
+            f"{row['only B right']} discordant reviews, McNemar p = {row['p value']:.2g}, n = {row['n']:,}"
+        )
         if row["p value"] < alpha:
             better, worse = (a, b) if row["only A right"] > row["only B right"] else (b, a)
             sentences.append(f"{better} is more accurate than {worse} ({numbers}).")

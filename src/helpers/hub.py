@@ -21,7 +21,9 @@ def offline_requested() -> str | None:
 @functools.lru_cache(maxsize=1)
 def _probe(endpoint: str, timeout: float) -> str | None:
     try:
-        urllib.request.urlopen(urllib.request.Request(f"{endpoint}/api/whoami-v2", method="HEAD"), timeout=timeout)
+        urllib.request.urlopen(
+            urllib.request.Request(f"{endpoint}/api/whoami-v2", method="HEAD"), timeout=timeout
+        )
     except urllib.error.HTTPError:
         return None  # the server answered (401 without a token): reachable
     except (urllib.error.URLError, OSError) as error:

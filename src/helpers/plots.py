@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import matplotlib
 
-matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(("module://matplotlib_inline", "inline")) else None
+matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(
+    ("module://matplotlib_inline", "inline")
+) else None
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -22,10 +24,16 @@ PALETTE = {"neg": "#c0504d", "pos": "#4f81bd"}
 def set_style() -> None:
     """The series' look: seaborn whitegrid, readable sizes, PNGs at 110 dpi (crisp on GitHub, small in git)."""
     sns.set_theme(style="whitegrid", context="notebook", palette="deep")
-    plt.rcParams.update({
-        "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight", "figure.figsize": (7.5, 4.2),
-        "axes.titlesize": 11, "axes.titleweight": "bold",
-    })
+    plt.rcParams.update(
+        {
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
+            "savefig.bbox": "tight",
+            "figure.figsize": (7.5, 4.2),
+            "axes.titlesize": 11,
+            "axes.titleweight": "bold",
+        }
+    )
 
 
 def save_figure(fig: plt.Figure, profile: str, name: str) -> None:
@@ -53,10 +61,24 @@ def confusion_matrix_plot(matrix, title: str, ax: plt.Axes | None = None) -> plt
     matrix = np.asarray(matrix)
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(4.2, 3.6))
     shares = matrix / matrix.sum(axis=1, keepdims=True).clip(min=1)
-    annotations = np.array([[f"{c:,}\n{s:.1%}" for c, s in zip(row, srow, strict=True)]
-                            for row, srow in zip(matrix, shares, strict=True)])
-    sns.heatmap(shares, annot=annotations, fmt="", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
-                xticklabels=LABEL_NAMES, yticklabels=LABEL_NAMES)
+    annotations = np.array(
+        [
+            [f"{c:,}\n{s:.1%}" for c, s in zip(row, srow, strict=True)]
+            for row, srow in zip(matrix, shares, strict=True)
+        ]
+    )
+    sns.heatmap(
+        shares,
+        annot=annotations,
+        fmt="",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        cbar=False,
+        ax=ax,
+        xticklabels=LABEL_NAMES,
+        yticklabels=LABEL_NAMES,
+    )
     ax.set(xlabel="predicted", ylabel="true", title=title)
     return fig
 
@@ -65,30 +87,54 @@ def confusion_matrix_plot(matrix, title: str, ax: plt.Axes | None = None) -> plt
 def class_balance_plot(summary, title: str) -> plt.Figure:
     """Stacked bars of negative and positive reviews per split (from ``exploration.split_summary``)."""
     fig, ax = plt.subplots(figsize=(6, 3.2))
-    summary[list(LABEL_NAMES)].plot.barh(stacked=True, ax=ax, color=[PALETTE[n] for n in LABEL_NAMES], width=0.6)
+    summary[list(LABEL_NAMES)].plot.barh(
+        stacked=True, ax=ax, color=[PALETTE[n] for n in LABEL_NAMES], width=0.6
+    )
     for i, (_, row) in enumerate(summary.iterrows()):
-        ax.text(row["reviews"] / 2, i, f"{int(row['reviews']):,} reviews, {row['positive share']:.0%} pos", ha="center",
-                va="center", color="white", fontsize=9, fontweight="bold")
+        ax.text(
+            row["reviews"] / 2,
+            i,
+            f"{int(row['reviews']):,} reviews, {row['positive share']:.0%} pos",
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=9,
+            fontweight="bold",
+        )
     ax.set(xlabel="reviews", ylabel="", title=title)
     ax.legend(title="label", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return fig
 
 
-def length_distribution_plot(lengths, labels, unit: str, title: str, limit: int | None = None,
-                             clip_quantile: float = 0.99) -> plt.Figure:
+def length_distribution_plot(
+    lengths, labels, unit: str, title: str, limit: int | None = None, clip_quantile: float = 0.99
+) -> plt.Figure:
     """Histogram of review lengths by class, with an optional limit line (e.g. the model's 512 tokens)."""
     lengths, labels = np.asarray(lengths), np.asarray(labels)
     upper = float(np.quantile(lengths, clip_quantile))
     fig, ax = plt.subplots()
     for i, name in enumerate(LABEL_NAMES):
-        sns.histplot(np.minimum(lengths[labels == i], upper), bins=60, binrange=(0, upper), ax=ax, label=name,
-                     color=PALETTE[name], alpha=0.45, element="step")
+        sns.histplot(
+            np.minimum(lengths[labels == i], upper),
+            bins=60,
+            binrange=(0, upper),
+            ax=ax,
+            label=name,
+            color=PALETTE[name],
+            alpha=0.45,
+            element="step",
+        )
     if limit is not None:
         share = float((lengths > limit).mean())
         ax.axvline(limit, color="0.2", linestyle="--", linewidth=1)
-        ax.text(limit, ax.get_ylim()[1] * 0.92, f"  {limit} {unit}: {share:.1%} of reviews are longer", fontsize=9)
-    ax.set(xlabel=f"review length in {unit} (clipped at the {clip_quantile:.0%} quantile, {upper:,.0f})",
-           ylabel="reviews", title=title)
+        ax.text(
+            limit, ax.get_ylim()[1] * 0.92, f"  {limit} {unit}: {share:.1%} of reviews are longer", fontsize=9
+        )
+    ax.set(
+        xlabel=f"review length in {unit} (clipped at the {clip_quantile:.0%} quantile, {upper:,.0f})",
+        ylabel="reviews",
+        title=title,
+    )
     ax.legend(title="label")
     return fig
 
@@ -111,14 +157,24 @@ def accuracy_ci_plot(table, title: str) -> plt.Figure:
     table = table.sort_values("accuracy")
     fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(table) + 1.4))
     y = np.arange(len(table))
-    ax.errorbar(table["accuracy"], y, xerr=[table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]],
-                fmt="o", color="#4f81bd", ecolor="0.35", capsize=4, label="ours (95% Wilson CI)")
+    ax.errorbar(
+        table["accuracy"],
+        y,
+        xerr=[table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]],
+        fmt="o",
+        color="#4f81bd",
+        ecolor="0.35",
+        capsize=4,
+        label="ours (95% Wilson CI)",
+    )
     study = table["study (n=1,000)"]
     if study.notna().any():
         ax.scatter(study, y, marker="x", color="#c0504d", s=60, zorder=3, label="the study (n=1,000)")
     for yi, (_, row) in zip(y, table.iterrows(), strict=True):
         ax.text(row["ci95 high"] + 0.004, yi, f"{row['accuracy']:.3f}", va="center", fontsize=9)
-    ax.set_yticks(y, [f"{m}\n[{s}]" for m, s in zip(table["model"], table["model source"], strict=True)], fontsize=8)
+    ax.set_yticks(
+        y, [f"{m}\n[{s}]" for m, s in zip(table["model"], table["model source"], strict=True)], fontsize=8
+    )
     ax.set(xlabel="accuracy", title=title)
     ax.legend(loc="lower right", fontsize=8)
     return fig

@@ -1,6 +1,6 @@
 """The results table in README.md, generated from ``results/<profile>/`` (never typed by hand).
 
-    python -m helpers.report --profile seed     # rewrites the block between the README markers
+python -m helpers.report --profile seed     # rewrites the block between the README markers
 """
 
 from __future__ import annotations
@@ -43,11 +43,18 @@ def results_markdown(profile: str) -> str:
     tests = pairwise_mcnemar(results)
     names = {key: record["model"] for key, (record, _) in results.items()}
     if len(tests):
-        lines += ["", "McNemar's test on the same reviews (p < 0.05: the two models' error rates differ):", "",
-                  "| model A | model B | only A right | only B right | p value |", "| --- | --- | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            "McNemar's test on the same reviews (p < 0.05: the two models' error rates differ):",
+            "",
+            "| model A | model B | only A right | only B right | p value |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
         for _, row in tests.iterrows():
-            lines.append(f"| {names[row['model A']]} | {names[row['model B']]} | {row['only A right']} | {row['only B right']} | "
-                         f"{row['p value']:.3g} |")
+            lines.append(
+                f"| {names[row['model A']]} | {names[row['model B']]} | {row['only A right']} | {row['only B right']} | "
+                f"{row['p value']:.3g} |"
+            )
     return "\n".join(lines)
 
 

@@ -38,7 +38,9 @@ def discover_notebooks(selection: list[str] | None = None, folder: Path = NOTEBO
     chosen = [p for p in notebooks if any(p.name.startswith(s) or p.stem == s for s in selection)]
     unknown = [s for s in selection if not any(p.name.startswith(s) or p.stem == s for p in notebooks)]
     if unknown:
-        raise SystemExit(f"No notebook matches {', '.join(unknown)} (have: {', '.join(p.stem for p in notebooks)})")
+        raise SystemExit(
+            f"No notebook matches {', '.join(unknown)} (have: {', '.join(p.stem for p in notebooks)})"
+        )
     return chosen
 
 
@@ -69,8 +71,14 @@ def execute(notebook: Path, output: Path, parameters: dict, env: dict[str, str])
 
     os.environ.update(env)
     papermill.execute_notebook(
-        str(notebook), str(output), parameters=declared_parameters(notebook, parameters), kernel_name=KERNEL, cwd=str(notebook.parent),
-        progress_bar=False, log_output=False, request_save_on_cell_execute=True,
+        str(notebook),
+        str(output),
+        parameters=declared_parameters(notebook, parameters),
+        kernel_name=KERNEL,
+        cwd=str(notebook.parent),
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=True,
     )
 
 
@@ -85,14 +93,26 @@ def print_summary(runs: list[NotebookRun], profile: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--profile", default="smoke", choices=PROFILES, help="params/<profile>.yaml (default: smoke)")
+    parser.add_argument(
+        "--profile", default="smoke", choices=PROFILES, help="params/<profile>.yaml (default: smoke)"
+    )
     parser.add_argument("--notebooks", nargs="*", metavar="NN", help="run only these (e.g. 01 03)")
-    parser.add_argument("--refresh", action="store_true",
-                        help="write the executed notebooks over notebooks/ (the committed reference outputs)")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="write the executed notebooks over notebooks/ (the committed reference outputs)",
+    )
     parser.add_argument("--output-dir", type=Path, help="where executed copies go (default: runs/<profile>/)")
     parser.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS_DIR, help=argparse.SUPPRESS)
-    parser.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="override one parameter (YAML value), e.g. -p n_test 500")
+    parser.add_argument(
+        "-p",
+        "--param",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override one parameter (YAML value), e.g. -p n_test 500",
+    )
     args = parser.parse_args(argv)
 
     import yaml
@@ -106,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out_dir = args.notebooks_dir if args.refresh else (args.output_dir or RUNS_DIR / args.profile)
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TOKENIZERS_PARALLELISM": "false",
-           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
 
@@ -125,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
             print_summary(runs, args.profile)
             ename = getattr(error, "ename", type(error).__name__)
             evalue = getattr(error, "evalue", str(error))
-            print(f"\n✗ {notebook.stem} failed: {ename}: {evalue}\n  executed copy: {display_path(output)}",
-                  file=sys.stderr)
+            print(
+                f"\n✗ {notebook.stem} failed: {ename}: {evalue}\n  executed copy: {display_path(output)}",
+                file=sys.stderr,
+            )
             return 1
         run.status, run.seconds = "ok", time.perf_counter() - start
         clean_metadata(output)

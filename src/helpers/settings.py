@@ -24,7 +24,9 @@ def load_profile(name: str) -> dict[str, Any]:
     path = PARAMS_DIR / f"{name}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in PARAMS_DIR.glob("*.yaml"))
-        raise ProfileError(f"No profile {name!r}: {path.name} not found in params/ (known: {', '.join(known)})")
+        raise ProfileError(
+            f"No profile {name!r}: {path.name} not found in params/ (known: {', '.join(known)})"
+        )
     params = yaml.safe_load(path.read_text()) or {}
     if not isinstance(params, dict):
         raise ProfileError(f"params/{path.name} must be a mapping of parameter names to values")
@@ -71,7 +73,9 @@ def quiet_libraries() -> None:
 
 def setup(seed: int = 42) -> None:
     """One call at the top of every notebook: plotting style, quiet logging, seeds, autoreload."""
-    warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm.auto falls back to text bars: wanted
+    warnings.filterwarnings(
+        "ignore", message="IProgress not found"
+    )  # tqdm.auto falls back to text bars: wanted
     from helpers.plots import set_style
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
