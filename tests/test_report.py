@@ -104,13 +104,10 @@ def test_significance_statements_say_when_the_data_cannot_tell():
     assert second.startswith("A and C: no significant difference")
 
 
-def test_readme_block_is_generated_from_the_results(results_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        report, "load_results", lambda profile: evaluation.load_results("t", folder=results_dir)
-    )
+def test_readme_block_is_generated_from_the_results(results_dir, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{report.START}\nold table\n{report.END}\noutro\n")
-    assert report.update_readme("t", readme)
+    assert report.update_readme("t", readme, folder=results_dir)
     text = readme.read_text()
     assert "old table" not in text and text.startswith("intro") and text.endswith("outro\n")
     assert "| fine-tuned | stand-in | 1.000" in text and "| RF | scikit-learn | 0.750" in text
@@ -121,3 +118,9 @@ def test_readme_without_markers_is_left_alone(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("no markers")
     assert not report.update_readme("t", readme) and readme.read_text() == "no markers"
+
+
+def test_no_results_is_a_clear_error(tmp_path):
+    with pytest.raises(evaluation.ResultsError, match="run notebooks 02–04"):
+        evaluation.load_results("t", folder=tmp_path)
+    assert evaluation.load_results("t", folder=tmp_path, required=False) == {}

@@ -25,7 +25,7 @@ from scipy import stats
 from sklearn.metrics import classification_report, confusion_matrix
 
 from helpers.data import LABEL_NAMES
-from helpers.paths import results_dir
+from helpers.paths import display_path, results_dir
 
 REQUIRED_FIELDS = (
     "model",
@@ -214,8 +214,13 @@ def _as_dict(source: Any) -> dict[str, Any]:
     return {"description": str(source)}
 
 
-def load_results(profile: str, folder: Path | None = None) -> dict[str, tuple[dict[str, Any], pd.DataFrame]]:
-    """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract."""
+def load_results(
+    profile: str, folder: Path | None = None, required: bool = True
+) -> dict[str, tuple[dict[str, Any], pd.DataFrame]]:
+    """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract.
+
+    ``required``: raise :class:`ResultsError` when there are none (the comparison needs at least one).
+    """
     folder = folder or results_dir(profile)
     out = {}
     for path in sorted(folder.glob("*.json")):
@@ -241,6 +246,11 @@ def load_results(profile: str, folder: Path | None = None) -> dict[str, tuple[di
                 f"{pred_path.name} lacks columns {sorted(set(PREDICTION_COLUMNS) - set(predictions.columns))}"
             )
         out[record["model_key"]] = (record, predictions)
+    if not out and required:
+        raise ResultsError(
+            f"No model results in {display_path(folder)}: run notebooks 02–04 with profile {profile!r} first "
+            f"(python -m helpers.run --profile {profile})"
+        )
     return out
 
 

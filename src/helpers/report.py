@@ -17,9 +17,9 @@ from helpers.paths import REPO_ROOT
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
-def results_markdown(profile: str) -> str:
+def results_markdown(profile: str, folder=None) -> str:
     """A markdown table of every model in ``results/<profile>/`` plus the McNemar tests, with the data behind them."""
-    results = load_results(profile)
+    results = load_results(profile, folder=folder, required=False)
     if not results:
         return f"_No results in results/{profile}/ yet: run `python -m helpers.run --profile {profile}`._"
     table = comparison_table(results).sort_values("accuracy")
@@ -58,12 +58,12 @@ def results_markdown(profile: str) -> str:
     return "\n".join(lines)
 
 
-def update_readme(profile: str, readme=REPO_ROOT / "README.md") -> bool:
+def update_readme(profile: str, readme=REPO_ROOT / "README.md", folder=None) -> bool:
     """Replace the block between the results markers in README.md; False when the markers are absent."""
     text = readme.read_text()
     if START not in text or END not in text:
         return False
-    block = f"{START}\n{results_markdown(profile)}\n{END}"
+    block = f"{START}\n{results_markdown(profile, folder)}\n{END}"
     readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
     return True
 
