@@ -40,3 +40,6 @@ lab: setup                      ## JupyterLab on the notebooks, with the project
 
 clean-runs:
 	rm -rf runs
+
+offline-model: setup            ## build the offline stand-in (MiniLM-L6 fine-tuned on SST-2) once, into models/
+	$(PY) -m helpers.modeling build-standin

@@ -82,6 +82,31 @@ def execute(notebook: Path, output: Path, parameters: dict, env: dict[str, str])
     )
 
 
+def prepare_models(notebooks: list[Path], parameters: dict) -> None:
+    """Build the offline stand-in first when a notebook needs a model, none is given, the Hub is out, and it is missing."""
+    if not any("model" in declared_parameters(nb, parameters) for nb in notebooks):
+        return
+    if (
+        parameters.get("model") not in {"auto", "standin"}
+        or parameters.get("model_dir")
+        or os.environ.get("IMDB_MODEL_DIR")
+    ):
+        return
+    from helpers.hub import hub_unavailable
+
+    reason = hub_unavailable()
+    if parameters["model"] == "auto" and reason is None:
+        return
+    from helpers import modeling
+
+    if modeling.standin_info():
+        return
+    print(
+        f"▶ building the offline stand-in SST-2 model first ({reason or 'model: standin'}); this is done once"
+    )
+    modeling.build_standin_model()
+
+
 def print_summary(runs: list[NotebookRun], profile: str) -> None:
     width = max(len(r.notebook) for r in runs)
     print(f"\nprofile {profile}")
@@ -134,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
 
+    os.environ.update(env)
+    prepare_models(notebooks, parameters)
     runs = [NotebookRun(p.stem) for p in notebooks]
     for run, notebook in zip(runs, notebooks, strict=True):
         output = out_dir / notebook.name
