@@ -1,0 +1,174 @@
+"""helpers.classical: the NB feature transform (hand-checked), the pipelines on a tiny corpus, top features."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from helpers import classical
+
+# A tiny corpus that a linear model separates perfectly: "good"/"great" ⇒ pos, "bad"/"awful" ⇒ neg.
+POS = ["good film", "great film", "good great acting", "a good story", "great great fun", "good plot"]
+NEG = ["bad film", "awful film", "bad awful acting", "a bad story", "awful awful mess", "bad plot"]
+TRAIN = {"text": POS + NEG, "label": [1] * len(POS) + [0] * len(NEG)}
+TEST = {"text": ["good acting", "awful story", "great plot", "bad fun"], "label": [1, 0, 1, 0]}
+
+
+# ----------------------------------------------------------------------------------------------- NBFeatureScaler
+def test_nb_scaler_matches_hand_computed_log_count_ratio():
+    # Three features, four documents, counts (binarized before summing: the 3 becomes 1):
+    #   doc    f0 f1 f2   label
+    #   d0      3  0  1   1 (pos)  → binarized 1 0 1
+    #   d1      1  1  0   1 (pos)  → binarized 1 1 0
+    #   d2      0  1  1   0 (neg)
+    #   d3      0  1  0   0 (neg)
+    # alpha = 1:  p = 1 + (2, 1, 1) = (3, 2, 2), ‖p‖₁ = 7
+    #             q = 1 + (0, 2, 1) = (1, 3, 2), ‖q‖₁ = 6
+    # r = log((p/7) / (q/6)) = (log(18/7), log(12/21), log(12/14)) = (0.944462, -0.559616, -0.154151)
+    X = np.array([[3, 0, 1], [1, 1, 0], [0, 1, 1], [0, 1, 0]])
+    y = np.array([1, 1, 0, 0])
+    scaler = classical.NBFeatureScaler(alpha=1.0).fit(X, y)
+    expected = np.array([math.log(18 / 7), math.log(12 / 21), math.log(12 / 14)])
+    np.testing.assert_allclose(scaler.r_, expected, rtol=1e-12)
+    np.testing.assert_allclose(expected, [0.944462, -0.559616, -0.154151], atol=1e-6)
+    # transform: binarize, then scale each column by r (d0's count 3 counts once)
+    out = scaler.transform(sp.csr_matrix(X))
+    assert sp.issparse(out)
+    np.testing.assert_allclose(out.toarray(), (X > 0) * expected)
+
+
+def test_nb_scaler_without_binarize_and_with_string_labels():
+    X = np.array([[2, 0], [0, 1]])
+    scaler = classical.NBFeatureScaler(alpha=1.0, binarize=False).fit(X, np.array(["neg", "pos"]))
+    # classes sorted: "neg" < "pos", so pos = "pos". p = 1 + (0, 1) = (1, 2), q = 1 + (2, 0) = (3, 1); ‖·‖₁ = 3, 4
+    np.testing.assert_allclose(scaler.r_, [math.log((1 / 3) / (3 / 4)), math.log((2 / 3) / (1 / 4))])
+    np.testing.assert_allclose(scaler.transform(X).toarray(), X * scaler.r_)
+
+
+def test_nb_scaler_rejects_bad_input():
+    with pytest.raises(NotFittedError):
+        classical.NBFeatureScaler().transform(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="two classes"):
+        classical.NBFeatureScaler().fit(np.ones((3, 2)), [0, 1, 2])
+    with pytest.raises(ValueError, match="alpha"):
+        classical.NBFeatureScaler(alpha=0).fit(np.ones((2, 2)), [0, 1])
+    fitted = classical.NBFeatureScaler().fit(np.ones((2, 2)), [0, 1])
+    with pytest.raises(ValueError, match="features"):
+        fitted.transform(np.ones((2, 3)))
+
+
+# ----------------------------------------------------------------------------------------------- pipelines
+PIPELINES = {
+    "random_forest_bow": lambda: classical.random_forest_bow(seed=0),
+    "tfidf_logreg": lambda: classical.tfidf_logreg(C=10.0, min_df=1, max_df=1.0),
+    "nbsvm_logreg": lambda: classical.nbsvm(C=1.0),
+    "nbsvm_svm": lambda: classical.nbsvm(C=1.0, classifier="svm"),
+}
+
+
+@pytest.mark.parametrize("name", PIPELINES)
+def test_pipelines_fit_and_predict_tiny_corpus(name):
+    run = classical.fit_and_predict(PIPELINES[name](), TRAIN, TEST)
+    np.testing.assert_array_equal(run.pred, TEST["label"])
+    assert run.pred.dtype == np.int64 and run.p_pos.shape == (4,)
+    assert np.all((run.p_pos >= 0) & (run.p_pos <= 1))
+    assert np.all((run.p_pos > 0.5) == (run.pred == 1))  # the score agrees with the label
+    assert run.train_seconds >= 0 and run.predict_seconds >= 0
+
+
+def test_random_forest_keeps_the_studys_defaults():
+    pipeline = classical.random_forest_bow(seed=7)
+    defaults = clone(pipeline).set_params(forest__random_state=None, forest__n_jobs=None)
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    assert defaults.named_steps["forest"].get_params() == RandomForestClassifier().get_params()
+    assert defaults.named_steps["counts"].get_params() == CountVectorizer().get_params()
+    assert pipeline.named_steps["forest"].random_state == 7 and pipeline.named_steps["forest"].n_jobs == -1
+
+
+def test_svm_scores_are_sigmoid_of_the_margin():
+    pipeline = classical.nbsvm(classifier="svm").fit(TRAIN["text"], TRAIN["label"])
+    margin = pipeline.decision_function(TEST["text"])
+    np.testing.assert_allclose(classical.positive_scores(pipeline, TEST["text"]), 1 / (1 + np.exp(-margin)))
+
+
+def test_nbsvm_rejects_unknown_classifier():
+    with pytest.raises(ValueError, match="classifier"):
+        classical.nbsvm(classifier="tree")
+
+
+def test_tune_picks_the_best_value_on_validation():
+    best, table = classical.tune(classical.nbsvm, "C", [1e-6, 1.0], TRAIN, TEST)
+    assert list(table.columns) == ["C", "validation_accuracy", "train_seconds"]
+    assert table["validation_accuracy"].tolist()[1] == 1.0
+    assert best == table.loc[table["validation_accuracy"].idxmax(), "C"]
+
+
+def test_model_source_describes_the_pipeline():
+    source = classical.model_source(classical.random_forest_bow(seed=3), "CountVectorizer + RF (defaults)")
+    assert source["kind"] == "scikit-learn" and "random_state=3" in source["pipeline"]
+
+
+# ----------------------------------------------------------------------------------------------- top features
+@pytest.mark.parametrize("name", ["tfidf_logreg", "nbsvm_logreg", "nbsvm_svm", "random_forest_bow"])
+def test_top_features_shape_and_sign(name):
+    pipeline = PIPELINES[name]().fit(TRAIN["text"], TRAIN["label"])
+    table = classical.top_features(pipeline, k=2, texts=TRAIN["text"], labels=TRAIN["label"])
+    assert list(table.columns) == ["class", "rank", "feature", "weight"]
+    assert table.groupby("class").size().to_dict() == {"neg": 2, "pos": 2}
+    assert (table.loc[table["class"] == "pos", "weight"] > 0).all()
+    assert (table.loc[table["class"] == "neg", "weight"] < 0).all()
+    assert table.groupby("class")["rank"].apply(list).to_dict() == {"neg": [1, 2], "pos": [1, 2]}
+    # the sentiment words are the ones that lead
+    assert set(table.loc[table["class"] == "pos", "feature"]) <= {
+        "good",
+        "great",
+        "good great",
+        "great great",
+    } | ({"great fun", "good film", "great film", "good plot", "a good", "good story"})
+    assert set(table.loc[table["class"] == "neg", "feature"]) & {"bad", "awful"}
+    # sorted by strength within each class
+    for _, part in table.groupby("class"):
+        assert part["weight"].abs().is_monotonic_decreasing
+
+
+def test_nbsvm_weights_are_coef_times_r():
+    pipeline = classical.nbsvm(C=1.0).fit(TRAIN["text"], TRAIN["label"])
+    weights = classical.feature_weights(pipeline)
+    expected = pipeline.named_steps["logreg"].coef_.ravel() * pipeline.named_steps["nb"].r_
+    np.testing.assert_allclose(weights.to_numpy(), expected)
+    assert list(weights.index) == list(pipeline.named_steps["counts"].get_feature_names_out())
+
+
+def test_forest_weights_need_training_data():
+    pipeline = classical.random_forest_bow(seed=0).fit(TRAIN["text"], TRAIN["label"])
+    with pytest.raises(ValueError, match="training texts"):
+        classical.top_features(pipeline)
+
+
+def test_write_run_follows_the_results_contract(tmp_path, monkeypatch):
+    from helpers import evaluation
+
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    test = {**TEST, "review_id": ["r1", "r2", "r3", "r4"]}
+    run = classical.fit_and_predict(classical.nbsvm(), TRAIN, test)
+    record = classical.write_run(
+        run,
+        test,
+        profile="smoke",
+        model_key="nbsvm",
+        model="NB-SVM",
+        data_source="toy corpus",
+        description="toy",
+        extra={"text": "raw"},
+    )
+    assert record["accuracy"] == 1.0 and record["model_source"]["description"] == "toy"
+    loaded = evaluation.load_results("smoke", folder=tmp_path / "results" / "smoke")
+    assert loaded["nbsvm"][1]["review_id"].tolist() == ["r1", "r2", "r3", "r4"]
+    assert loaded["nbsvm"][0]["text"] == "raw"
