@@ -121,6 +121,6 @@ def test_readme_without_markers_is_left_alone(tmp_path):
 
 
 def test_no_results_is_a_clear_error(tmp_path):
-    with pytest.raises(evaluation.ResultsError, match="run notebooks 02–04"):
+    with pytest.raises(evaluation.ResultsError, match="run notebooks 02–05"):
         evaluation.load_results("t", folder=tmp_path)
     assert evaluation.load_results("t", folder=tmp_path, required=False) == {}

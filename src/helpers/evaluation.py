@@ -248,7 +248,7 @@ def load_results(
         out[record["model_key"]] = (record, predictions)
     if not out and required:
         raise ResultsError(
-            f"No model results in {display_path(folder)}: run notebooks 02–04 with profile {profile!r} first "
+            f"No model results in {display_path(folder)}: run notebooks 02–05 with profile {profile!r} first "
             f"(python -m helpers.run --profile {profile})"
         )
     return out
