@@ -1,0 +1,174 @@
+"""Batched, length-sorted inference with an explicit truncation strategy.
+
+Reviews are tokenised once *without* truncation; the strategy is then applied to the token ids:
+
+* ``head``: the first ``max_length - 2`` tokens;
+* ``head_tail`` (Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?"): the first ``n_head`` and the
+  last ``n_tail`` tokens, where for ``max_length = 512`` ``n_head = 128`` and ``n_tail = 382``. For other lengths
+  the head keeps the same share of the budget: ``n_head = round(128 / 510 × (max_length - 2))`` and
+  ``n_tail = max_length - 2 - n_head`` (e.g. 256 → 64 + 190, 128 → 32 + 94).
+
+``[CLS]`` and ``[SEP]`` are then added from the tokenizer's special-token ids. Batches are formed from
+length-sorted reviews (little padding), and results come back in the order the texts were given.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers.modeling import imdb_label_map
+
+TRUNCATIONS = ("head", "head_tail")
+HEAD_TOKENS_AT_512 = 128  # Sun et al. 2019: head 128 + tail 382 of a 510-token budget
+
+
+@dataclass
+class Predictions:
+    """Per-review predictions in input order: IMDB label (0/1), P(positive), timing and truncation count."""
+
+    labels: np.ndarray
+    p_pos: np.ndarray
+    seconds: float
+    n_truncated: int
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def validate_texts(texts: Iterable) -> list[str]:
+    """The texts as a list of str; ValueError naming the first bad index (not a str, empty, whitespace only)."""
+    if isinstance(texts, str):
+        raise ValueError("texts must be a sequence of strings, not a single string")
+    texts = list(texts)
+    if not texts:
+        raise ValueError("texts is empty: nothing to predict")
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"texts[{index}] is {type(text).__name__}, not str")
+        if not text.strip():
+            raise ValueError(f"texts[{index}] is empty or whitespace only")
+    return texts
+
+
+def head_tail_sizes(max_length: int) -> tuple[int, int]:
+    """``(n_head, n_tail)`` tokens kept by ``head_tail`` for a ``max_length`` that includes [CLS] and [SEP]."""
+    budget = max_length - 2
+    if budget < 2:
+        raise ValueError(f"max_length must be at least 4 for head_tail, got {max_length}")
+    n_head = max(1, round(HEAD_TOKENS_AT_512 / 510 * budget))
+    return n_head, budget - n_head
+
+
+def truncate_ids(ids: Sequence[int], truncation: str, max_length: int) -> list[int]:
+    """Apply a truncation strategy to token ids *without* special tokens (room is left for [CLS] and [SEP])."""
+    if truncation not in TRUNCATIONS:
+        raise ValueError(f"truncation must be one of {TRUNCATIONS}, not {truncation!r}")
+    budget = max_length - 2
+    if budget < 1:
+        raise ValueError(f"max_length must leave room for [CLS] and [SEP], got {max_length}")
+    ids = list(ids)
+    if len(ids) <= budget:
+        return ids
+    if truncation == "head":
+        return ids[:budget]
+    n_head, n_tail = head_tail_sizes(max_length)
+    return ids[:n_head] + ids[len(ids) - n_tail :]
+
+
+def token_lengths(tokenizer, texts: Iterable[str]) -> np.ndarray:
+    """Wordpiece tokens per text, without special tokens and without truncation."""
+    return np.array([len(ids) for ids in _raw_ids(tokenizer, validate_texts(texts))])
+
+
+def _raw_ids(tokenizer, texts: list[str]) -> list[list[int]]:
+    ids: list[list[int]] = []
+    for start in range(0, len(texts), 1000):  # chunks keep memory flat on the 25,000-review test set
+        ids.extend(
+            tokenizer(texts[start : start + 1000], add_special_tokens=False, truncation=False, verbose=False)[
+                "input_ids"
+            ]
+        )
+    return ids
+
+
+def encode(
+    tokenizer, texts: Iterable[str], *, truncation: str = "head_tail", max_length: int = 512
+) -> tuple[list[list[int]], int]:
+    """``(input ids with [CLS]/[SEP], number of texts that were truncated)``; one tokenisation, no truncation."""
+    texts = validate_texts(texts)
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    if cls_id is None or sep_id is None:
+        raise ValueError(
+            f"{type(tokenizer).__name__} has no [CLS]/[SEP] token ids; a BERT-style tokenizer is needed"
+        )
+    raw = _raw_ids(tokenizer, texts)
+    n_truncated = sum(len(ids) > max_length - 2 for ids in raw)
+    return [[cls_id, *truncate_ids(ids, truncation, max_length), sep_id] for ids in raw], n_truncated
+
+
+def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int):
+    """Right-padded ``input_ids`` and ``attention_mask`` tensors for one batch."""
+    import torch
+
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
+def predict(
+    model,
+    tokenizer,
+    texts: Iterable[str],
+    *,
+    truncation: str = "head_tail",
+    max_length: int = 512,
+    batch_size: int = 32,
+    progress: bool = True,
+    desc: str = "predicting",
+) -> Predictions:
+    """Sentiment predictions for ``texts`` in input order (IMDB labels: 0 = neg, 1 = pos).
+
+    Labels are read by name (:func:`helpers.modeling.imdb_label_map`), so a model whose output 0 is
+    POSITIVE works too. Longest batches first: an out-of-memory error shows up at once, not at the end.
+    """
+    import torch
+    from tqdm import tqdm
+
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be positive, got {batch_size}")
+    label_map = imdb_label_map(model)
+    pos_index = next(i for i, label in label_map.items() if label == 1)
+    to_imdb = np.array([label_map[i] for i in range(len(label_map))])
+    started = time.perf_counter()
+    ids, n_truncated = encode(tokenizer, texts, truncation=truncation, max_length=max_length)
+    order = np.argsort([-len(x) for x in ids], kind="stable")
+    device = next(model.parameters()).device
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    probs = np.empty((len(ids), len(label_map)), dtype=np.float64)
+    was_training = model.training
+    model.eval()
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    try:
+        with torch.inference_mode():
+            for batch in tqdm(
+                batches, desc=desc, unit="batch", disable=not progress, mininterval=5, ascii=True
+            ):
+                inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], pad_id).items()}
+                logits = model(**inputs).logits.float()
+                probs[batch] = torch.softmax(logits, dim=-1).cpu().numpy()
+    finally:
+        model.train(was_training)
+    return Predictions(
+        labels=to_imdb[probs.argmax(axis=1)],
+        p_pos=probs[:, pos_index],
+        seconds=time.perf_counter() - started,
+        n_truncated=int(n_truncated),
+    )

@@ -1,0 +1,401 @@
+"""Fine-tuning a sentiment classifier on IMDB reviews with the transformers ``Trainer``.
+
+* tokenisation once, with the same truncation strategy as inference (:func:`helpers.inference.encode`);
+* dynamic padding (``DataCollatorWithPadding``) and length-grouped batches; seeded;
+* a checkpoint at every evaluation (``save_steps = eval_steps``), the last few kept; re-running with the same
+  ``output_dir`` resumes from the last checkpoint, so an interruption costs at most one evaluation interval;
+* the best checkpoint (validation accuracy) is saved as ``<output_dir>/model`` with a model card (README.md);
+  a finished run is not repeated: the same call returns the saved result.
+
+Text progress only (no notebook widgets), no experiment trackers, bf16/fp16 only on CUDA.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from helpers.inference import encode
+from helpers.modeling import ModelSource, imdb_label_map, write_source_file
+from helpers.paths import MODELS_DIR, display_path
+
+FIT_FILE = "fit_result.json"
+RUN_CONFIG_FILE = "run_config.json"
+
+
+class FinetuneError(RuntimeError):
+    """A fine-tuning run that cannot start, resume or finish; the message says where its checkpoints are."""
+
+
+@dataclass
+class FitResult:
+    """One fine-tuning run: the per-step history, the best validation accuracy and where the model is."""
+
+    history: (
+        pd.DataFrame
+    )  # step, epoch, train_loss, val_loss, val_accuracy (NaN where not logged at that step)
+    best_val_accuracy: float
+    best_step: int
+    seconds: float
+    model_path: Path
+    learning_rate: float
+    resumed_from: str | None = None  # checkpoint name this call resumed from (None: fresh or cached)
+    cached: bool = False  # True when a finished run was found and nothing was trained
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def evaluations(self) -> pd.DataFrame:
+        """The rows with a validation score."""
+        return self.history.dropna(subset=["val_accuracy"]).reset_index(drop=True)
+
+
+def finetuned_dir(profile: str, name: str) -> Path:
+    """``models/finetuned/<profile>/<name>`` (git-ignored)."""
+    return MODELS_DIR / "finetuned" / profile / name
+
+
+def tokenize_dataset(
+    tokenizer, dataset, *, truncation: str = "head_tail", max_length: int = 256, label_map=None
+):
+    """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` (model index space), ``length``.
+
+    ``label_map`` (from :func:`helpers.modeling.imdb_label_map`) turns IMDB labels into the model's output
+    indices, so a model whose output 0 is POSITIVE is trained correctly.
+    """
+    from datasets import Dataset
+
+    ids, _ = encode(tokenizer, list(dataset["text"]), truncation=truncation, max_length=max_length)
+    imdb_to_model = {imdb: index for index, imdb in (label_map or {0: 0, 1: 1}).items()}
+    labels = [imdb_to_model[int(y)] for y in dataset["label"]]
+    return Dataset.from_dict(
+        {
+            "input_ids": ids,
+            "attention_mask": [[1] * len(x) for x in ids],
+            "labels": labels,
+            "length": [len(x) for x in ids],
+        }
+    )
+
+
+def _fingerprint(dataset) -> str:
+    digest = hashlib.sha1()
+    key = "review_id" if "review_id" in dataset.column_names else "text"
+    for value, label in zip(dataset[key], dataset["label"], strict=True):
+        digest.update(f"{value}\t{label}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _text_progress(label: str, enabled: bool):
+    """A callback printing one plain-text line per evaluation: step, elapsed, ETA, train loss, val scores.
+
+    A few lines per run instead of a bar: readable in a log file and in a committed notebook alike.
+    """
+    from transformers import TrainerCallback
+
+    class TextProgress(TrainerCallback):
+        def __init__(self):
+            self.started, self.first_step, self.loss = 0.0, 0, float("nan")
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.started, self.first_step = time.perf_counter(), state.global_step
+            if enabled:
+                start = f"resuming at step {state.global_step}" if state.global_step else "starting"
+                print(
+                    f"{label}: {start}, {state.max_steps} steps, evaluating every {args.eval_steps}",
+                    flush=True,
+                )
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                self.loss = logs["loss"]
+
+        def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+            if not enabled or not metrics or "eval_accuracy" not in metrics:
+                return
+            elapsed = time.perf_counter() - self.started
+            done = max(1, state.global_step - self.first_step)
+            left = elapsed / done * (state.max_steps - state.global_step)
+            print(
+                f"  {label}: step {state.global_step}/{state.max_steps}  {elapsed / 60:.1f} min"
+                f" (~{left / 60:.1f} left)  train loss {self.loss:.3f}  val accuracy {metrics['eval_accuracy']:.4f}"
+                f"  val loss {metrics['eval_loss']:.3f}",
+                flush=True,
+            )
+
+    return TextProgress()
+
+
+def finetune(
+    model,
+    tokenizer,
+    train_ds,
+    val_ds,
+    *,
+    learning_rate: float,
+    output_dir: str | Path,
+    epochs: float = 1,
+    batch_size: int = 16,
+    max_length: int = 256,
+    truncation: str = "head_tail",
+    eval_steps: int | None = None,
+    n_evals: int = 4,
+    logging_steps: int | None = None,
+    eval_batch_size: int = 32,
+    warmup_ratio: float = 0.1,
+    weight_decay: float = 0.01,
+    save_total_limit: int = 2,
+    seed: int = 42,
+    base_source: ModelSource | None = None,
+    data_source: Any = None,
+    callbacks: list | None = None,
+    progress: bool = True,
+) -> FitResult:
+    """Fine-tune a copy of ``model`` on ``train_ds`` (``text``, ``label``), selecting on ``val_ds`` by accuracy.
+
+    ``model`` itself is not changed (a deep copy is trained), so one loaded model can seed several runs.
+    ``eval_steps`` defaults to ``n_evals`` evaluations per run; a checkpoint is saved at each. Re-running with the
+    same ``output_dir`` resumes from its last checkpoint; a finished run is returned from disk without training.
+    A different configuration in an ``output_dir`` that has checkpoints is refused (delete the folder or use
+    another). The best checkpoint is saved to ``<output_dir>/model`` with a model card.
+    """
+    import torch
+    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
+    from transformers.trainer_utils import get_last_checkpoint
+
+    output_dir = Path(output_dir)
+    checkpoints, final = output_dir / "checkpoints", output_dir / "model"
+    label_map = imdb_label_map(model)
+    n_steps_per_epoch = math.ceil(len(train_ds) / batch_size)
+    total_steps = max(1, math.ceil(n_steps_per_epoch * epochs))
+    eval_steps = eval_steps or max(1, math.ceil(total_steps / n_evals))
+    logging_steps = logging_steps or max(1, min(eval_steps, math.ceil(total_steps / 25)))
+    params = {
+        "learning_rate": learning_rate,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "max_length": max_length,
+        "truncation": truncation,
+        "eval_steps": eval_steps,
+        "logging_steps": logging_steps,
+        "warmup_ratio": warmup_ratio,
+        "weight_decay": weight_decay,
+        "seed": seed,
+        "n_train": len(train_ds),
+        "n_validation": len(val_ds),
+        "total_steps": total_steps,
+        "train_fingerprint": _fingerprint(train_ds),
+        "validation_fingerprint": _fingerprint(val_ds),
+        "base_model": base_source.name if base_source else getattr(model.config, "_name_or_path", ""),
+    }
+    _check_run_config(output_dir, params)
+    if (final / FIT_FILE).is_file():
+        return _load_fit(final, params)
+
+    started = time.perf_counter()
+    train_tok = tokenize_dataset(
+        tokenizer, train_ds, truncation=truncation, max_length=max_length, label_map=label_map
+    )
+    val_tok = tokenize_dataset(
+        tokenizer, val_ds, truncation=truncation, max_length=max_length, label_map=label_map
+    )
+    cuda = torch.cuda.is_available()
+    bf16 = cuda and torch.cuda.is_bf16_supported()
+    args = TrainingArguments(
+        output_dir=str(checkpoints),
+        learning_rate=learning_rate,
+        num_train_epochs=epochs,
+        per_device_train_batch_size=batch_size,
+        per_device_eval_batch_size=eval_batch_size,
+        warmup_steps=math.ceil(warmup_ratio * total_steps),
+        weight_decay=weight_decay,
+        eval_strategy="steps",
+        eval_steps=eval_steps,
+        save_strategy="steps",
+        save_steps=eval_steps,
+        save_total_limit=save_total_limit,
+        load_best_model_at_end=True,
+        metric_for_best_model="accuracy",
+        greater_is_better=True,
+        logging_strategy="steps",
+        logging_steps=logging_steps,
+        train_sampling_strategy="group_by_length",
+        length_column_name="length",
+        seed=seed,
+        data_seed=seed,
+        bf16=bf16,
+        fp16=cuda and not bf16,
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        dataloader_pin_memory=cuda,
+    )
+
+    def accuracy(eval_pred) -> dict[str, float]:
+        logits, labels = eval_pred
+        return {"accuracy": float((np.asarray(logits).argmax(-1) == np.asarray(labels)).mean())}
+
+    label = f"fine-tuning lr={learning_rate:g}"
+    trainer = Trainer(
+        model=copy.deepcopy(model).train(),
+        args=args,
+        train_dataset=train_tok,
+        eval_dataset=val_tok,
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=accuracy,
+        callbacks=[_text_progress(label, progress), *(callbacks or [])],
+    )
+    trainer.remove_callback(PrinterCallback)
+    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    if last and progress:
+        print(f"{label}: found {display_path(last)}")
+    try:
+        trainer.train(resume_from_checkpoint=last)
+    except (Exception, KeyboardInterrupt) as error:
+        now = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+        where = (
+            f"the last checkpoint is {display_path(now)}; run the same call again (same output_dir) to resume "
+            f"from it"
+            if now
+            else "no checkpoint was saved yet; a re-run starts from scratch"
+        )
+        message = (
+            f"Fine-tuning (lr={learning_rate:g}) stopped at step {trainer.state.global_step}/{total_steps} "
+            f"by {type(error).__name__}: {error}. Nothing is lost beyond one evaluation interval: {where}."
+        )
+        if isinstance(error, KeyboardInterrupt):
+            print(message, file=sys.stderr)
+            raise
+        raise FinetuneError(message) from error
+    seconds = time.perf_counter() - started
+
+    history = _history(trainer.state.log_history)
+    evals = history.dropna(subset=["val_accuracy"])
+    best = evals.loc[evals["val_accuracy"].idxmax()]
+    tmp = output_dir / "model.saving"
+    shutil.rmtree(tmp, ignore_errors=True)
+    trainer.save_model(str(tmp))  # the best checkpoint (load_best_model_at_end)
+    tokenizer.save_pretrained(str(tmp))
+    result = FitResult(
+        history=history,
+        best_val_accuracy=float(best["val_accuracy"]),
+        best_step=int(best["step"]),
+        seconds=seconds,
+        model_path=final,
+        learning_rate=learning_rate,
+        resumed_from=Path(last).name if last else None,
+        params=params,
+    )
+    name = f"{params['base_model']} fine-tuned on IMDB ({len(train_ds):,} reviews, lr={learning_rate:g})"
+    write_source_file(
+        tmp,
+        kind="finetuned",
+        name=name,
+        note=f"best validation accuracy {result.best_val_accuracy:.4f} at step {result.best_step}",
+    )
+    (tmp / "README.md").write_text(_model_card(name, result, base_source, data_source))
+    history.to_csv(tmp / "history.csv", index=False)
+    (tmp / FIT_FILE).write_text(
+        json.dumps(
+            {
+                "best_val_accuracy": result.best_val_accuracy,
+                "best_step": result.best_step,
+                "seconds": seconds,
+                "learning_rate": learning_rate,
+                "resumed_from": result.resumed_from,
+                "params": params,
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            },
+            indent=2,
+        )
+    )
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return result
+
+
+def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
+    path = output_dir / RUN_CONFIG_FILE
+    if path.is_file():
+        saved = json.loads(path.read_text())
+        changed = {k: (saved.get(k), v) for k, v in params.items() if saved.get(k) != v}
+        if changed:
+            details = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in changed.items())
+            raise FinetuneError(
+                f"{display_path(output_dir)} holds a run with different settings ({details}); "
+                f"resuming it would mix two runs. Delete the folder or choose another output_dir."
+            )
+        return
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(params, indent=2))
+
+
+def _load_fit(final: Path, params: dict[str, Any]) -> FitResult:
+    saved = json.loads((final / FIT_FILE).read_text())
+    return FitResult(
+        history=pd.read_csv(final / "history.csv"),
+        best_val_accuracy=saved["best_val_accuracy"],
+        best_step=saved["best_step"],
+        seconds=saved["seconds"],
+        model_path=final,
+        learning_rate=saved["learning_rate"],
+        resumed_from=None,
+        cached=True,
+        params=params,
+    )
+
+
+def _history(log_history: list[dict[str, Any]]) -> pd.DataFrame:
+    rows: dict[int, dict[str, float]] = {}
+    for entry in log_history:
+        row = rows.setdefault(int(entry["step"]), {"step": int(entry["step"]), "epoch": entry.get("epoch")})
+        if "loss" in entry:
+            row["train_loss"] = entry["loss"]
+        if "eval_accuracy" in entry:
+            row["val_accuracy"] = entry["eval_accuracy"]
+            row["val_loss"] = entry.get("eval_loss")
+    frame = pd.DataFrame(sorted(rows.values(), key=lambda r: r["step"]))
+    for column in ("train_loss", "val_loss", "val_accuracy"):
+        if column not in frame:
+            frame[column] = np.nan
+    return frame[["step", "epoch", "train_loss", "val_loss", "val_accuracy"]]
+
+
+def _model_card(name: str, result: FitResult, base_source: ModelSource | None, data_source: Any) -> str:
+    p = result.params
+    base = str(base_source) if base_source else p["base_model"]
+    data = str(data_source) if data_source is not None else "IMDB (source not recorded)"
+    evals = result.evaluations
+    table = "\n".join(
+        f"| {int(r.step)} | {r.val_accuracy:.4f} | {r.val_loss:.4f} |" for r in evals.itertuples()
+    )
+    return f"""# {name}
+
+Fine-tuned by `helpers.training.finetune` for the IMDB sentiment notebook series (notebook 04).
+
+- **Base model**: {base}
+- **Training data**: {p["n_train"]:,} IMDB training reviews (fingerprint `{p["train_fingerprint"]}`); {data}
+- **Validation data**: {p["n_validation"]:,} reviews carved from the IMDB training split (never the test split);
+  the checkpoint with the best validation accuracy is the one saved here
+- **Parameters**: learning rate {p["learning_rate"]:g}, {p["epochs"]:g} epoch(s), batch size {p["batch_size"]},
+  {p["total_steps"]} steps, warm-up {p["warmup_ratio"]:.0%}, weight decay {p["weight_decay"]:g},
+  truncation `{p["truncation"]}` to {p["max_length"]} tokens, seed {p["seed"]}
+- **Best validation accuracy**: {result.best_val_accuracy:.4f} at step {result.best_step}
+  ({result.seconds:.0f} s of training{f", resumed from {result.resumed_from}" if result.resumed_from else ""})
+
+| step | validation accuracy | validation loss |
+|---:|---:|---:|
+{table}
+"""

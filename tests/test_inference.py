@@ -1,0 +1,103 @@
+"""helpers.inference: truncation keeps the right token ids, order survives length sorting, bad input fails."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.inference import encode, head_tail_sizes, predict, token_lengths, truncate_ids, validate_texts
+from helpers.modeling import build_tiny_model, load_classifier
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    model, tokenizer, _ = load_classifier(
+        "path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+    )
+    return model, tokenizer
+
+
+def test_head_tail_sizes():
+    assert head_tail_sizes(512) == (128, 382)  # Sun et al. 2019
+    assert head_tail_sizes(256) == (64, 190)
+    assert head_tail_sizes(128) == (32, 94)
+    for n in (16, 64, 300, 512):
+        assert sum(head_tail_sizes(n)) == n - 2
+
+
+def test_truncate_ids_on_plain_lists():
+    ids = list(range(1000))
+    assert truncate_ids(ids, "head", 512) == list(range(510))
+    assert truncate_ids(ids, "head_tail", 512) == list(range(128)) + list(range(1000 - 382, 1000))
+    assert truncate_ids(ids[:510], "head_tail", 512) == ids[:510]  # fits: untouched
+    with pytest.raises(ValueError, match="truncation"):
+        truncate_ids(ids, "tail", 512)
+
+
+def test_encode_keeps_exactly_the_right_token_ids(tiny):
+    _, tokenizer = tiny
+    words = [f"w{i}" for i in range(60)]  # distinct words → distinct, checkable wordpieces
+    text = " ".join(words)
+    raw = tokenizer(text, add_special_tokens=False)["input_ids"]
+    assert len(raw) > 30
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    (head,), n_head_truncated = encode(tokenizer, [text], truncation="head", max_length=32)
+    assert head == [cls, *raw[:30], sep] and n_head_truncated == 1
+    (both,), _ = encode(tokenizer, [text], truncation="head_tail", max_length=32)
+    n_head, n_tail = head_tail_sizes(32)
+    assert both == [cls, *raw[:n_head], *raw[-n_tail:], sep]
+    assert len(both) == 32
+    (short,), n_short = encode(tokenizer, ["a fine film"], truncation="head_tail", max_length=32)
+    assert short == tokenizer("a fine film")["input_ids"] and n_short == 0
+
+
+def test_predictions_come_back_in_input_order(tiny):
+    model, tokenizer = tiny
+    rng = np.random.default_rng(0)
+    vocab = ["good", "bad", "film", "plot", "actor", "boring", "superb", "the", "a", "of"]
+    texts = [" ".join(rng.choice(vocab, size=int(n))) for n in rng.integers(1, 60, size=23)]
+    batched = predict(model, tokenizer, texts, max_length=48, batch_size=4, progress=False)
+    single = [predict(model, tokenizer, [t], max_length=48, batch_size=1, progress=False) for t in texts]
+    np.testing.assert_allclose(batched.p_pos, [s.p_pos[0] for s in single], atol=1e-5)
+    assert list(batched.labels) == [int(s.labels[0]) for s in single]
+    assert batched.labels.shape == (23,) and set(batched.labels) <= {0, 1}
+    assert batched.n_truncated == int((token_lengths(tokenizer, texts) > 46).sum()) > 0
+    assert ((batched.p_pos >= 0) & (batched.p_pos <= 1)).all() and batched.seconds > 0
+
+
+def test_reversed_labels_flip_p_pos(tiny):
+    model, tokenizer = tiny
+    texts = ["a good film", "a bad film with a long and boring plot"]
+    normal = predict(model, tokenizer, texts, progress=False)
+    model.config.id2label = {0: "POSITIVE", 1: "NEGATIVE"}
+    try:
+        flipped = predict(model, tokenizer, texts, progress=False)
+    finally:
+        model.config.id2label = {0: "NEGATIVE", 1: "POSITIVE"}
+    np.testing.assert_allclose(flipped.p_pos, 1 - normal.p_pos, atol=1e-6)
+    assert list(flipped.labels) == list(1 - normal.labels) or np.allclose(normal.p_pos, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (["fine", 3], r"texts\[1\] is int"),
+        (["fine", ""], r"texts\[1\] is empty"),
+        (["fine", "ok", " \n\t"], r"texts\[2\] is empty or whitespace"),
+        ([None], r"texts\[0\] is NoneType"),
+        ([], "empty"),
+        ("a single string", "single string"),
+    ],
+)
+def test_bad_inputs_name_the_index(tiny, texts, message):
+    model, tokenizer = tiny
+    with pytest.raises(ValueError, match=message):
+        predict(model, tokenizer, texts, progress=False)
+    with pytest.raises(ValueError, match=message):
+        validate_texts(texts)
+
+
+def test_token_lengths(tiny):
+    _, tokenizer = tiny
+    lengths = token_lengths(tokenizer, ["a good film", "good"])
+    assert list(lengths) == [3, 1]

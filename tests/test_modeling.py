@@ -1,0 +1,98 @@
+"""helpers.modeling: label mapping by name, the tiny builder, the loader's sources."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from helpers import modeling
+from helpers.modeling import ModelError, ModelSource, build_tiny_model, imdb_label_map, load_classifier
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.mark.parametrize(
+    ("id2label", "expected"),
+    [
+        ({0: "NEGATIVE", 1: "POSITIVE"}, {0: 0, 1: 1}),
+        ({0: "POSITIVE", 1: "NEGATIVE"}, {0: 1, 1: 0}),  # reversed order
+        ({"0": "neg", "1": "pos"}, {0: 0, 1: 1}),  # string keys (as in config.json), short names
+        ({0: "Positive", 1: "negative"}, {0: 1, 1: 0}),
+    ],
+)
+def test_imdb_label_map_by_name(id2label, expected):
+    assert imdb_label_map(id2label) == expected
+
+
+@pytest.mark.parametrize(
+    ("id2label", "needle"),
+    [
+        ({0: "LABEL_0", 1: "LABEL_1"}, "LABEL_0"),  # generic names are refused
+        ({0: "NEGATIVE", 1: "NEUTRAL"}, "NEUTRAL"),  # unknown name
+        ({0: "NEGATIVE", 1: "NEG"}, "NEGATIVE"),  # two negatives, no positive
+        ({0: "NEGATIVE", 1: "NEUTRAL", 2: "POSITIVE"}, "NEUTRAL"),
+    ],
+)
+def test_imdb_label_map_refuses_what_it_cannot_map(id2label, needle):
+    with pytest.raises(ModelError, match="labels found") as error:
+        imdb_label_map(id2label)
+    assert needle in str(error.value)
+
+
+def test_tiny_model_builds_once_and_loads_with_its_source(tiny_dir):
+    stamp = (tiny_dir / "model.safetensors").stat().st_mtime_ns
+    assert build_tiny_model(tiny_dir) == tiny_dir  # idempotent: cached build is reused
+    assert (tiny_dir / "model.safetensors").stat().st_mtime_ns == stamp
+    model, tokenizer, source = load_classifier("path", tiny_dir)
+    assert model.config.dim == 32 and model.config.n_layers == 2
+    assert imdb_label_map(model) == {0: 0, 1: 1}
+    assert tokenizer("a great film")["input_ids"][0] == tokenizer.cls_token_id
+    assert source.kind == "path" and source.name == modeling.TINY_NAME
+    assert not source.location.startswith("/")  # never an absolute machine path
+    assert json.loads(json.dumps(source.as_dict()))["description"] == str(source)
+
+
+def test_tiny_spec_uses_models_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(modeling, "MODELS_DIR", tmp_path)
+    _, _, source = load_classifier("tiny")
+    assert source.kind == "tiny" and source.name == modeling.TINY_NAME
+    assert (tmp_path / modeling.TINY_DIRNAME / "config.json").is_file()
+
+
+def test_model_dir_env_var_wins_in_auto(tiny_dir, monkeypatch):
+    monkeypatch.setenv("IMDB_MODEL_DIR", str(tiny_dir))
+    _, _, source = load_classifier("auto")
+    assert source.kind == "path"
+
+
+def test_hub_requested_but_unavailable_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(modeling, "hub_unavailable", lambda: "offline mode (HF_HUB_OFFLINE=1)")
+    with pytest.raises(ModelError, match="Cannot load distilbert.*offline mode.*standin"):
+        load_classifier("hub")
+
+
+def test_auto_falls_back_to_the_standin_and_says_so(tiny_dir, monkeypatch):
+    monkeypatch.delenv("IMDB_MODEL_DIR", raising=False)
+    monkeypatch.setattr(modeling, "hub_unavailable", lambda: "no network")
+    monkeypatch.setattr(
+        modeling, "build_standin_model", lambda: tiny_dir
+    )  # no 15-minute build in a unit test
+    _, _, source = load_classifier("auto")
+    assert source.kind == "standin"
+    assert "distilbert-base-uncased-finetuned-sst-2-english not used: no network" in source.note
+
+
+def test_bad_spec_and_missing_folder(tmp_path):
+    with pytest.raises(ValueError, match="model spec"):
+        load_classifier("distilbert")
+    with pytest.raises(ModelError, match="no config.json"):
+        load_classifier("path", tmp_path)
+
+
+def test_model_source_str_names_the_model():
+    source = ModelSource("standin", modeling.STANDIN_NAME, "models/minilm-sst2-standin")
+    assert "MiniLM" in str(source) and "DistilBERT" not in str(source)

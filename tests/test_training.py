@@ -1,0 +1,97 @@
+"""helpers.training: a run checkpoints, resumes after an interruption, saves a model card, refuses mixed runs."""
+
+from __future__ import annotations
+
+import pytest
+from datasets import Dataset
+from transformers import TrainerCallback
+
+from helpers.modeling import build_tiny_model, load_classifier, read_source_file
+from helpers.training import FinetuneError, finetune, tokenize_dataset
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_classifier("path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny"))
+
+
+def _reviews(n: int, offset: int = 0) -> Dataset:
+    words = ["good", "bad", "film", "plot", "superb", "boring", "the", "acting", "was", "really"]
+    texts = [
+        " ".join(words[(i + j) % len(words)] for j in range(5 + i % 7)) + f" review {i + offset}"
+        for i in range(n)
+    ]
+    return Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(n)]})
+
+
+class StopAfter(TrainerCallback):
+    """Simulates an interruption (a crash, a killed kernel) after a given step."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step == self.step:
+            raise RuntimeError(f"simulated interruption after step {self.step}")
+
+
+SETTINGS = dict(
+    learning_rate=1e-3, epochs=1, batch_size=4, max_length=32, eval_steps=2, seed=0, progress=False
+)
+
+
+def test_resume_after_an_interruption(tiny, tmp_path):
+    model, tokenizer, source = tiny
+    train, val = _reviews(16), _reviews(8, offset=100)  # 16 / 4 = 4 steps, a checkpoint every 2
+    with pytest.raises(FinetuneError, match=r"step 3/4.*checkpoint-2.*resume"):
+        finetune(
+            model,
+            tokenizer,
+            train,
+            val,
+            output_dir=tmp_path,
+            callbacks=[StopAfter(3)],
+            base_source=source,
+            **SETTINGS,
+        )
+    assert (tmp_path / "checkpoints" / "checkpoint-2").is_dir()
+    assert not (tmp_path / "model").exists()
+
+    fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, base_source=source, **SETTINGS)
+    assert fit.resumed_from == "checkpoint-2"
+    assert list(fit.evaluations["step"]) == [2, 4]  # the evaluation before the interruption is kept
+    assert fit.history["train_loss"].notna().any()
+    assert 0 <= fit.best_val_accuracy <= 1 and fit.best_step in (2, 4)
+    card = (fit.model_path / "README.md").read_text()
+    assert "tiny random DistilBERT" in card and "learning rate 0.001" in card
+    assert read_source_file(fit.model_path)["kind"] == "finetuned"
+    reloaded, _, reloaded_source = load_classifier("path", fit.model_path)
+    assert "fine-tuned on IMDB" in reloaded_source.name
+
+    again = finetune(model, tokenizer, train, val, output_dir=tmp_path, base_source=source, **SETTINGS)
+    assert again.cached and again.best_val_accuracy == fit.best_val_accuracy  # a finished run is not repeated
+
+
+def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):
+    model, tokenizer, _ = tiny
+    train, val = _reviews(8), _reviews(4, offset=100)
+    finetune(model, tokenizer, train, val, output_dir=tmp_path, **SETTINGS)
+    with pytest.raises(FinetuneError, match="different settings.*learning_rate"):
+        finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
+
+
+def test_the_callers_model_is_not_changed(tiny, tmp_path):
+    model, tokenizer, _ = tiny
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    finetune(model, tokenizer, _reviews(8), _reviews(4, offset=100), output_dir=tmp_path, **SETTINGS)
+    assert all((before[k] == v).all() for k, v in model.state_dict().items())
+
+
+def test_tokenize_dataset_maps_labels_into_model_space(tiny):
+    _, tokenizer, _ = tiny
+    data = _reviews(4)
+    tokens = tokenize_dataset(tokenizer, data, max_length=16, label_map={0: 1, 1: 0})  # output 0 = POSITIVE
+    assert tokens["labels"] == [1 - y for y in data["label"]]
+    assert all(len(x) <= 16 for x in tokens["input_ids"]) and tokens["length"] == [
+        len(x) for x in tokens["input_ids"]
+    ]
