@@ -183,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         run.status, run.seconds = "ok", time.perf_counter() - start
         clean_metadata(output)
     print_summary(runs, args.profile)
+    if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:
+        from helpers.report import update_readme
+
+        if update_readme(args.profile):
+            print(f"README.md results table regenerated from results/{args.profile}/")
     return 0
 
 
