@@ -216,3 +216,46 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
     ax.set(xlabel=column, xlim=(max(0.0, table[column].min() - 0.1), 1.0), title=title)
     ax.tick_params(axis="y", labelsize=8)
     return fig
+
+
+# ----------------------------------------------------------------------------------------------- transformers (03, 04)
+def reliability_diagram(y_true, p_pos, title: str, n_bins: int = 10) -> plt.Figure:
+    """Calibration: observed share of positive reviews against the predicted P(positive), in equal-width bins,
+    with the number of reviews per bin underneath (over-confident models sit off the diagonal)."""
+    y_true, p_pos = np.asarray(y_true, dtype=float), np.asarray(p_pos, dtype=float)
+    edges = np.linspace(0, 1, n_bins + 1)
+    which = np.clip(np.digitize(p_pos, edges[1:-1]), 0, n_bins - 1)
+    counts = np.bincount(which, minlength=n_bins)
+    filled = counts > 0
+    mean_p = np.bincount(which, weights=p_pos, minlength=n_bins)[filled] / counts[filled]
+    observed = np.bincount(which, weights=y_true, minlength=n_bins)[filled] / counts[filled]
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(5.2, 5.4), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    top.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfectly calibrated")
+    top.plot(mean_p, observed, marker="o", color=PALETTE["pos"], label="model")
+    top.set(ylabel="observed share positive", xlim=(0, 1), ylim=(0, 1), title=title)
+    top.legend(fontsize=8, loc="upper left")
+    bottom.bar(edges[:-1] + 0.5 / n_bins, counts, width=0.9 / n_bins, color="0.6")
+    bottom.set(xlabel="predicted P(positive)", ylabel="reviews")
+    return fig
+
+
+def learning_curves_plot(histories: dict, title: str) -> plt.Figure:
+    """Training loss and validation accuracy against the training step, one line per run (e.g. learning rate).
+
+    ``histories``: ``{run label: DataFrame with step, train_loss, val_accuracy}`` (NaN where not logged).
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    colours = sns.color_palette("deep", len(histories))
+    for colour, (label, history) in zip(colours, histories.items(), strict=True):
+        loss = history.dropna(subset=["train_loss"])
+        left.plot(loss["step"], loss["train_loss"], color=colour, label=label, lw=1.4)
+        val = history.dropna(subset=["val_accuracy"])
+        right.plot(val["step"], val["val_accuracy"], color=colour, label=label, marker="o", lw=1.4)
+    left.set(xlabel="training step", ylabel="training loss", title="training loss")
+    right.set(xlabel="training step", ylabel="validation accuracy", title="validation accuracy")
+    right.legend(fontsize=8, loc="lower right")
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    fig.tight_layout()
+    return fig
