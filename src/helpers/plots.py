@@ -218,6 +218,23 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
     return fig
 
 
+# ----------------------------------------------------------------------------------------------- 02 baselines
+def top_features_plot(table, title: str, xlabel: str = "|weight|", max_label: int = 28) -> plt.Figure:
+    """The most informative features per class, side by side: ``table`` has ``class`` (neg/pos), ``feature``
+    and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is ``|weight|``."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 0.28 * max(table.groupby("class").size().max(), 4) + 1.4))
+    for ax, name in zip(axes, LABEL_NAMES, strict=True):
+        part = table[table["class"] == name].sort_values("weight", key=abs, ascending=False)
+        labels = [f if len(f) <= max_label else f[: max_label - 1] + "…" for f in part["feature"]]
+        ax.barh(labels, part["weight"].abs(), color=PALETTE[name])
+        ax.invert_yaxis()
+        ax.set(title=name, xlabel=xlabel, ylabel="")
+        ax.tick_params(axis="y", labelsize=8)
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
 # ----------------------------------------------------------------------------------------------- transformers (03, 04)
 def reliability_diagram(y_true, p_pos, title: str, n_bins: int = 10) -> plt.Figure:
     """Calibration: observed share of positive reviews against the predicted P(positive), in equal-width bins,
