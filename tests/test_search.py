@@ -1,0 +1,232 @@
+"""helpers.search: valid search-space samples, pruning, resume of a study and of an interrupted trial, the tuned
+model's results file, and (slow, optional) the same search through a local Ray instance."""
+
+from __future__ import annotations
+
+import math
+
+import optuna
+import pytest
+from datasets import Dataset
+from transformers import TrainerCallback
+
+from helpers import search
+from helpers.data import with_review_ids
+from helpers.evaluation import load_results
+from helpers.modeling import build_tiny_model, load_classifier
+
+SPACE = search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,))  # tiny: 32 reviews = 4 steps
+FAST = dict(space=SPACE, evals_per_epoch=2, eval_batch_size=16, seed=0, progress=False)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_classifier("path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny"))
+
+
+def _reviews(n: int, offset: int = 0) -> Dataset:
+    words = ["good", "bad", "film", "plot", "superb", "boring", "the", "acting", "was", "really"]
+    texts = [
+        " ".join(words[(i + j) % len(words)] for j in range(5 + i % 7)) + f" review {i + offset}"
+        for i in range(n)
+    ]
+    return with_review_ids(Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(n)]}))
+
+
+@pytest.fixture(scope="module")
+def reviews():
+    return _reviews(32), _reviews(16, offset=100)
+
+
+def _run(tiny, reviews, tmp_path, **kwargs):
+    model, tokenizer, source = tiny
+    train, validation = reviews
+    settings = {
+        "profile": "test",
+        "storage": f"sqlite:///{tmp_path / 'study.db'}",
+        "root": tmp_path,
+        "base_source": source,
+        **FAST,
+        **kwargs,
+    }
+    return search.run_search(model, tokenizer, train, validation, **settings)
+
+
+# ----------------------------------------------------------------------------------------------- search space
+def test_search_space_samples_are_valid():
+    space = search.SearchSpace()
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0), direction="maximize")
+    samples = []
+    for _ in range(40):
+        trial = study.ask()
+        samples.append(space.suggest(trial))
+        study.tell(trial, 0.5)
+    for params in samples:
+        assert set(params) == set(search.PARAMS)
+        assert space.learning_rate[0] <= params["learning_rate"] <= space.learning_rate[1]
+        assert space.warmup_ratio[0] <= params["warmup_ratio"] <= space.warmup_ratio[1]
+        assert space.weight_decay[0] <= params["weight_decay"] <= space.weight_decay[1]
+        assert params["batch_size"] in space.batch_size and params["epochs"] in space.epochs
+        assert params["max_length"] in space.max_length and params["truncation"] in ("head", "head_tail")
+    # log scale: about half the samples below the geometric mean of the range
+    mid = math.sqrt(space.learning_rate[0] * space.learning_rate[1])
+    assert 10 <= sum(p["learning_rate"] < mid for p in samples) <= 30
+    assert study.trials[0].distributions["learning_rate"] == space.distributions()["learning_rate"]
+
+
+def test_search_space_from_profile_params():
+    space = search.SearchSpace.from_params({"learning_rate": [1e-5, 1e-4], "max_length": [64]})
+    assert space.learning_rate == (1e-5, 1e-4) and space.max_length == (64,) and space.epochs == (1, 2)
+    with pytest.raises(ValueError, match="unknown search space keys"):
+        search.SearchSpace.from_params({"dropout": [0.1, 0.2]})
+    with pytest.raises(ValueError, match="learning_rate"):
+        search.SearchSpace(learning_rate=(0.0, 1e-4))
+    with pytest.raises(ValueError, match="truncation"):
+        search.SearchSpace(truncation=("tail",))
+
+
+# ----------------------------------------------------------------------------------------------- pruning
+def test_median_pruner_stops_a_trial_behind_the_others():
+    pruner = search._make_pruner("median", evals_per_epoch=2, max_epochs=2, startup_trials=2)
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    for value in (0.80, 0.82):
+        study.add_trial(
+            optuna.trial.create_trial(
+                value=value,
+                params={},
+                distributions={},
+                intermediate_values={1: value - 0.05, 2: value},
+            )
+        )
+    good, bad = study.ask(), study.ask()
+    good.report(0.79, 1)
+    bad.report(0.60, 1)  # worse than the median of earlier trials at the same evaluation
+    assert not good.should_prune() and bad.should_prune()
+
+
+class PruneAfterFirst(optuna.pruners.BasePruner):
+    """Lets trial 0 finish, prunes every later trial at its first report."""
+
+    def prune(self, study, trial):
+        return trial.number >= 1
+
+
+def test_pruned_trials_stop_early_and_are_cleaned_up(tiny, reviews, tmp_path):
+    result = _run(tiny, reviews, tmp_path, n_trials=3, pruner=PruneAfterFirst())
+    frame = result.trials
+    assert list(frame["state"]) == ["COMPLETE", "PRUNED", "PRUNED"]
+    assert list(frame["n_reports"]) == [2, 1, 1]  # pruned at the first of two evaluations
+    assert frame.loc[1:, "value"].isna().all() and frame.loc[1:, "last_val_accuracy"].notna().all()
+    assert result.n_pruned == 2 and result.best_trial == 0
+    trials_root = tmp_path / "trials" / result.study_name
+    assert len(list(trials_root.iterdir())) == 1  # pruned trials' folders removed; the complete one kept
+    (kept,) = trials_root.iterdir()
+    assert (kept / "model").is_dir() and not (kept / "checkpoints").exists()
+
+
+def test_no_complete_trial_is_a_clear_error(tiny, reviews, tmp_path):
+    with pytest.raises(search.SearchError, match="No trial.*completed.*PRUNED"):
+        _run(tiny, reviews, tmp_path, n_trials=1, pruner=optuna.pruners.ThresholdPruner(lower=1.01))
+
+
+# ----------------------------------------------------------------------------------------------- resume
+def test_a_second_run_resumes_the_study(tiny, reviews, tmp_path):
+    first = _run(tiny, reviews, tmp_path, n_trials=2)
+    assert first.n_new == 2 and len(first.trials) == 2
+    assert set(first.trials["state"]) == {"COMPLETE"}
+    assert first.storage.startswith("sqlite:///") and first.study_name.startswith("test-optuna-")
+
+    again = _run(
+        tiny, reviews, tmp_path, n_trials=3
+    )  # same storage, same search: only the missing trial runs
+    assert again.study_name == first.study_name
+    assert again.n_new == 1 and list(again.trials["number"]) == [0, 1, 2]
+    assert again.trials.loc[:1, ["learning_rate", "value"]].equals(first.trials[["learning_rate", "value"]])
+    assert again.trials.loc[2, "learning_rate"] not in set(
+        first.trials["learning_rate"]
+    )  # no replayed sample
+
+    done = _run(tiny, reviews, tmp_path, n_trials=3)
+    assert done.n_new == 0 and len(done.trials) == 3
+    assert done.summary()["states"] == {"COMPLETE": 3} and done.summary()["n_train"] == 32
+
+
+class InterruptAt(TrainerCallback):
+    """A Ctrl-C in the middle of a trial (after its first checkpoint), once."""
+
+    def __init__(self, step: int):
+        self.step, self.fired = step, False
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step == self.step and not self.fired:
+            self.fired = True
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_trial_resumes_from_its_checkpoint(tiny, reviews, tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        _run(tiny, reviews, tmp_path, n_trials=1, callbacks=[InterruptAt(3)])  # evaluations at steps 2 and 4
+    result = _run(tiny, reviews, tmp_path, n_trials=1)
+    frame = result.trials
+    assert list(frame["state"]) == ["FAIL", "COMPLETE"] and result.n_new == 1
+    retry = frame.iloc[1]
+    assert retry["retry_of"] == 0 and retry["resumed_from"] == "checkpoint-2"
+    assert retry["learning_rate"] == frame.iloc[0]["learning_rate"]  # the same configuration, continued
+    assert retry["n_reports"] == 2  # the evaluation before the interruption is kept
+
+
+# ----------------------------------------------------------------------------------------------- tuned model
+def test_retrain_best_tests_once_and_writes_results(tiny, reviews, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
+    model, tokenizer, source = tiny
+    train, validation = reviews
+    result = _run(tiny, reviews, tmp_path, n_trials=2)
+    test = _reviews(24, offset=500)
+    tuned = search.retrain_best(
+        result,
+        model,
+        tokenizer,
+        train,
+        validation,
+        test,
+        profile="test",
+        base_source=source,
+        data_source="synthetic reviews",
+        seed=0,
+        progress=False,
+    )
+    assert tuned.params == result.best_params and tuned.test_max_length == 32
+    assert tuned.fit.best_val_accuracy == pytest.approx(result.best_value)  # same config, seed and data
+    record, predictions = load_results("test")["tuned"]
+    assert record["model"] == f"{source.name} fine-tuned on IMDB, tuned by Optuna"
+    assert record["n"] == 24 and record["search"]["n_trials"] == 2
+    assert record["tuned_params"]["truncation"] == result.best_params["truncation"]
+    assert list(predictions["review_id"]) == list(test["review_id"])
+
+
+def test_param_importances_need_varied_results():
+    study = optuna.create_study(direction="maximize")
+    assert search.param_importances(study)[0] is None
+    dist = {
+        "x": optuna.distributions.FloatDistribution(0, 1),
+        "y": optuna.distributions.FloatDistribution(0, 1),
+    }
+    for i in range(8):
+        x, y = i / 8, (i * 3 % 8) / 8
+        study.add_trial(optuna.trial.create_trial(value=x, params={"x": x, "y": y}, distributions=dist))
+    importances, method = search.param_importances(study, seed=0)
+    assert method == "fANOVA" and importances.index[0] == "x"
+
+
+# ----------------------------------------------------------------------------------------------- Ray Tune
+@pytest.mark.slow
+def test_ray_backend_runs_and_restores(tiny, reviews, tmp_path):
+    pytest.importorskip("ray", reason="Ray Tune is optional: pip install -r requirements-cluster.txt")
+    result = _run(tiny, reviews, tmp_path, n_trials=2, backend="ray")
+    assert result.backend == "ray" and len(result.trials) == 2
+    assert set(result.trials["state"]) <= {"COMPLETE", "PRUNED"} and result.n_complete >= 1
+    assert result.study_name.startswith("test-ray-")
+    assert (tmp_path / "ray" / result.study_name).is_dir()
+    again = _run(tiny, reviews, tmp_path, n_trials=2, backend="ray")  # the experiment folder exists: restored
+    assert again.settings["restored"] and len(again.trials) == 2
+    assert again.best_params == result.best_params
