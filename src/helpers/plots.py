@@ -276,3 +276,117 @@ def learning_curves_plot(histories: dict, title: str) -> plt.Figure:
     fig.suptitle(title, fontsize=11, fontweight="bold")
     fig.tight_layout()
     return fig
+
+
+# ----------------------------------------------------------------------------------------------- hyperparameter search
+_STATE_STYLE = {
+    "COMPLETE": {"marker": "o", "color": "#4f81bd", "label": "complete (best validation accuracy)"},
+    "PRUNED": {"marker": "x", "color": "0.55", "label": "pruned (last validation accuracy)"},
+}
+
+
+def _search_points(trials):
+    """Complete trials at their value, pruned ones at their last reported validation accuracy."""
+    frame = trials[trials["state"].isin(list(_STATE_STYLE))].copy()
+    frame["y"] = frame["value"].where(frame["state"] == "COMPLETE", frame["last_val_accuracy"])
+    return frame
+
+
+def search_history_plot(trials, title: str) -> plt.Figure:
+    """Validation accuracy per trial (``search.trials_frame``), pruned trials marked, and the best so far."""
+    frame = _search_points(trials)
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    for state, style in _STATE_STYLE.items():
+        part = frame[frame["state"] == state]
+        if len(part):
+            ax.scatter(part["number"], part["y"], s=36, **style)
+    complete = trials[trials["state"] == "COMPLETE"].sort_values("number")
+    if len(complete):
+        ax.step(
+            complete["number"],
+            complete["value"].cummax(),
+            where="post",
+            color="#c0504d",
+            lw=1.4,
+            label="best so far",
+        )
+    ax.set(xlabel="trial", ylabel="validation accuracy", title=title)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def param_importance_plot(importances, title: str, method: str = "fANOVA") -> plt.Figure:
+    """Horizontal bars of each hyperparameter's importance (``search.param_importances``; they sum to 1)."""
+    series = importances.sort_values()
+    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(series) + 1.2))
+    ax.barh(series.index, series.values, color="#4f81bd")
+    for y, value in enumerate(series.values):
+        ax.text(value, y, f" {value:.2f}", va="center", fontsize=8)
+    ax.set(
+        xlabel=f"importance for validation accuracy ({method})",
+        title=title,
+        xlim=(0, max(series.max() * 1.2, 0.1)),
+    )
+    return fig
+
+
+def search_params_plot(trials, params, title: str, log_params=("learning_rate",)) -> plt.Figure:
+    """Validation accuracy against each hyperparameter, one panel each; pruned trials in grey at their last value."""
+    frame = _search_points(trials)
+    n_cols = min(4, len(params))
+    n_rows = int(np.ceil(len(params) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.1 * n_cols, 2.7 * n_rows), sharey=True, squeeze=False)
+    rng = np.random.default_rng(0)
+    for ax, name in zip(axes.flat, params, strict=False):
+        numeric = frame[name].map(lambda v: isinstance(v, (int, float, np.number))).all()
+        categories = sorted(frame[name].dropna().unique(), key=lambda v: (isinstance(v, str), v))
+        for state, style in _STATE_STYLE.items():
+            part = frame[frame["state"] == state]
+            if not len(part):
+                continue
+            if numeric and (name in log_params or len(categories) > 4):
+                x = part[name].astype(float)
+            else:
+                x = part[name].map({c: i for i, c in enumerate(categories)}) + rng.uniform(
+                    -0.12, 0.12, len(part)
+                )
+            ax.scatter(x, part["y"], s=26, marker=style["marker"], color=style["color"])
+        if numeric and (name in log_params or len(categories) > 4):
+            if name in log_params:
+                ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        else:
+            ax.set_xticks(range(len(categories)), [str(c) for c in categories])
+        ax.set(xlabel=name.replace("_", " "))
+    for ax in axes[:, 0]:
+        ax.set(ylabel="validation accuracy")
+    for ax in list(axes.flat)[len(params) :]:
+        ax.axis("off")
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def pruning_curves_plot(intermediate, title: str) -> plt.Figure:
+    """Validation accuracy at each evaluation, one line per trial (``search.intermediate_frame``); pruned trials
+    in grey, ending with a cross where the pruner stopped them."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    for (number, state), part in intermediate.groupby(["number", "state"], sort=True):
+        part = part.sort_values("step")
+        if state == "PRUNED":
+            ax.plot(part["step"], part["val_accuracy"], color="0.6", lw=1, ls="--")
+            ax.scatter(
+                part["step"].iloc[-1:],
+                part["val_accuracy"].iloc[-1:],
+                marker="x",
+                color="0.4",
+                s=40,
+                zorder=3,
+            )
+        elif state == "COMPLETE":
+            ax.plot(part["step"], part["val_accuracy"], marker="o", ms=3, lw=1.2, label=f"trial {number}")
+    ax.set(xlabel="evaluation (fixed fractions of an epoch)", ylabel="validation accuracy", title=title)
+    handles, labels = ax.get_legend_handles_labels()
+    if 0 < len(handles) <= 12:
+        ax.legend(fontsize=7, loc="lower right", ncol=2)
+    return fig

@@ -304,6 +304,7 @@ class SearchResult:
     n_new: int  # trials that this call ran (the rest came from the storage)
     space: SearchSpace = field(default_factory=SearchSpace)
     settings: dict[str, Any] = field(default_factory=dict)
+    root: Path | None = None  # the folder of the trials' runs (retrain_best trains under it too)
 
     @property
     def n_pruned(self) -> int:
@@ -521,6 +522,7 @@ def run_search(
     else:
         result = _run_optuna(**common, storage=storage or default_storage(profile), pruner=pruner)
         result.settings = {**settings, "pruner": pruner if isinstance(pruner, str) else type(pruner).__name__}
+    result.root = root
     return result
 
 
@@ -990,12 +992,17 @@ def retrain_best(
     ``validation``), predict the ``test`` reviews once and write them under the results contract as ``model_key``.
 
     Reads ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with the tuned truncation.
-    The run is cached in ``models/search/<profile>/best/<study>``: a re-run does not retrain.
+    The run is cached in ``<search root>/best/<study>`` (default ``models/search/<profile>/best/<study>``): a re-run
+    does not retrain.
     """
     from helpers import evaluation, inference, modeling
 
     params = dict(result.best_params)
-    out = Path(output_dir) if output_dir is not None else search_dir(profile) / "best" / result.study_name
+    out = (
+        Path(output_dir)
+        if output_dir is not None
+        else (result.root or search_dir(profile)) / "best" / result.study_name
+    )
     evals_per_epoch = result.settings.get("evals_per_epoch", 2)
     fit = _fit(
         model,
