@@ -311,6 +311,7 @@ def search_history_plot(trials, title: str) -> plt.Figure:
             label="best so far",
         )
     ax.set(xlabel="trial", ylabel="validation accuracy", title=title)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.legend(fontsize=8, loc="lower right")
     return fig
 
@@ -386,6 +387,7 @@ def pruning_curves_plot(intermediate, title: str) -> plt.Figure:
         elif state == "COMPLETE":
             ax.plot(part["step"], part["val_accuracy"], marker="o", ms=3, lw=1.2, label=f"trial {number}")
     ax.set(xlabel="evaluation (fixed fractions of an epoch)", ylabel="validation accuracy", title=title)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     handles, labels = ax.get_legend_handles_labels()
     if 0 < len(handles) <= 12:
         ax.legend(fontsize=7, loc="lower right", ncol=2)
