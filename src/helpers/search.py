@@ -301,7 +301,7 @@ class SearchResult:
     storage: str  # for people: SQLite path relative to the repo, passwords hidden
     backend: str
     seconds: float  # wall time of this call
-    n_new: int  # trials that this call ran (the rest came from the storage)
+    n_new: int  # trials this call ran (the rest came from the storage); Ray: every trial of the experiment
     space: SearchSpace = field(default_factory=SearchSpace)
     settings: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None  # the folder of the trials' runs (retrain_best trains under it too)
