@@ -301,7 +301,7 @@ class SearchResult:
     storage: str  # for people: SQLite path relative to the repo, passwords hidden
     backend: str
     seconds: float  # wall time of this call
-    n_new: int  # trials this call ran (the rest came from the storage); Ray: every trial of the experiment
+    n_new: int  # trials finished during this call (other workers' too); Ray: every trial of the experiment
     space: SearchSpace = field(default_factory=SearchSpace)
     settings: dict[str, Any] = field(default_factory=dict)
     root: Path | None = None  # the folder of the trials' runs (retrain_best trains under it too)
@@ -601,26 +601,46 @@ def _run_optuna(
     from helpers.training import FinetuneError
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        rdb = optuna.storages.RDBStorage(
-            storage,
-            heartbeat_interval=30,
-            grace_period=120,
-            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-                max_retry=3, inherit_intermediate_values=True
-            ),
-        )
     max_epochs = max(space.epochs)
     pruner_obj = _make_pruner(pruner, evals_per_epoch, max_epochs, startup_trials)
-    study = optuna.create_study(
-        study_name=name, storage=rdb, direction="maximize", load_if_exists=True, pruner=pruner_obj
-    )
+    for attempt in range(5):  # workers starting together on a fresh database race to create its tables
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                rdb = optuna.storages.RDBStorage(
+                    storage,
+                    heartbeat_interval=30,
+                    grace_period=120,
+                    heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                        max_retry=3, inherit_intermediate_values=True
+                    ),
+                )
+            study = optuna.create_study(
+                study_name=name, storage=rdb, direction="maximize", load_if_exists=True, pruner=pruner_obj
+            )
+            break
+        except ImportError as error:
+            raise SearchError(
+                f"No database driver for {display_storage(storage)}: {error}. For PostgreSQL install "
+                f"psycopg (postgresql://…) or psycopg2-binary (postgresql+psycopg2://…)."
+            ) from error
+        except Exception:
+            if attempt == 4 or storage.startswith("sqlite"):
+                raise
+            time.sleep(1 + attempt)
     n_before = len(study.trials)
     # A resumed study gets a sampler seeded past the trials it already has: the same seed would replay the
-    # random start-up configurations that were already tried.
+    # random start-up configurations that were already tried. Workers sharing a server database also differ by
+    # process, or workers started together would propose the same configurations.
+    if storage.startswith("sqlite"):
+        sampler_seed = seed + n_before
+    else:
+        import socket
+
+        worker = int(hashlib.sha1(f"{socket.gethostname()}:{os.getpid()}".encode()).hexdigest()[:8], 16)
+        sampler_seed = int(np.random.SeedSequence([seed, n_before, worker]).generate_state(1)[0])
     sampler = optuna.samplers.TPESampler(
-        seed=seed + n_before,
+        seed=sampler_seed,
         n_startup_trials=startup_trials,
         multivariate=True,
     )
