@@ -230,3 +230,47 @@ def test_ray_backend_runs_and_restores(tiny, reviews, tmp_path):
     again = _run(tiny, reviews, tmp_path, n_trials=2, backend="ray")  # the experiment folder exists: restored
     assert again.settings["restored"] and len(again.trials) == 2
     assert again.best_params == result.best_params
+
+
+# ----------------------------------------------------------------------------------------------- PostgreSQL
+WORKER = """
+import sys
+from datasets import Dataset
+from helpers import search
+from helpers.data import with_review_ids
+from helpers.modeling import load_classifier
+
+def reviews(n, offset=0):
+    texts = [f"{'good' if i % 2 else 'bad'} film, review {i + offset}" for i in range(n)]
+    return with_review_ids(Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(n)]}))
+
+model, tokenizer, source = load_classifier("path", sys.argv[2])
+search.run_search(model, tokenizer, reviews(32), reviews(16, 100), profile="test", n_trials=4,
+                  space=search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,)), storage=sys.argv[1],
+                  name=sys.argv[3], root=sys.argv[4], base_source=source, evals_per_epoch=2, seed=0, progress=False)
+"""
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_postgres_study(tiny, tmp_path):
+    """Set IMDB_TEST_POSTGRES_URL (e.g. postgresql+psycopg2://postgres@localhost:5432/optuna) to run it."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    url = os.environ.get("IMDB_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("no PostgreSQL server: set IMDB_TEST_POSTGRES_URL to test workers sharing a study")
+    model, _, _ = tiny
+    name = f"test-workers-{uuid.uuid4().hex[:8]}"
+    args = [sys.executable, "-c", WORKER, url, model.name_or_path, name, str(tmp_path)]
+    workers = [subprocess.Popen(args, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=300) == 0, worker.stderr.read()[-2000:]
+    study = optuna.load_study(study_name=name, storage=url)
+    frame = search.trials_frame(study)
+    assert 4 <= len(frame) <= 5  # the budget is shared; a trial already running when it is reached finishes
+    assert set(frame["state"]) == {"COMPLETE"}
+    assert frame["learning_rate"].nunique() == len(frame)  # the two workers proposed different settings
+    optuna.delete_study(study_name=name, storage=url)
