@@ -944,6 +944,7 @@ def _study_from_ray(grid, space: SearchSpace, name: str):
     FAIL: errored), so that both backends share the tables, figures and importances."""
     import optuna
 
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(study_name=name, direction="maximize")
     distributions = space.distributions()
     results = [grid[i] for i in range(len(grid))]
