@@ -144,3 +144,13 @@ def test_clean_reviews_is_explicit_and_leaves_the_original_alone():
     toy = Dataset.from_dict({"text": ["a<br />b"], "label": [1]})
     cleaned = data.clean_reviews(toy)
     assert cleaned["text"] == ["a\nb"] and toy["text"] == ["a<br />b"]
+    assert cleaned["review_id"] == data.review_ids(["a<br />b"])  # ids come from the raw text
+
+
+def test_cleaning_before_or_after_sampling_selects_the_same_reviews():
+    toy = Dataset.from_dict(
+        {"text": [f"review {i}<br />" for i in range(30)], "label": [i % 2 for i in range(30)]}
+    )
+    before = data.stratified_sample(data.clean_reviews(toy), 10, seed=3)
+    after = data.clean_reviews(data.stratified_sample(toy, 10, seed=3))
+    assert before["review_id"] == after["review_id"] and before["text"] == after["text"]
