@@ -42,6 +42,17 @@ def test_committed_notebook_renders_cleanly(path):
     assert "<html" in body
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_parameter_is_seen_by_papermill(path):
+    """A parameter papermill cannot parse is silently not injected: the profile would not reach the notebook."""
+    import papermill
+
+    cell = next(c for c in nbformat.read(path, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+    assigned = {line.split("=")[0].strip() for line in cell.source.splitlines() if re.match(r"^\w+\s*=", line)}
+    assert assigned == set(papermill.inspect_notebook(str(path))), "papermill could not parse some parameters"
+    assert {"profile", "seed"} <= assigned
+
+
 @pytest.mark.slow
 def test_smoke_profile_runs_every_notebook(tmp_path):
     env = os.environ | {
