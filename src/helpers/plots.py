@@ -202,7 +202,7 @@ def accuracy_by_bucket_plot(table, xlabel: str, title: str) -> plt.Figure:
     sizes = table.drop_duplicates("bucket").set_index("bucket")["n"]
     ax.set_xticks(range(len(buckets)), [f"{b}\n(n={sizes[b]:,})" for b in buckets], fontsize=8)
     ax.set(xlabel=xlabel, ylabel="accuracy", title=title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     return fig
 
 
