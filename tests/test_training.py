@@ -95,3 +95,12 @@ def test_tokenize_dataset_maps_labels_into_model_space(tiny):
     assert all(len(x) <= 16 for x in tokens["input_ids"]) and tokens["length"] == [
         len(x) for x in tokens["input_ids"]
     ]
+
+
+def test_a_run_stopped_before_its_first_checkpoint_can_be_restarted_with_new_settings(tiny, tmp_path):
+    model, tokenizer, _ = tiny
+    train, val = _reviews(16), _reviews(4, offset=100)
+    with pytest.raises(FinetuneError, match="no checkpoint was saved yet"):
+        finetune(model, tokenizer, train, val, output_dir=tmp_path, callbacks=[StopAfter(1)], **SETTINGS)
+    fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
+    assert fit.resumed_from is None and fit.params["learning_rate"] == 5e-4

@@ -159,7 +159,7 @@ def predict(
     try:
         with torch.inference_mode():
             for batch in tqdm(
-                batches, desc=desc, unit="batch", disable=not progress, mininterval=5, ascii=True
+                batches, desc=desc, unit="batch", disable=not progress, mininterval=15, ascii=True
             ):
                 inputs = {k: v.to(device) for k, v in pad_batch([ids[i] for i in batch], pad_id).items()}
                 logits = model(**inputs).logits.float()

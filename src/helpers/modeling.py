@@ -47,8 +47,8 @@ SPECS = ("auto", "hub", "standin", "tiny", "path")
 
 # Names (lower-cased) that count as negative / positive sentiment. Generic names (LABEL_0) are refused on purpose:
 # they say nothing about which class is which.
-_NEGATIVE_NAMES = {"negative", "neg", "0_negative"}
-_POSITIVE_NAMES = {"positive", "pos", "1_positive"}
+_NEGATIVE_NAMES = {"negative", "neg"}
+_POSITIVE_NAMES = {"positive", "pos"}
 
 
 class ModelError(RuntimeError):

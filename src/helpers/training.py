@@ -150,7 +150,7 @@ def finetune(
     max_length: int = 256,
     truncation: str = "head_tail",
     eval_steps: int | None = None,
-    n_evals: int = 4,
+    n_evals: int = 3,
     logging_steps: int | None = None,
     eval_batch_size: int = 32,
     warmup_ratio: float = 0.1,
@@ -328,7 +328,8 @@ def finetune(
 
 def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
     path = output_dir / RUN_CONFIG_FILE
-    if path.is_file():
+    started = (output_dir / "model").is_dir() or any((output_dir / "checkpoints").glob("checkpoint-*"))
+    if path.is_file() and started:
         saved = json.loads(path.read_text())
         changed = {k: (saved.get(k), v) for k, v in params.items() if saved.get(k) != v}
         if changed:
