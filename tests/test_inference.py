@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers import inference
 from helpers.inference import encode, head_tail_sizes, predict, token_lengths, truncate_ids, validate_texts
 from helpers.modeling import build_tiny_model, load_classifier
 
@@ -101,3 +102,19 @@ def test_token_lengths(tiny):
     _, tokenizer = tiny
     lengths = token_lengths(tokenizer, ["a good film", "good"])
     assert list(lengths) == [3, 1]
+
+
+def test_bf16_precision_is_an_option_and_unknown_precision_is_refused(tiny):
+    model, tokenizer = tiny[0], tiny[1]
+    texts = ["a fine film", "a dull film"]
+    bf16 = inference.predict(model, tokenizer, texts, precision="bf16", progress=False)
+    fp32 = inference.predict(model, tokenizer, texts, progress=False)
+    assert bf16.p_pos == pytest.approx(fp32.p_pos, abs=0.05)
+    with pytest.raises(ValueError, match="precision must be one of"):
+        inference.predict(model, tokenizer, texts, precision="fp8", progress=False)
+
+
+def test_int8_quantization_keeps_labels_readable(tiny):
+    model, tokenizer = tiny[0], tiny[1]
+    quantized = inference.quantize_int8(model)
+    assert len(inference.predict(quantized, tokenizer, ["fine"], progress=False)) == 1

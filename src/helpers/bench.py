@@ -180,15 +180,6 @@ def real_tokens(tokenizer, texts, max_length: int) -> int:
     return int(np.minimum(token_lengths(tokenizer, texts) + 2, max_length).sum())
 
 
-def quantized_int8(model):
-    """A copy of ``model`` with int8 dynamic quantization of its linear layers (CPU)."""
-    import copy
-
-    import torch
-
-    return torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
-
-
 def bench_evaluation(
     model,
     tokenizer,
@@ -200,9 +191,8 @@ def bench_evaluation(
     include_naive_pipeline: bool = True,
 ) -> list[Measurement]:
     """Naive pipeline, naive padded batches, and the project's ``predict`` with fp32, bf16 and int8 levers."""
-    import torch
 
-    from helpers.inference import predict
+    from helpers.inference import predict, quantize_int8
 
     tokens = real_tokens(tokenizer, texts, max_length)
     runs = []
@@ -226,18 +216,17 @@ def bench_evaluation(
         )
         print(f"  {method:<44} {seconds:7.1f} s  {len(texts) / seconds:7.1f} reviews/s", flush=True)
 
-    def ours(m=model, truncation="head", autocast=False):
-        context = torch.autocast("cpu", dtype=torch.bfloat16) if autocast else contextlib.nullcontext()
-        with context:
-            return predict(
-                m,
-                tokenizer,
-                texts,
-                truncation=truncation,
-                max_length=max_length,
-                batch_size=batch_size,
-                progress=False,
-            ).labels
+    def ours(m=model, truncation="head", precision="fp32"):
+        return predict(
+            m,
+            tokenizer,
+            texts,
+            truncation=truncation,
+            max_length=max_length,
+            batch_size=batch_size,
+            precision=precision,
+            progress=False,
+        ).labels
 
     if include_naive_pipeline:
         measure(
@@ -248,15 +237,18 @@ def bench_evaluation(
         f"naive: batches of {batch_size} padded to {max_length}",
         lambda: naive_padded(model, tokenizer, texts, max_length, batch_size),
     )
-    measure("ours: length-sorted dynamic padding, fp32, head", lambda: ours(), "same tokens as the baselines")
     measure(
-        "ours: same, head+tail truncation",
-        lambda: ours(truncation="head_tail"),
-        "the project default: reads the review's ending",
+        "ours: length-sorted dynamic padding, fp32, head", ours, "same tokens and numerics as the baselines"
     )
-    measure("ours: + bf16 autocast", lambda: ours(autocast=True), "changes numerics")
-    int8 = quantized_int8(model)
-    measure("ours: + int8 dynamic quantization", lambda: ours(m=int8), "changes numerics")
+    measure("ours: fp32, head+tail", lambda: ours(truncation="head_tail"), "the default: keeps the ending")
+    measure("ours: bf16 autocast, head", lambda: ours(precision="bf16"), "changes numerics")
+    measure(
+        "ours: bf16 autocast, head+tail",
+        lambda: ours(truncation="head_tail", precision="bf16"),
+        "changes numerics",
+    )
+    int8 = quantize_int8(model)
+    measure("ours: int8 dynamic quantization, head", lambda: ours(m=int8), "changes numerics")
     return runs
 
 
