@@ -182,26 +182,21 @@ def test_retrain_best_tests_once_and_writes_results(tiny, reviews, tmp_path, mon
     train, validation = reviews
     result = _run(tiny, reviews, tmp_path, n_trials=2)
     test = _reviews(24, offset=500)
-    tuned = search.retrain_best(
-        result,
-        model,
-        tokenizer,
-        train,
-        validation,
-        test,
-        profile="test",
-        base_source=source,
-        data_source="synthetic reviews",
-        seed=0,
-        progress=False,
-    )
+    settings = dict(profile="test", base_source=source, data_source="synthetic reviews", progress=False)
+    tuned = search.retrain_best(result, model, tokenizer, train, validation, test, **settings)
+    assert tuned.reused and tuned.fit.cached  # the best trial's own run: the same config, reviews and seed
     assert tuned.params == result.best_params and tuned.test_max_length == 32
-    assert tuned.fit.best_val_accuracy == pytest.approx(result.best_value)  # same config, seed and data
+    assert tuned.fit.best_val_accuracy == pytest.approx(result.best_value)
     record, predictions = load_results("test")["tuned"]
     assert record["model"] == f"{source.name} fine-tuned on IMDB, tuned by Optuna"
     assert record["n"] == 24 and record["search"]["n_trials"] == 2
     assert record["tuned_params"]["truncation"] == result.best_params["truncation"]
     assert list(predictions["review_id"]) == list(test["review_id"])
+
+    again = search.retrain_best(result, model, tokenizer, train, validation, test, reuse=False, **settings)
+    assert not again.reused and not again.fit.cached
+    assert again.fit.model_path.is_relative_to(tmp_path / "best")
+    assert again.fit.best_val_accuracy == pytest.approx(result.best_value)  # seeded: the trial repeats
 
 
 def test_param_importances_need_varied_results():

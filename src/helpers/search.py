@@ -24,8 +24,9 @@ scheduler) on ``ray.init(address=$RAY_ADDRESS)`` (a local instance when unset); 
 resumed with ``Tuner.restore``. Ray is optional (``pip install 'imdb-sentiment-helpers[cluster]'``) and imported
 only on that path. Both backends return the same :class:`SearchResult` (an Optuna study, a tidy trials table).
 
-:func:`retrain_best` trains the best configuration once more, on the same training subset, and evaluates it once
-on the test reviews, written under the results contract as model ``tuned``.
+:func:`retrain_best` gives the best configuration trained once on the same training subset (the best trial's own
+saved run when its folder still has it, else a new run) and evaluates it once on the test reviews, written under the
+results contract as model ``tuned``.
 """
 
 from __future__ import annotations
@@ -989,6 +990,7 @@ class TunedModel:
     model_source: Any  # helpers.modeling.ModelSource of the retrained checkpoint
     params: dict[str, Any]
     test_max_length: int
+    reused: bool = False  # True: the best trial's own saved run, not trained again
 
 
 def retrain_best(
@@ -1007,23 +1009,30 @@ def retrain_best(
     seed: int = 42,
     output_dir: str | os.PathLike | None = None,
     model_key: str = "tuned",
+    reuse: bool = True,
     progress: bool = True,
 ) -> TunedModel:
-    """Train ``result.best_params`` once on the same ``train`` (selecting its checkpoint on the same
-    ``validation``), predict the ``test`` reviews once and write them under the results contract as ``model_key``.
+    """The best configuration trained once on the same ``train`` (its checkpoint selected on the same
+    ``validation``), then the ``test`` reviews predicted once and written under the results contract as
+    ``model_key``.
 
+    ``reuse``: when the best trial's folder still holds its finished model (the same configuration, reviews and
+    seed), that model is the run: it is checked by ``finetune`` and not trained again. Otherwise (``reuse=False``,
+    a deleted folder, Ray trials on other nodes) it is trained into ``<search root>/best/<study>``, cached there.
     Reads ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with the tuned truncation.
-    The run is cached in ``<search root>/best/<study>`` (default ``models/search/<profile>/best/<study>``): a re-run
-    does not retrain.
     """
     from helpers import evaluation, inference, modeling
+    from helpers.training import FIT_FILE
 
     params = dict(result.best_params)
-    out = (
-        Path(output_dir)
-        if output_dir is not None
-        else (result.root or search_dir(profile)) / "best" / result.study_name
-    )
+    root = result.root or search_dir(profile)
+    trial_out = _trial_dir(root / "trials" / result.study_name, params)
+    reused = output_dir is None and reuse and (trial_out / "model" / FIT_FILE).is_file()
+    if reused:
+        out = trial_out
+    else:
+        out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
+    seed = result.settings.get("seed", seed)
     evals_per_epoch = result.settings.get("evals_per_epoch", 2)
     fit = _fit(
         model,
@@ -1074,7 +1083,8 @@ def retrain_best(
             "text": "cleaned (data.clean_text)",
             "base_model_source": base_source.as_dict() if base_source else {},
             "tuned_params": params,
-            "retrained_val_accuracy": fit.best_val_accuracy,
+            "val_accuracy": fit.best_val_accuracy,
+            "trained_by": "the best trial (its saved run)" if reused else "retrain_best",
             "search": result.summary(),
             "n_train": len(train),
             "n_validation": len(validation),
@@ -1087,4 +1097,5 @@ def retrain_best(
         model_source=tuned_source,
         params=params,
         test_max_length=max_length,
+        reused=reused,
     )
