@@ -28,7 +28,7 @@ from helpers.paths import output_root
 
 MODES = {
     "quick": {"n": 128, "train_steps": 6},  # training: steps of batch 16, the same reviews for every method
-    "thorough": {"n": 1000, "train_steps": 32},
+    "thorough": {"n": 500, "train_steps": 24},
 }
 
 
@@ -294,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--train-steps", type=int)
-    parser.add_argument("--train-max-length", type=int, default=256)
+    parser.add_argument(
+        "--train-max-length", type=int, default=512, help="training tokens per review (512: the full profile)"
+    )
     parser.add_argument(
         "--skip-pipeline", action="store_true", help="leave out the slow batch-1 pipeline baseline"
     )
