@@ -1022,33 +1022,30 @@ def retrain_best(
     Reads ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with the tuned truncation.
     """
     from helpers import evaluation, inference, modeling
-    from helpers.training import FIT_FILE
+    from helpers.training import FIT_FILE, FinetuneError
 
     params = dict(result.best_params)
     root = result.root or search_dir(profile)
     trial_out = _trial_dir(root / "trials" / result.study_name, params)
-    reused = output_dir is None and reuse and (trial_out / "model" / FIT_FILE).is_file()
-    if reused:
-        out = trial_out
-    else:
-        out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
-    seed = result.settings.get("seed", seed)
-    evals_per_epoch = result.settings.get("evals_per_epoch", 2)
-    fit = _fit(
-        model,
-        tokenizer,
-        train,
-        validation,
-        params,
-        output_dir=out,
-        evals_per_epoch=evals_per_epoch,
+    out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
+    settings = dict(
+        evals_per_epoch=result.settings.get("evals_per_epoch", 2),
         eval_batch_size=eval_batch_size,
-        seed=seed,
+        seed=result.settings.get("seed", seed),
         base_source=base_source,
         data_source=data_source,
         callbacks=[],
         progress=progress,
     )
+    fit = None
+    if output_dir is None and reuse and (trial_out / "model" / FIT_FILE).is_file():
+        try:
+            fit = _fit(model, tokenizer, train, validation, params, output_dir=trial_out, **settings)
+        except FinetuneError as error:  # saved by another version of finetune: train it again instead
+            _log(progress, f"the best trial's run cannot be reused ({error}); training it again")
+    reused = fit is not None
+    if fit is None:
+        fit = _fit(model, tokenizer, train, validation, params, output_dir=out, **settings)
     tuned, tuned_tokenizer, tuned_source = modeling.load_classifier("path", fit.model_path)
     max_length = test_max_length or params["max_length"]
     texts = list(test["text"])
