@@ -330,11 +330,15 @@ def finetune(
     return result
 
 
+_KEYS_ADDED_LATER = {"bf16": False}
+
+
 def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
     path = output_dir / RUN_CONFIG_FILE
     started = (output_dir / "model").is_dir() or any((output_dir / "checkpoints").glob("checkpoint-*"))
     if path.is_file() and started:
         saved = json.loads(path.read_text())
+        saved = {**_KEYS_ADDED_LATER, **saved}  # a run saved before a key existed used its default
         changed = {k: (saved.get(k), v) for k, v in params.items() if saved.get(k) != v}
         if changed:
             details = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in changed.items())
