@@ -66,6 +66,20 @@ def test_clean_metadata_drops_widgets_and_papermill_noise(tmp_path):
     assert cleaned["cells"][0]["outputs"][0]["data"] == {"text/plain": "bar"}
 
 
+def test_clean_metadata_leaves_the_injected_parameters_as_ruff_formats_them(tmp_path):
+    path = tmp_path / "01_a.ipynb"
+    cell = {
+        "cell_type": "code",
+        "metadata": {"tags": ["injected-parameters"]},
+        "outputs": [],
+        "execution_count": 1,
+        "source": ["# Parameters\n", "seed = 1\n"],
+    }
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    run.clean_metadata(path)
+    assert json.loads(path.read_text())["cells"][0]["source"] == "# Parameters\nseed = 1"
+
+
 @pytest.mark.slow
 def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
     folder = tmp_path / "notebooks"

@@ -50,6 +50,9 @@ def clean_metadata(path: Path) -> None:
     nb.get("metadata", {}).pop("widgets", None)
     nb.get("metadata", {}).pop("papermill", None)
     for cell in nb.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = source.rstrip("\n")  # papermill's trailing blank line, which ruff format rejects
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
         cell.get("metadata", {}).pop("widgets", None)
