@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= seed
 
-.PHONY: setup run smoke test lint format lab offline-model clean-runs
+.PHONY: setup run smoke test lint format lab offline-model bench clean-runs
 
 setup: $(STAMP)
 
@@ -43,3 +43,6 @@ clean-runs:
 
 offline-model: setup            ## build the offline stand-in (MiniLM-L6 fine-tuned on SST-2) once, into models/
 	$(PY) -m helpers.modeling build-standin
+
+bench: setup                    ## speed benchmark (quick: ~2 min); make bench MODE=thorough for the committed record
+	$(PY) -m helpers.bench --mode $(or $(MODE),quick)

@@ -104,3 +104,27 @@ def test_a_run_stopped_before_its_first_checkpoint_can_be_restarted_with_new_set
         finetune(model, tokenizer, train, val, output_dir=tmp_path, callbacks=[StopAfter(1)], **SETTINGS)
     fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
     assert fit.resumed_from is None and fit.params["learning_rate"] == 5e-4
+
+
+def test_bf16_fine_tuning_runs_on_a_cpu(tmp_path):
+    """bf16 autocast on a CPU (the seed profile's setting) must train, not just on a GPU."""
+    from datasets import Dataset
+
+    from helpers.modeling import build_tiny_model, load_classifier
+    from helpers.training import finetune
+
+    model, tokenizer, _ = load_classifier("path", build_tiny_model(tmp_path / "tiny"))
+    data = Dataset.from_dict({"text": ["good film", "bad film"] * 4, "label": [1, 0] * 4})
+    fit = finetune(
+        model,
+        tokenizer,
+        data,
+        data,
+        learning_rate=1e-4,
+        output_dir=tmp_path / "run",
+        batch_size=4,
+        max_length=16,
+        bf16=True,
+        progress=False,
+    )
+    assert fit.params["bf16"] is True and (tmp_path / "run" / "model" / "config.json").is_file()

@@ -239,6 +239,7 @@ def finetune(
         seed=seed,
         data_seed=seed,
         bf16=bf16,
+        use_cpu=not cuda,  # bf16 autocast on a CPU needs this said explicitly
         fp16=cuda and not bf16,
         report_to="none",
         disable_tqdm=True,
