@@ -38,7 +38,8 @@ def results_dir(tmp_path):
     evaluation.write_results(
         model_key="fine_tuned",
         model="fine-tuned",
-        model_source={"kind": "standin"},
+        model_source={"kind": "path"},
+        extra={"base_model_source": {"kind": "standin"}},
         y_pred=labels,
         p_pos=[0.9] * 4 + [0.1] * 4,
         **common,
@@ -51,6 +52,7 @@ def test_comparison_table_has_one_row_per_model_with_the_study_beside(results_di
     assert table.loc["bow_random_forest", "accuracy"] == 0.75
     assert table.loc["bow_random_forest", "study (n=1,000)"] == 0.84
     assert table.loc["zero_shot", "model source"] == "stand-in"
+    assert table.loc["fine_tuned", "model source"] == "stand-in, fine-tuned"
     # zero_shot predicts 6 negatives, 4 of them right: neg precision 4/6.
     assert table.loc["zero_shot", "neg precision"] == pytest.approx(4 / 6)
 
@@ -110,7 +112,7 @@ def test_readme_block_is_generated_from_the_results(results_dir, tmp_path):
     assert report.update_readme("t", readme, folder=results_dir)
     text = readme.read_text()
     assert "old table" not in text and text.startswith("intro") and text.endswith("outro\n")
-    assert "| fine-tuned | stand-in | 1.000" in text and "| RF | scikit-learn | 0.750" in text
+    assert "| fine-tuned | stand-in, fine-tuned | 1.000" in text and "| RF | scikit-learn | 0.750" in text
     assert "| RF | fine-tuned | 0 | 2 | 0.5 |" in text
 
 

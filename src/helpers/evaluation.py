@@ -270,12 +270,14 @@ STUDY_COUNTERPART = {
 
 
 def source_label(record: dict[str, Any]) -> str:
-    """Where a result's model came from, in one word: Hub, local, stand-in, smoke or scikit-learn."""
+    """Where a result's model came from: Hub, local, stand-in, smoke or scikit-learn (", fine-tuned" when trained here)."""
+    names = {"hub": "Hub", "path": "local", "standin": "stand-in", "tiny": "smoke"}
     source = record.get("model_source", {})
+    base = record.get("base_model_source", {}).get("kind")
+    if base:  # a model fine-tuned here: name what it was fine-tuned from
+        return f"{names.get(base, base)}, fine-tuned"
     kind = source.get("kind", "")
-    return {"hub": "Hub", "path": "local", "standin": "stand-in", "tiny": "smoke"}.get(
-        kind, kind
-    ) or source.get("description", "?")
+    return names.get(kind, kind) or source.get("description", "?")
 
 
 def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
