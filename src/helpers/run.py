@@ -59,6 +59,16 @@ def clean_metadata(path: Path) -> None:
         for output in cell.get("outputs", []):
             output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    format_with_ruff(path)
+
+
+def format_with_ruff(path: Path) -> None:
+    """Format papermill's injected parameters cell like every other cell (when ruff is installed: the dev set-up)."""
+    import importlib.util
+    import subprocess
+
+    if importlib.util.find_spec("ruff") is not None:
+        subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], check=False)
 
 
 def declared_parameters(notebook: Path, parameters: dict) -> dict:
