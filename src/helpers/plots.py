@@ -180,12 +180,18 @@ def accuracy_ci_plot(table, title: str) -> plt.Figure:
     return fig
 
 
-def confusion_matrices_plot(matrices: dict[str, list], title: str) -> plt.Figure:
-    """Confusion matrices side by side, one per model name."""
-    fig, axes = plt.subplots(1, len(matrices), figsize=(3.3 * len(matrices), 3.4), squeeze=False)
-    for ax, (name, matrix) in zip(axes[0], matrices.items(), strict=True):
-        confusion_matrix_plot(matrix, title=name, ax=ax)
-        ax.title.set_fontsize(9)
+def confusion_matrices_plot(matrices: dict[str, list], title: str, columns: int = 3) -> plt.Figure:
+    """Confusion matrices side by side (``columns`` per row), one per model name, titles wrapped to fit."""
+    import math
+    import textwrap
+
+    rows, cols = math.ceil(len(matrices) / columns), min(columns, len(matrices))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.7 * rows), squeeze=False)
+    for ax, (name, matrix) in zip(axes.flat, matrices.items(), strict=False):
+        confusion_matrix_plot(matrix, title=textwrap.fill(name, 34), ax=ax)
+        ax.title.set_fontsize(8.5)
+    for ax in list(axes.flat)[len(matrices) :]:
+        ax.axis("off")
     fig.suptitle(title, fontweight="bold", fontsize=11)
     fig.tight_layout()
     return fig
