@@ -47,8 +47,12 @@ def test_every_parameter_is_seen_by_papermill(path):
     """A parameter papermill cannot parse is silently not injected: the profile would not reach the notebook."""
     import papermill
 
-    cell = next(c for c in nbformat.read(path, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
-    assigned = {line.split("=")[0].strip() for line in cell.source.splitlines() if re.match(r"^\w+\s*=", line)}
+    cell = next(
+        c for c in nbformat.read(path, as_version=4).cells if "parameters" in c.metadata.get("tags", [])
+    )
+    assigned = {
+        line.split("=")[0].strip() for line in cell.source.splitlines() if re.match(r"^\w+\s*=", line)
+    }
     assert assigned == set(papermill.inspect_notebook(str(path))), "papermill could not parse some parameters"
     assert {"profile", "seed"} <= assigned
 
