@@ -7,15 +7,6 @@ import pytest
 
 from helpers import inference
 from helpers.inference import encode, head_tail_sizes, predict, token_lengths, truncate_ids, validate_texts
-from helpers.modeling import build_tiny_model, load_classifier
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    model, tokenizer, _ = load_classifier(
-        "path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
-    )
-    return model, tokenizer
 
 
 def test_head_tail_sizes():
@@ -36,7 +27,7 @@ def test_truncate_ids_on_plain_lists():
 
 
 def test_encode_keeps_exactly_the_right_token_ids(tiny):
-    _, tokenizer = tiny
+    _, tokenizer, _ = tiny
     words = [f"w{i}" for i in range(60)]  # distinct words → distinct, checkable wordpieces
     text = " ".join(words)
     raw = tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -53,7 +44,7 @@ def test_encode_keeps_exactly_the_right_token_ids(tiny):
 
 
 def test_predictions_come_back_in_input_order(tiny):
-    model, tokenizer = tiny
+    model, tokenizer, _ = tiny
     rng = np.random.default_rng(0)
     vocab = ["good", "bad", "film", "plot", "actor", "boring", "superb", "the", "a", "of"]
     texts = [" ".join(rng.choice(vocab, size=int(n))) for n in rng.integers(1, 60, size=23)]
@@ -67,7 +58,7 @@ def test_predictions_come_back_in_input_order(tiny):
 
 
 def test_reversed_labels_flip_p_pos(tiny):
-    model, tokenizer = tiny
+    model, tokenizer, _ = tiny
     texts = ["a good film", "a bad film with a long and boring plot"]
     normal = predict(model, tokenizer, texts, progress=False)
     model.config.id2label = {0: "POSITIVE", 1: "NEGATIVE"}
@@ -91,7 +82,7 @@ def test_reversed_labels_flip_p_pos(tiny):
     ],
 )
 def test_bad_inputs_name_the_index(tiny, texts, message):
-    model, tokenizer = tiny
+    model, tokenizer, _ = tiny
     with pytest.raises(ValueError, match=message):
         predict(model, tokenizer, texts, progress=False)
     with pytest.raises(ValueError, match=message):
@@ -99,7 +90,7 @@ def test_bad_inputs_name_the_index(tiny, texts, message):
 
 
 def test_token_lengths(tiny):
-    _, tokenizer = tiny
+    _, tokenizer, _ = tiny
     lengths = token_lengths(tokenizer, ["a good film", "good"])
     assert list(lengths) == [3, 1]
 

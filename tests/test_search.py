@@ -7,30 +7,20 @@ import math
 
 import optuna
 import pytest
+from conftest import toy_reviews
 from datasets import Dataset
 from transformers import TrainerCallback
 
 from helpers import search
 from helpers.data import with_review_ids
 from helpers.evaluation import load_results
-from helpers.modeling import build_tiny_model, load_classifier
 
 SPACE = search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,))  # tiny: 32 reviews = 4 steps
 FAST = dict(space=SPACE, evals_per_epoch=2, eval_batch_size=16, seed=0, progress=False)
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return load_classifier("path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny"))
-
-
 def _reviews(n: int, offset: int = 0) -> Dataset:
-    words = ["good", "bad", "film", "plot", "superb", "boring", "the", "acting", "was", "really"]
-    texts = [
-        " ".join(words[(i + j) % len(words)] for j in range(5 + i % 7)) + f" review {i + offset}"
-        for i in range(n)
-    ]
-    return with_review_ids(Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(n)]}))
+    return with_review_ids(toy_reviews(n, offset))
 
 
 @pytest.fixture(scope="module")

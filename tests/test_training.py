@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from datasets import Dataset
+from conftest import toy_reviews
 from transformers import TrainerCallback
 
-from helpers.modeling import build_tiny_model, load_classifier, read_source_file
+from helpers.modeling import load_classifier, read_source_file
 from helpers.training import FinetuneError, finetune, tokenize_dataset
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    return load_classifier("path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny"))
-
-
-def _reviews(n: int, offset: int = 0) -> Dataset:
-    words = ["good", "bad", "film", "plot", "superb", "boring", "the", "acting", "was", "really"]
-    texts = [
-        " ".join(words[(i + j) % len(words)] for j in range(5 + i % 7)) + f" review {i + offset}"
-        for i in range(n)
-    ]
-    return Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(n)]})
 
 
 class StopAfter(TrainerCallback):
@@ -42,7 +28,7 @@ SETTINGS = dict(
 
 def test_resume_after_an_interruption(tiny, tmp_path):
     model, tokenizer, source = tiny
-    train, val = _reviews(16), _reviews(8, offset=100)  # 16 / 4 = 4 steps, a checkpoint every 2
+    train, val = toy_reviews(16), toy_reviews(8, offset=100)  # 16 / 4 = 4 steps, a checkpoint every 2
     with pytest.raises(FinetuneError, match=r"step 3/4.*checkpoint-2.*resume"):
         finetune(
             model,
@@ -74,7 +60,7 @@ def test_resume_after_an_interruption(tiny, tmp_path):
 
 def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):
     model, tokenizer, _ = tiny
-    train, val = _reviews(8), _reviews(4, offset=100)
+    train, val = toy_reviews(8), toy_reviews(4, offset=100)
     finetune(model, tokenizer, train, val, output_dir=tmp_path, **SETTINGS)
     with pytest.raises(FinetuneError, match="different settings.*learning_rate"):
         finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
@@ -83,13 +69,13 @@ def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):
 def test_the_callers_model_is_not_changed(tiny, tmp_path):
     model, tokenizer, _ = tiny
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    finetune(model, tokenizer, _reviews(8), _reviews(4, offset=100), output_dir=tmp_path, **SETTINGS)
+    finetune(model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), output_dir=tmp_path, **SETTINGS)
     assert all((before[k] == v).all() for k, v in model.state_dict().items())
 
 
 def test_tokenize_dataset_maps_labels_into_model_space(tiny):
     _, tokenizer, _ = tiny
-    data = _reviews(4)
+    data = toy_reviews(4)
     tokens = tokenize_dataset(tokenizer, data, max_length=16, label_map={0: 1, 1: 0})  # output 0 = POSITIVE
     assert tokens["labels"] == [1 - y for y in data["label"]]
     assert all(len(x) <= 16 for x in tokens["input_ids"]) and tokens["length"] == [
@@ -99,22 +85,17 @@ def test_tokenize_dataset_maps_labels_into_model_space(tiny):
 
 def test_a_run_stopped_before_its_first_checkpoint_can_be_restarted_with_new_settings(tiny, tmp_path):
     model, tokenizer, _ = tiny
-    train, val = _reviews(16), _reviews(4, offset=100)
+    train, val = toy_reviews(16), toy_reviews(4, offset=100)
     with pytest.raises(FinetuneError, match="no checkpoint was saved yet"):
         finetune(model, tokenizer, train, val, output_dir=tmp_path, callbacks=[StopAfter(1)], **SETTINGS)
     fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
     assert fit.resumed_from is None and fit.params["learning_rate"] == 5e-4
 
 
-def test_bf16_fine_tuning_runs_on_a_cpu(tmp_path):
+def test_bf16_fine_tuning_runs_on_a_cpu(tiny, tmp_path):
     """bf16 autocast on a CPU (the seed profile's setting) must train, not just on a GPU."""
-    from datasets import Dataset
-
-    from helpers.modeling import build_tiny_model, load_classifier
-    from helpers.training import finetune
-
-    model, tokenizer, _ = load_classifier("path", build_tiny_model(tmp_path / "tiny"))
-    data = Dataset.from_dict({"text": ["good film", "bad film"] * 4, "label": [1, 0] * 4})
+    model, tokenizer, _ = tiny
+    data = toy_reviews(8)
     fit = finetune(
         model,
         tokenizer,
