@@ -7,6 +7,7 @@ import json
 import pytest
 
 from helpers import modeling
+from helpers.labels import LabelError
 from helpers.modeling import ModelError, ModelSource, build_tiny_model, imdb_label_map, load_classifier
 
 
@@ -38,7 +39,7 @@ def test_imdb_label_map_by_name(id2label, expected):
     ],
 )
 def test_imdb_label_map_refuses_what_it_cannot_map(id2label, needle):
-    with pytest.raises(ModelError, match="labels found") as error:
+    with pytest.raises(LabelError, match="labels found") as error:
         imdb_label_map(id2label)
     assert needle in str(error.value)
 

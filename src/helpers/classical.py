@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.data import LABEL_NAMES
+from helpers.labels import LABEL_NAMES
 
 # Words of one or more characters (keeps "a", "i", "10"), plus "!" and "?" as tokens of their own.
 # scikit-learn's default pattern (\b\w\w+\b) drops both; the RF baseline keeps the default to stay faithful.

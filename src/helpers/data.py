@@ -20,13 +20,13 @@ import pyarrow.parquet as pq
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
 from helpers.hub import hub_unavailable
+from helpers.labels import LABEL_NAMES
 from helpers.paths import DATA_DIR, display_path
 
 log = logging.getLogger(__name__)
 
 IMDB_HUB_ID = "stanfordnlp/imdb"
 SST2_HUB_ID = "stanfordnlp/sst2"
-LABEL_NAMES = ("neg", "pos")  # IMDB: 0 = negative, 1 = positive
 FEATURES = Features({"text": Value("string"), "label": ClassLabel(names=list(LABEL_NAMES))})
 
 

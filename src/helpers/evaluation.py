@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 from sklearn.metrics import classification_report, confusion_matrix
 
-from helpers.data import LABEL_NAMES
+from helpers.labels import LABEL_NAMES
 from helpers.paths import display_path, results_dir
 
 REQUIRED_FIELDS = (

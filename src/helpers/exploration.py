@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from datasets import DatasetDict
 
-from helpers.data import LABEL_NAMES
+from helpers.labels import LABEL_NAMES
 
 TOKENIZER_HUB_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 _WORD = re.compile(r"[a-z0-9']+")

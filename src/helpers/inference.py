@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.modeling import imdb_label_map
+from helpers.labels import imdb_label_map
 
 TRUNCATIONS = ("head", "head_tail")
 HEAD_TOKENS_AT_512 = 128  # Sun et al. 2019: head 128 + tail 382 of a 510-token budget
@@ -154,7 +154,7 @@ def predict(
 ) -> Predictions:
     """Sentiment predictions for ``texts`` in input order (IMDB labels: 0 = neg, 1 = pos).
 
-    Labels are read by name (:func:`helpers.modeling.imdb_label_map`), so a model whose output 0 is
+    Labels are read by name (:func:`helpers.labels.imdb_label_map`), so a model whose output 0 is
     POSITIVE works too. Longest batches first: an out-of-memory error shows up at once, not at the end.
     ``precision="bf16"`` runs the model under bfloat16 autocast (fast on CPUs with AMX/AVX-512 BF16 and on
     recent GPUs; it changes numerics, so compare accuracy with fp32 — ``python -m helpers.bench`` does).

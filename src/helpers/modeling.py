@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.hub import hub_unavailable
+from helpers.labels import ID2LABEL, LABEL2ID, LabelError, imdb_label_map
 from helpers.paths import MODELS_DIR, display_path
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,7 @@ STANDIN_DIRNAME = "minilm-sst2-standin"
 TINY_DIRNAME = "tiny-distilbert"
 SOURCE_FILE = "model_source.json"  # written next to every checkpoint this package builds or fine-tunes
 STANDIN_INFO_FILE = "standin_build.json"
-ID2LABEL = {0: "NEGATIVE", 1: "POSITIVE"}
-LABEL2ID = {v: k for k, v in ID2LABEL.items()}
 SPECS = ("auto", "hub", "standin", "tiny", "path")
-
-# Names (lower-cased) that count as negative / positive sentiment. Generic names (LABEL_0) are refused on purpose:
-# they say nothing about which class is which.
-_NEGATIVE_NAMES = {"negative", "neg"}
-_POSITIVE_NAMES = {"positive", "pos"}
 
 
 class ModelError(RuntimeError):
@@ -79,56 +73,6 @@ class ModelSource:
 
     def as_dict(self) -> dict[str, str]:
         return {**asdict(self), "description": str(self)}
-
-    @property
-    def short_name(self) -> str:
-        """The name for figure titles (the stand-in is never called DistilBERT)."""
-        return self.name
-
-
-# ----------------------------------------------------------------------------------------------- label mapping
-def _id2label(model_or_config: Any) -> dict[int, str]:
-    config = getattr(model_or_config, "config", model_or_config)
-    mapping = config if isinstance(config, dict) else getattr(config, "id2label", None)
-    if not mapping:
-        raise ModelError("The model has no id2label; cannot tell which output is positive")
-    return {int(k): str(v) for k, v in mapping.items()}
-
-
-def imdb_label_map(model_or_config: Any) -> dict[int, int]:
-    """``{model output index: IMDB label}`` (IMDB: 0 = negative, 1 = positive), decided by the label *names*.
-
-    Accepts a model, a config or an ``id2label`` dict. Handles any order (``{0: POSITIVE, 1: NEGATIVE}`` maps
-    0 → 1 and 1 → 0). Raises :class:`ModelError` naming the labels it found when they are generic
-    (``LABEL_0``/``LABEL_1``), unknown, or do not cover exactly one negative and one positive class.
-    """
-    id2label = _id2label(model_or_config)
-    out: dict[int, int] = {}
-    for index, name in sorted(id2label.items()):
-        key = name.strip().lower()
-        if key in _NEGATIVE_NAMES:
-            out[index] = 0
-        elif key in _POSITIVE_NAMES:
-            out[index] = 1
-        else:
-            hint = (
-                " Generic names say nothing about which class is which: set config.id2label to "
-                "NEGATIVE/POSITIVE after checking the model card."
-                if key.startswith("label_")
-                else ""
-            )
-            raise ModelError(
-                f"Cannot map model label {name!r} (index {index}) to IMDB neg/pos; "
-                f"labels found: {id2label}.{hint}"
-            )
-    if len(out) != 2 or sorted(out.values()) != [0, 1]:
-        raise ModelError(f"Need exactly one negative and one positive label; labels found: {id2label}")
-    return out
-
-
-def positive_index(model_or_config: Any) -> int:
-    """The model output index that means 'positive'."""
-    return next(i for i, label in imdb_label_map(model_or_config).items() if label == 1)
 
 
 # ----------------------------------------------------------------------------------------------- loading
@@ -173,7 +117,10 @@ def load_classifier(spec: str = "auto", model_dir: str | os.PathLike | None = No
 
 
 def _finish(model, tokenizer, source: ModelSource):
-    imdb_label_map(model)  # fail early, naming the labels, if they cannot be read
+    try:
+        imdb_label_map(model)  # fail early, naming the labels, if they cannot be read
+    except LabelError as error:
+        raise ModelError(str(error)) from error
     model.eval()
     return model, tokenizer, source
 

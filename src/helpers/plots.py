@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from helpers.data import LABEL_NAMES  # noqa: E402
+from helpers.labels import LABEL_NAMES  # noqa: E402
 from helpers.paths import display_path, figures_dir  # noqa: E402
 
 PALETTE = {"neg": "#c0504d", "pos": "#4f81bd"}
