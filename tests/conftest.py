@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -55,3 +63,131 @@ def tiny(tmp_path_factory):
     from helpers.modeling import build_tiny_model, load_classifier
 
     return load_classifier("path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny"))
+
+
+# ----------------------------------------------------------------------------------------------- services
+def unavailable(reason: str):
+    """Skip when a service the test needs cannot be had here; in CI (``CI=true``) that is a failure instead."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI must run this test: .ci/run installs what it needs)")
+    pytest.skip(reason)
+
+
+def _postgres_bin() -> Path | None:
+    """The folder of PostgreSQL's server programs: ``initdb`` on the PATH, else Debian's newest version."""
+    if found := shutil.which("initdb"):
+        return Path(found).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return versions[-1].parent if versions else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for this test session, on a free loopback port, in a throw-away folder.
+
+    Debian's ``postgresql`` package (``.ci/run`` installs it when missing): ``initdb`` + ``pg_ctl`` run as the
+    ``postgres`` user when the tests run as root (the server refuses root). Yields a SQLAlchemy URL
+    (psycopg2 driver); the server is stopped and its folder removed at the end.
+    """
+    bindir = _postgres_bin()
+    if bindir is None:
+        unavailable("no PostgreSQL server programs (initdb): apt-get install postgresql")
+    as_user: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="imdb-pg-"))
+    if os.geteuid() == 0:  # the server refuses to run as root: run it as the package's postgres user
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(folder)
+            unavailable("running as root and there is no 'postgres' user to run the server as")
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_port()
+
+    def run(*args):
+        return subprocess.run([*as_user, *map(str, args)], capture_output=True, text=True, timeout=120)
+
+    init = run(bindir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
+    start = (
+        run(
+            bindir / "pg_ctl",
+            "-D",
+            data,
+            "-o",
+            options,
+            "-l",
+            folder / "server.log",
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
+        if init.returncode == 0
+        else init
+    )
+    if start.returncode != 0:
+        log = (folder / "server.log").read_text() if (folder / "server.log").is_file() else ""
+        shutil.rmtree(folder, ignore_errors=True)
+        unavailable(f"PostgreSQL did not start: {(start.stderr or start.stdout)[-800:]} {log[-800:]}")
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run(bindir / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------------- an opinionated model
+OPINIONS = {
+    1: ["good", "great", "superb", "wonderful", "brilliant", "loved"],
+    0: ["bad", "awful", "boring", "terrible", "worst", "hated"],
+}
+
+
+def opinion_reviews(n: int, seed: int = 0) -> Dataset:
+    """``n`` short reviews whose label is carried by one sentiment word among neutral ones (alternating labels)."""
+    import random
+
+    rng = random.Random(seed)
+    neutral = ["the", "film", "plot", "acting", "was", "really", "a", "cast", "story", "it"]
+    texts, labels = [], []
+    for i in range(n):
+        words = rng.sample(neutral, 4) + [rng.choice(OPINIONS[i % 2])]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(i % 2)
+    return Dataset.from_dict({"text": texts, "label": labels})
+
+
+@pytest.fixture(scope="session")
+def opinionated(tmp_path_factory):
+    """``(model, tokenizer, source)``: the tiny model trained (a few seconds) on :func:`opinion_reviews`, so its
+    predictions are confident (far from 0.5) and differ between reviews, unlike the random tiny model's."""
+    import torch
+
+    from helpers.inference import pad_batch
+    from helpers.modeling import build_tiny_model, load_classifier
+
+    folder = build_tiny_model(tmp_path_factory.mktemp("models") / "opinionated", seed=1)
+    model, tokenizer, _ = load_classifier("path", folder)
+    torch.manual_seed(0)
+    train = opinion_reviews(256, seed=1)
+    ids = tokenizer(list(train["text"]))["input_ids"]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    model.train()
+    for _epoch in range(4):
+        for start in range(0, len(ids), 32):
+            batch = pad_batch(ids[start : start + 32], tokenizer.pad_token_id)
+            labels = torch.as_tensor(train["label"][start : start + 32])
+            model(**batch, labels=labels).loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+    model.eval()
+    model.save_pretrained(folder)
+    return load_classifier("path", folder)
