@@ -79,9 +79,7 @@ def test_hub_requested_but_unavailable_is_a_clear_error(monkeypatch):
 def test_auto_falls_back_to_the_standin_and_says_so(tiny_dir, monkeypatch):
     monkeypatch.delenv("IMDB_MODEL_DIR", raising=False)
     monkeypatch.setattr(modeling, "hub_unavailable", lambda: "no network")
-    monkeypatch.setattr(
-        modeling, "build_standin_model", lambda: tiny_dir
-    )  # no 15-minute build in a unit test
+    monkeypatch.setattr(modeling, "standin_dir", lambda: tiny_dir)  # no 15-minute build in a unit test
     _, _, source = load_classifier("auto")
     assert source.kind == "standin"
     assert "distilbert-base-uncased-finetuned-sst-2-english not used: no network" in source.note
