@@ -1,0 +1,47 @@
+"""One device choice shared by prediction, training and the benchmark: CUDA when available, else the CPU.
+
+``choose_device()`` picks ``cuda`` when ``torch.cuda.is_available()`` and the CPU otherwise; ``device="cpu"`` (or
+``"cuda:1"``, or ``$IMDB_DEVICE``) overrides it. On a GPU it switches float32 matrix products to TF32 (about
+8× faster on Ampere and later, the precision PyTorch's own guide recommends for training). ``device_name`` is the
+short string every result records.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEVICE_ENV = "IMDB_DEVICE"
+
+
+def choose_device(device=None):
+    """The ``torch.device`` to run on: ``device`` if given, else ``$IMDB_DEVICE``, else CUDA when available.
+
+    A CUDA device asked for on a machine without one is a ``ValueError`` naming what is available.
+    """
+    import torch
+
+    wanted = device if device is not None else os.environ.get(DEVICE_ENV) or None
+    if wanted is None:
+        wanted = "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        chosen = torch.device(wanted)
+    except (RuntimeError, TypeError) as error:
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'cuda:<index>', not {wanted!r}") from error
+    if chosen.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {wanted!r} asked for, but torch sees no CUDA GPU here; use 'cpu'")
+        torch.set_float32_matmul_precision("high")  # TF32 matrix products
+    elif chosen.type != "cpu":
+        raise ValueError(f"device must be 'cpu' or a CUDA device, not {wanted!r}")
+    return chosen
+
+
+def device_name(device) -> str:
+    """``"cpu"`` or ``"cuda:0 (NVIDIA H100 80GB HBM3)"``: what a result records about where it ran."""
+    import torch
+
+    device = torch.device(device)
+    if device.type != "cuda":
+        return "cpu"
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    return f"cuda:{index} ({torch.cuda.get_device_name(index)})"

@@ -1,0 +1,45 @@
+"""helpers.devices: CUDA when torch sees one, the CPU otherwise, an explicit choice wins; no GPU needed."""
+
+import pytest
+import torch
+
+from helpers.devices import choose_device, device_name
+
+
+def test_cuda_is_chosen_when_available_and_turns_on_tf32(monkeypatch):
+    monkeypatch.delenv("IMDB_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    before = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("highest")
+    try:
+        assert choose_device() == torch.device("cuda")
+        assert torch.get_float32_matmul_precision() == "high"  # TF32
+    finally:
+        torch.set_float32_matmul_precision(before)
+
+
+def test_cpu_when_no_gpu_and_an_explicit_choice_wins(monkeypatch):
+    monkeypatch.delenv("IMDB_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert choose_device() == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert choose_device("cpu") == torch.device("cpu")
+    monkeypatch.setenv("IMDB_DEVICE", "cpu")
+    assert choose_device() == torch.device("cpu")
+    assert device_name("cpu") == "cpu"
+
+
+def test_asking_for_cuda_without_a_gpu_names_the_problem(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        choose_device("cuda")
+    with pytest.raises(ValueError, match="device must be"):
+        choose_device("tpu")
+
+
+def test_predict_runs_on_the_chosen_device(tiny):
+    from helpers.inference import predict
+
+    model, tokenizer, _ = tiny
+    out = predict(model, tokenizer, ["good film", "bad film"], max_length=16, progress=False, device="cpu")
+    assert len(out) == 2 and next(model.parameters()).device.type == "cpu"
