@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= seed
 
-.PHONY: setup run smoke test lint format lab offline-model bench clean-runs
+.PHONY: setup run refresh smoke test lint format lab offline-model bench clean-runs
 
 setup: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-cluster.txt pyproje
 	$(PY) -m ipykernel install --user --name imdb-sentiment --display-name "Python (imdb-sentiment)" >/dev/null
 	touch $(STAMP)
 
-run: setup                      ## the whole series with PROFILE (default: seed); executed copies in runs/$(PROFILE)/
+run: setup                      ## the whole series with PROFILE (default: seed) into runs/$(PROFILE)/ (the reference stays untouched)
 	$(PY) -m helpers.run --profile $(PROFILE)
 
 smoke: setup                    ## the whole series on tiny data and a tiny model, in a few minutes
@@ -36,13 +36,16 @@ format: setup
 	$(PY) -m ruff format src tests notebooks
 
 lab: setup                      ## JupyterLab on the notebooks, with the project's environment
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+
+refresh: setup                  ## re-make the committed reference (notebooks/, figures/, results/) with PROFILE
+	$(PY) -m helpers.run --profile $(PROFILE) --refresh
 
 clean-runs:
 	rm -rf runs
 
 offline-model: setup            ## build the offline stand-in (MiniLM-L6 fine-tuned on SST-2) once, into models/
-	$(PY) -m helpers.modeling build-standin
+	$(PY) -m helpers.standin
 
 bench: setup                    ## speed benchmark (quick: ~2 min); make bench MODE=thorough for the committed record
 	$(PY) -m helpers.bench --mode $(or $(MODE),quick)

@@ -111,3 +111,29 @@ def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
     executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
     assert "smoke 42" in executed.cells[-1].outputs[0]["text"]  # the profile's parameters were injected
     assert "01_ok" in result.stdout and "FAILED" in result.stdout  # the summary table
+
+
+def test_injected_values_are_folded_into_the_one_parameters_cell(tmp_path):
+    path = tmp_path / "01_a.ipynb"
+    tagged = nbformat.v4.new_code_cell(
+        'profile = "seed"  # which params/<profile>.yaml\nspace = {\n    "lr": [1, 2],\n}\nseed = 0'
+    )
+    tagged.metadata["tags"] = ["parameters"]
+    injected = nbformat.v4.new_code_cell("# Parameters\nprofile = \"smoke\"\nspace = {'lr': [3e-05, 4]}\n")
+    injected.metadata["tags"] = ["injected-parameters"]
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    nb.cells = [tagged, injected, nbformat.v4.new_code_cell("print(seed)")]
+    nbformat.write(nb, path)
+    run.clean_metadata(path)
+    cleaned = nbformat.read(path, as_version=4)
+    assert len(cleaned.cells) == 2 and cleaned.metadata.kernelspec["name"] == run.KERNEL
+    source = cleaned.cells[0].source
+    assert cleaned.cells[0].metadata["tags"] == ["parameters"]
+    assert "# which params/<profile>.yaml" in source  # the declaration's comment is kept
+    namespace = {}
+    exec(source, {}, namespace)
+    assert namespace == {"profile": "smoke", "space": {"lr": [3e-05, 4]}, "seed": 0}
+
+
+def test_with_values_keeps_names_it_is_not_given():
+    assert run.with_values("a = 1  # one\nb = 2", {"b": [1e-05]}) == "a = 1  # one\nb = [1e-05]"

@@ -11,18 +11,22 @@ matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(
     ("module://matplotlib_inline", "inline")
 ) else None
 
+from pathlib import Path  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from helpers.labels import LABEL_NAMES  # noqa: E402
-from helpers.paths import display_path, figures_dir  # noqa: E402
+from helpers.paths import figures_dir  # noqa: E402
 
 PALETTE = {"neg": "#c0504d", "pos": "#4f81bd"}
+MAX_WIDTH_INCHES = 8.2  # 900 px at 110 dpi
 
 
 def set_style() -> None:
-    """The series' look: seaborn whitegrid, readable sizes, PNGs at 110 dpi (crisp on GitHub, small in git)."""
+    """The series' look: seaborn whitegrid, PNGs at 110 dpi, at most ``MAX_WIDTH_INCHES`` wide: GitHub's ~900-px
+    column then shows every figure at full size, so 9-pt text stays 9 pt."""
     sns.set_theme(style="whitegrid", context="notebook", palette="deep")
     plt.rcParams.update(
         {
@@ -32,28 +36,75 @@ def set_style() -> None:
             "figure.figsize": (7.5, 4.2),
             "axes.titlesize": 11,
             "axes.titleweight": "bold",
+            "font.size": 10,
+            "axes.labelsize": 10,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "legend.fontsize": 9,
         }
     )
 
 
-def save_figure(fig: plt.Figure, profile: str, name: str) -> None:
-    """Save ``fig`` to ``figures/<profile>/<name>.png`` (overwriting) and show it once, as a static PNG."""
+def save_figure(fig: plt.Figure, profile: str, name: str) -> Path:
+    """Save ``fig`` to ``figures/<profile>/<name>.png`` (overwriting), without showing it."""
     path = figures_dir(profile) / f"{name}.png"
     fig.savefig(path, format="png", metadata={"Software": None})
-    print(f"saved {display_path(path)}")
+    return path
+
+
+def caption(fig: plt.Figure, text: str) -> None:
+    """The series' one caption style: a grey 9-pt line under the axes naming the data and the model."""
+    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=9, color="0.35", wrap=True)
+
+
+def describe(fig: plt.Figure) -> str:
+    """A default alt text: the figure's titles and axis labels, in words."""
+    parts = [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        title = ax.get_title().replace("\n", " ")
+        axes = " against ".join(t for t in (ax.get_ylabel(), ax.get_xlabel()) if t)
+        parts.append(", ".join(t for t in (title, axes) if t))
+    return "; ".join(p.replace("\n", " ") for p in dict.fromkeys(parts) if p)
+
+
+def publish(fig: plt.Figure, profile: str, name: str, caption_text: str = "", alt: str | None = None) -> Path:
+    """Lay out ``fig``, add its caption, save it to ``figures/<profile>/<name>.png`` and show it once, with alt text.
+
+    The displayed output carries the alt text both as output metadata (``image/png.alt``, which JupyterLab and
+    nbconvert's classic template read) and as an ``<img alt>`` (nbconvert's default lab template, GitHub).
+    """
+    import base64
+    import html
+
+    if fig.get_figwidth() > MAX_WIDTH_INCHES + 0.05:
+        raise ValueError(
+            f"figure {name!r} is {fig.get_figwidth():.1f} in wide: at most {MAX_WIDTH_INCHES} in keeps its text "
+            "legible in a 900-px column (use small multiples or fewer columns)"
+        )
+    fig.tight_layout()
+    if caption_text:
+        caption(fig, caption_text)
+    path = save_figure(fig, profile, name)
+    alt = " ".join((alt or describe(fig)).split())
+    if caption_text:
+        alt = f"{alt}. {caption_text}" if caption_text not in alt else alt
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        return
+        return path
     if get_ipython() is not None:
-        display(fig)
+        png = base64.b64encode(path.read_bytes()).decode("ascii")
+        bundle = {
+            "image/png": png,
+            "text/html": f'<img src="data:image/png;base64,{png}" alt="{html.escape(alt)}">',
+            "text/plain": f"[figure: {alt}]",
+        }
+        display(bundle, raw=True, metadata={"image/png": {"alt": alt}})
         plt.close(fig)
-
-
-def caption(fig: plt.Figure, text: str) -> None:
-    """A small line under the axes naming the data and the model behind the figure."""
-    fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8, color="0.35", wrap=True)
+    return path
 
 
 def confusion_matrix_plot(matrix, title: str, ax: plt.Axes | None = None) -> plt.Figure:
@@ -147,7 +198,7 @@ def indicative_words_plot(table, title: str) -> plt.Figure:
     ax.barh(table["word"], table["z_score"], color=colours)
     ax.axvline(0, color="0.3", linewidth=0.8)
     ax.set(xlabel="log-odds z-score, informative Dirichlet prior (pos vs neg)", ylabel="", title=title)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="y", labelsize=9)
     return fig
 
 
@@ -155,7 +206,7 @@ def indicative_words_plot(table, title: str) -> plt.Figure:
 def accuracy_ci_plot(table, title: str) -> plt.Figure:
     """Accuracy with 95% CI bars per model (``evaluation.comparison_table``), with the study's numbers as crosses."""
     table = table.sort_values("accuracy")
-    fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(table) + 1.4))
+    fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(table) + 1.4))
     y = np.arange(len(table))
     ax.errorbar(
         table["accuracy"],
@@ -172,11 +223,9 @@ def accuracy_ci_plot(table, title: str) -> plt.Figure:
         ax.scatter(study, y, marker="x", color="#c0504d", s=60, zorder=3, label="the study (n=1,000)")
     for yi, (_, row) in zip(y, table.iterrows(), strict=True):
         ax.text(row["ci95 high"] + 0.004, yi, f"{row['accuracy']:.3f}", va="center", fontsize=9)
-    ax.set_yticks(
-        y, [f"{m}\n[{s}]" for m, s in zip(table["model"], table["model source"], strict=True)], fontsize=8
-    )
+    ax.set_yticks(y, list(table["model"]))
     ax.set(xlabel="accuracy", title=title)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=9)
     return fig
 
 
@@ -186,7 +235,7 @@ def confusion_matrices_plot(matrices: dict[str, list], title: str, columns: int 
     import textwrap
 
     rows, cols = math.ceil(len(matrices) / columns), min(columns, len(matrices))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 3.7 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(2.7 * cols, 2.9 * rows), squeeze=False)
     for ax, (name, matrix) in zip(axes.flat, matrices.items(), strict=False):
         confusion_matrix_plot(matrix, title=textwrap.fill(name, 34), ax=ax)
         ax.title.set_fontsize(8.5)
@@ -197,18 +246,52 @@ def confusion_matrices_plot(matrices: dict[str, list], title: str, columns: int 
     return fig
 
 
-def accuracy_by_bucket_plot(table, xlabel: str, title: str) -> plt.Figure:
-    """Accuracy per bucket (e.g. review length) per model, with CI bands (``evaluation.accuracy_by_bucket``)."""
-    fig, ax = plt.subplots()
+def accuracy_by_bucket_plot(table, xlabel: str, title: str, max_overlaid: int = 3) -> plt.Figure:
+    """Accuracy per bucket (e.g. review length) per model, with 95% CI bands (``evaluation.accuracy_by_bucket``).
+
+    Up to ``max_overlaid`` models share one panel; more get one small panel each (same axes), so bands never blur.
+    """
+    import math
+
     buckets = list(dict.fromkeys(table["bucket"]))
-    for model, part in table.groupby("model", sort=False):
-        x = [buckets.index(b) for b in part["bucket"]]
-        ax.plot(x, part["accuracy"], marker="o", label=model)
-        ax.fill_between(x, part["ci95 low"], part["ci95 high"], alpha=0.12)
+    models = list(dict.fromkeys(table["model"]))
     sizes = table.drop_duplicates("bucket").set_index("bucket")["n"]
-    ax.set_xticks(range(len(buckets)), [f"{b}\n(n={sizes[b]:,})" for b in buckets], fontsize=8)
-    ax.set(xlabel=xlabel, ylabel="accuracy", title=title)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    ticks = [f"{b}\n(n={sizes[b]:,})" for b in buckets]
+    colours = dict(zip(models, sns.color_palette("deep", len(models)), strict=True))
+    if len(models) <= max_overlaid:
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        panels = [(ax, models)]
+    else:
+        cols = 3
+        rows = math.ceil(len(models) / cols)
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(8.2, 2.7 * rows + 0.6), sharex=True, sharey=True, squeeze=False
+        )
+        panels = [(ax, [m]) for ax, m in zip(axes.flat, models, strict=False)]
+        for ax in list(axes.flat)[len(models) :]:
+            ax.axis("off")
+    low = max(0.0, min(0.5, float(table["ci95 low"].min())))
+    for ax, shown in panels:
+        for model in shown:
+            part = table[table["model"] == model]
+            x = [buckets.index(b) for b in part["bucket"]]
+            ax.plot(x, part["accuracy"], marker="o", label=model, color=colours[model])
+            ax.fill_between(x, part["ci95 low"], part["ci95 high"], alpha=0.15, color=colours[model])
+        ax.set_xticks(range(len(buckets)), ticks)
+        ax.set_ylim(low, 1.0)
+        if len(panels) > 1:
+            ax.set_title(shown[0], fontsize=10)
+    if len(panels) == 1:
+        ax = panels[0][0]
+        ax.set(xlabel=xlabel, ylabel="accuracy", title=title)
+        if len(models) > 1:
+            ax.legend(loc="lower left")
+    else:
+        fig.suptitle(title, fontsize=11, fontweight="bold")
+        fig.supxlabel(xlabel, fontsize=10)
+        fig.supylabel("accuracy", fontsize=10)
+        for ax in fig.axes:
+            ax.tick_params(axis="x", labelsize=8.5, labelbottom=True)
     return fig
 
 
@@ -220,7 +303,7 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
     for i, value in enumerate(table[column]):
         ax.text(value + 0.003, i, f"{value:.3f}", va="center", fontsize=9)
     ax.set(xlabel=column, xlim=(max(0.0, table[column].min() - 0.1), 1.0), title=title)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.tick_params(axis="y", labelsize=9)
     return fig
 
 
@@ -228,14 +311,14 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
 def top_features_plot(table, title: str, xlabel: str = "|weight|", max_label: int = 28) -> plt.Figure:
     """The most informative features per class, side by side: ``table`` has ``class`` (neg/pos), ``feature``
     and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is ``|weight|``."""
-    fig, axes = plt.subplots(1, 2, figsize=(9.0, 0.28 * max(table.groupby("class").size().max(), 4) + 1.4))
+    fig, axes = plt.subplots(1, 2, figsize=(8.2, 0.28 * max(table.groupby("class").size().max(), 4) + 1.4))
     for ax, name in zip(axes, LABEL_NAMES, strict=True):
         part = table[table["class"] == name].sort_values("weight", key=abs, ascending=False)
         labels = [f if len(f) <= max_label else f[: max_label - 1] + "…" for f in part["feature"]]
         ax.barh(labels, part["weight"].abs(), color=PALETTE[name])
         ax.invert_yaxis()
         ax.set(title=name, xlabel=xlabel, ylabel="")
-        ax.tick_params(axis="y", labelsize=8)
+        ax.tick_params(axis="y", labelsize=9)
     fig.suptitle(title, fontsize=11, fontweight="bold")
     fig.tight_layout()
     return fig
@@ -258,18 +341,19 @@ def reliability_diagram(y_true, p_pos, title: str, n_bins: int = 10) -> plt.Figu
     top.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfectly calibrated")
     top.plot(mean_p, observed, marker="o", color=PALETTE["pos"], label="model")
     top.set(ylabel="observed share positive", xlim=(0, 1), ylim=(0, 1), title=title)
-    top.legend(fontsize=8, loc="upper left")
+    top.legend(fontsize=9, loc="upper left")
     bottom.bar(edges[:-1] + 0.5 / n_bins, counts, width=0.9 / n_bins, color="0.6")
     bottom.set(xlabel="predicted P(positive)", ylabel="reviews")
     return fig
 
 
-def learning_curves_plot(histories: dict, title: str) -> plt.Figure:
+def learning_curves_plot(histories: dict, title: str, min_span: float = 0.1) -> plt.Figure:
     """Training loss and validation accuracy against the training step, one line per run (e.g. learning rate).
 
-    ``histories``: ``{run label: DataFrame with step, train_loss, val_accuracy}`` (NaN where not logged).
+    ``histories``: ``{run label: DataFrame with step, train_loss, val_accuracy}`` (NaN where not logged). The
+    accuracy axis spans at least ``min_span``, so differences within the validation set's noise look small.
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 3.6))
     colours = sns.color_palette("deep", len(histories))
     for colour, (label, history) in zip(colours, histories.items(), strict=True):
         loss = history.dropna(subset=["train_loss"])
@@ -278,7 +362,11 @@ def learning_curves_plot(histories: dict, title: str) -> plt.Figure:
         right.plot(val["step"], val["val_accuracy"], color=colour, label=label, marker="o", lw=1.4)
     left.set(xlabel="training step", ylabel="training loss", title="training loss")
     right.set(xlabel="training step", ylabel="validation accuracy", title="validation accuracy")
-    right.legend(fontsize=8, loc="lower right")
+    low, high = right.get_ylim()
+    if high - low < min_span:  # a narrow axis makes validation noise look like a trend
+        middle = (low + high) / 2
+        right.set_ylim(max(0.0, middle - min_span / 2), min(1.0, max(0.0, middle - min_span / 2) + min_span))
+    right.legend(fontsize=9, loc="lower right")
     fig.suptitle(title, fontsize=11, fontweight="bold")
     fig.tight_layout()
     return fig
@@ -318,7 +406,7 @@ def search_history_plot(trials, title: str) -> plt.Figure:
         )
     ax.set(xlabel="trial", ylabel="validation accuracy", title=title)
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=9, loc="lower right")
     return fig
 
 
@@ -328,7 +416,7 @@ def param_importance_plot(importances, title: str, method: str = "fANOVA") -> pl
     fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(series) + 1.2))
     ax.barh(series.index, series.values, color="#4f81bd")
     for y, value in enumerate(series.values):
-        ax.text(value, y, f" {value:.2f}", va="center", fontsize=8)
+        ax.text(value, y, f" {value:.2f}", va="center", fontsize=9)
     ax.set(
         xlabel=f"importance for validation accuracy ({method})",
         title=title,
@@ -340,9 +428,9 @@ def param_importance_plot(importances, title: str, method: str = "fANOVA") -> pl
 def search_params_plot(trials, params, title: str, log_params=("learning_rate",)) -> plt.Figure:
     """Validation accuracy against each hyperparameter, one panel each; pruned trials in grey at their last value."""
     frame = _search_points(trials)
-    n_cols = min(4, len(params))
+    n_cols = min(3, len(params))
     n_rows = int(np.ceil(len(params) / n_cols))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.1 * n_cols, 2.7 * n_rows), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.7 * n_cols, 2.4 * n_rows), sharey=True, squeeze=False)
     rng = np.random.default_rng(0)
     for ax, name in zip(axes.flat, params, strict=False):
         numeric = frame[name].map(lambda v: isinstance(v, (int, float, np.number))).all()
@@ -396,5 +484,5 @@ def pruning_curves_plot(intermediate, title: str) -> plt.Figure:
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     handles, labels = ax.get_legend_handles_labels()
     if 0 < len(handles) <= 12:
-        ax.legend(fontsize=7, loc="lower right", ncol=2)
+        ax.legend(fontsize=9, loc="lower right", ncol=2)
     return fig

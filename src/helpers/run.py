@@ -1,8 +1,14 @@
 """The series runner: execute the numbered notebooks in order with papermill, parameters from a profile.
 
-    python -m helpers.run --profile smoke              # all notebooks → runs/smoke/
+    python -m helpers.run --profile smoke              # all notebooks → runs/smoke/ (copies, figures, results)
     python -m helpers.run --profile seed --notebooks 01 03
-    python -m helpers.run --profile seed --refresh     # rewrite notebooks/ with the outputs (reference run)
+    python -m helpers.run --profile seed --refresh     # rewrite notebooks/, figures/ and results/ (the reference)
+
+A run writes its executed notebooks, figures and results under ``runs/<profile>/`` (or ``--output-dir``), so the
+committed reference stays untouched; only ``--refresh`` writes over it. Notebooks that read other notebooks'
+results read them from the same run's folder. The kernel is the project's ``imdb-sentiment`` (``make setup``).
+The executed notebooks show one parameters cell (papermill's injected values folded into the tagged cell) and
+no progress bars; the terminal shows one line per notebook, the kernels' own chatter goes to ``run.log``.
 
 Stops at the first failing notebook with a non-zero exit, naming the executed copy and the error.
 """
@@ -10,17 +16,32 @@ Stops at the first failing notebook with a non-zero exit, naming the executed co
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
+import io
 import json
 import os
 import sys
 import time
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.paths import NOTEBOOKS_DIR, RUNS_DIR, display_path
+from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
 from helpers.settings import PROFILES, load_profile
 
-KERNEL = "python3"
+KERNEL = "imdb-sentiment"  # installed by `make setup`; every notebook's kernelspec names it
+KERNEL_SPEC = {"name": KERNEL, "display_name": "Python (imdb-sentiment)", "language": "python"}
+# What the notebooks' kernels see: no progress bars (helpers.settings.setup reads IMDB_SERIES_QUIET to send
+# log messages and warnings to stdout as plain sentences), no tokenizer fork warnings.
+KERNEL_ENV = {
+    "IMDB_SERIES_QUIET": "1",
+    "TQDM_DISABLE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+}
 
 
 @dataclass
@@ -49,10 +70,8 @@ def clean_metadata(path: Path) -> None:
     nb = json.loads(path.read_text())
     nb.get("metadata", {}).pop("widgets", None)
     nb.get("metadata", {}).pop("papermill", None)
+    fold_injected_parameters(nb)
     for cell in nb.get("cells", []):
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            cell["source"] = source.rstrip("\n")  # papermill's trailing blank line, which ruff format rejects
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
         cell.get("metadata", {}).pop("widgets", None)
@@ -60,6 +79,52 @@ def clean_metadata(path: Path) -> None:
             output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     format_with_ruff(path)
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _comments_by_line(source: str) -> dict[int, str]:
+    """The trailing ``# comment`` on each line of ``source`` (1-based line numbers)."""
+    comments = {}
+    with contextlib.suppress(tokenize.TokenError, IndentationError):
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.string
+    return comments
+
+
+def with_values(source: str, values: dict) -> str:
+    """``source`` (a parameters cell) with each assigned name's value replaced by ``values[name]``, comments kept."""
+    lines = source.splitlines()
+    comments = _comments_by_line(source)
+    out, cursor = [], 0
+    for node in ast.parse(source).body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+        if not isinstance(target, ast.Name) or target.id not in values:
+            continue
+        out += lines[cursor : node.lineno - 1]
+        comment = comments.get(node.end_lineno) or comments.get(node.lineno)
+        out.append(f"{target.id} = {values[target.id]!r}" + (f"  {comment}" if comment else ""))
+        cursor = node.end_lineno
+    return "\n".join(out + lines[cursor:])
+
+
+def fold_injected_parameters(nb: dict) -> None:
+    """One visible parameters cell: papermill's injected values written into the tagged cell, the injected cell
+    dropped (its values are the run's; the tagged cell keeps its comments); the kernelspec set to the project's."""
+    cells = nb.get("cells", [])
+    injected = [c for c in cells if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if injected and tagged:
+        namespace: dict = {}
+        exec(_source(injected[0]), {}, namespace)  # noqa: S102 (papermill's own literal assignments)
+        tagged[0]["source"] = with_values(_source(tagged[0]), namespace)
+        nb["cells"] = [c for c in cells if c is not injected[0]]
+    elif injected:  # a notebook without a tagged cell: keep papermill's, minus its trailing blank line
+        injected[0]["source"] = _source(injected[0]).rstrip("\n")
+    nb.setdefault("metadata", {})["kernelspec"] = dict(KERNEL_SPEC)
 
 
 def format_with_ruff(path: Path) -> None:
@@ -79,6 +144,38 @@ def declared_parameters(notebook: Path, parameters: dict) -> dict:
     return {name: value for name, value in parameters.items() if name in declared}
 
 
+def check_kernel() -> None:
+    """The project's kernel must be installed (``make setup`` does it), else papermill would fail obscurely."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if KERNEL not in KernelSpecManager().find_kernel_specs():
+        raise SystemExit(
+            f"The Jupyter kernel {KERNEL!r} is not installed: run `make setup` (or `python -m ipykernel install "
+            f'--user --name {KERNEL} --display-name "Python ({KERNEL})"` in the project\'s environment)'
+        )
+
+
+@contextlib.contextmanager
+def output_to(log: Path):
+    """Send this process's (and its kernels') stdout and stderr to ``log`` at the file-descriptor level."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("a") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
+                yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
 def execute(notebook: Path, output: Path, parameters: dict) -> None:
     import papermill
 
@@ -94,7 +191,7 @@ def execute(notebook: Path, output: Path, parameters: dict) -> None:
     )
 
 
-def prepare_models(notebooks: list[Path], parameters: dict) -> None:
+def prepare_models(notebooks: list[Path], parameters: dict, log: Path) -> None:
     """Build the offline stand-in first when a notebook needs a model, none is given, the Hub is out, and it is missing."""
     if not any("model" in declared_parameters(nb, parameters) for nb in notebooks):
         return
@@ -109,14 +206,20 @@ def prepare_models(notebooks: list[Path], parameters: dict) -> None:
     reason = hub_unavailable()
     if parameters["model"] == "auto" and reason is None:
         return
-    from helpers import modeling
+    from helpers import modeling, standin
 
     if modeling.standin_info():
         return
     print(
-        f"▶ building the offline stand-in SST-2 model first ({reason or 'model: standin'}); this is done once"
+        f"▶ building the offline stand-in SST-2 model first ({reason or 'model: standin'}); this is done once",
+        flush=True,
     )
-    modeling.build_standin_model()
+    with output_to(log):
+        standin.build_standin_model()
+    print(
+        "  built (the new classification head's MISSING-keys report from transformers is expected; "
+        f"details in {display_path(log)})"
+    )
 
 
 def print_summary(runs: list[NotebookRun], profile: str) -> None:
@@ -161,40 +264,51 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print("no notebooks found in notebooks/", file=sys.stderr)
         return 2
-    out_dir = args.notebooks_dir if args.refresh else (args.output_dir or RUNS_DIR / args.profile)
+    run_dir = args.output_dir or RUNS_DIR / args.profile
+    out_dir = args.notebooks_dir if args.refresh else run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    }
+    log = run_dir / "run.log"
+    log.write_text("")
+    env = dict(KERNEL_ENV)
+    if not args.refresh and "IMDB_SERIES_OUTPUT" not in os.environ:
+        env["IMDB_SERIES_OUTPUT"] = str(
+            run_dir.resolve()
+        )  # figures/ and results/ of this run, beside its notebooks
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
-
     os.environ.update(env)
-    prepare_models(notebooks, parameters)
+    check_kernel()
+    prepare_models(notebooks, parameters, log)
+    results = display_path(Path(os.environ.get("IMDB_SERIES_OUTPUT", REPO_ROOT)) / "results" / args.profile)
+    print(f"profile {args.profile}: notebooks → {display_path(out_dir)}, results → {results}", flush=True)
     runs = [NotebookRun(p.stem) for p in notebooks]
+    width = max(len(r.notebook) for r in runs)
     for run, notebook in zip(runs, notebooks, strict=True):
         output = out_dir / notebook.name
-        print(f"▶ {notebook.stem} ({args.profile}) → {display_path(output)}", flush=True)
+        print(f"▶ {notebook.stem:<{width}} ", end="", flush=True)
         start = time.perf_counter()
         try:
-            execute(notebook, output, parameters)
+            with output_to(log):
+                execute(notebook, output, parameters)
         except Exception as error:  # papermill raises PapermillExecutionError with the cell's traceback
             run.status, run.seconds = "FAILED", time.perf_counter() - start
+            print(f"FAILED after {run.seconds:.0f} s", flush=True)
             if output.exists():
                 clean_metadata(output)
             print_summary(runs, args.profile)
             ename = getattr(error, "ename", type(error).__name__)
             evalue = getattr(error, "evalue", str(error))
             print(
-                f"\n✗ {notebook.stem} failed: {ename}: {evalue}\n  executed copy: {display_path(output)}",
+                f"\n✗ {notebook.stem} failed: {ename}: {evalue}\n  executed copy: {display_path(output)}"
+                f"\n  kernel log: {display_path(log)}",
                 file=sys.stderr,
             )
             return 1
         run.status, run.seconds = "ok", time.perf_counter() - start
         clean_metadata(output)
-    print_summary(runs, args.profile)
+        print(f"ok  {run.seconds:6.1f} s", flush=True)
+    print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:
         from helpers.report import update_readme
 

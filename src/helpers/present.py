@@ -1,0 +1,165 @@
+"""How the notebooks present results: short model labels, formatted tables, numbers in generated prose.
+
+Every table goes through :func:`show_table` (accuracy-like numbers with 3 decimals, p-values like ``7.1e-04``,
+counts with thousands separators, no ``NaN``, text left-aligned on one line, labels as neg/pos), every model is
+named by :func:`short_label` in tables and figures, and sentences with numbers are written by :func:`say`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from numbers import Integral, Real
+from typing import Any
+
+import pandas as pd
+
+from helpers.labels import LABEL_NAMES
+
+# Roles of the series' models, by results key; a transformer's label starts with the family it came from.
+CLASSICAL_LABELS = {"bow_random_forest": "BoW forest", "tfidf_logreg": "TF-IDF + LR", "nbsvm": "NB-SVM"}
+TRANSFORMER_ROLES = {"zero_shot": "zero-shot", "fine_tuned": "fine-tuned", "tuned": "tuned"}
+LABEL_COLUMNS = {"label", "pred", "true", "predicted", "true label", "predicted label"}
+MISSING = "–"
+
+
+def model_family(source: dict[str, Any] | None) -> str:
+    """A transformer's family in two words at most: ``stand-in``, ``DistilBERT``, ``tiny``, or its local name."""
+    source = source or {}
+    kind, name = source.get("kind", ""), str(source.get("name", ""))
+    if kind == "standin":
+        return "stand-in"
+    if kind == "tiny":
+        return "tiny"
+    if "distilbert" in name.lower():
+        return "DistilBERT"
+    return name.split("/")[-1][:24] or kind or "model"
+
+
+def short_label(record: dict[str, Any]) -> str:
+    """The one short, unique label of a results record, used in every table and figure of the series."""
+    key = record["model_key"]
+    if key in CLASSICAL_LABELS:
+        return CLASSICAL_LABELS[key]
+    if record.get("label"):
+        return record["label"]
+    family = model_family(record.get("base_model_source") or record.get("model_source"))
+    return f"{family} {TRANSFORMER_ROLES.get(key, key.replace('_', ' '))}"
+
+
+def provenance_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
+    """Each model once, in full: its short label, what it is, and where it came from."""
+    rows = []
+    for key, (record, _) in results.items():
+        source = record.get("model_source", {})
+        origin = source.get("location") or source.get("description") or source.get("kind", "")
+        rows.append(
+            {
+                "label": short_label(record),
+                "model": record["model"],
+                "source": f"{source.get('kind', '')}: {origin}".strip(": "),
+                "key": key,
+            }
+        )
+    return pd.DataFrame(rows).set_index("label")
+
+
+def p_text(p: float) -> str:
+    """A p-value as people read it: ``0.31``, ``0.042``, ``7.1e-04``; never ``0.0000``."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return MISSING
+    if p >= 0.01:
+        return f"{p:.2f}"
+    if p >= 0.001:
+        return f"{p:.3f}"
+    return f"{p:.1e}"
+
+
+def number_text(value: Any, decimals: int = 3) -> str:
+    """One cell: integers with separators, small numbers in scientific notation, others with ``decimals``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Integral):
+        return f"{value:,}"
+    if isinstance(value, Real):
+        if value == 0:
+            return "0"
+        if float(value).is_integer() and abs(value) >= 1000:
+            return f"{int(value):,}"
+        return f"{value:.1e}" if abs(value) < 10 ** (-decimals) else f"{value:,.{decimals}f}"
+    return " ".join(str(value).split())
+
+
+def _is_p_column(name: Any) -> bool:
+    return bool(re.search(r"(^|\b)p[ _-]?value", str(name), re.IGNORECASE))
+
+
+def _whole_numbers(values: pd.Series) -> bool:
+    present = values.dropna()
+    return (
+        pd.api.types.is_float_dtype(values)
+        and len(present) > 0
+        and bool((present == present.round()).all())
+        and bool((present.abs() > 1).any())
+    )
+
+
+def format_table(frame: pd.DataFrame, decimals: int = 3) -> pd.DataFrame:
+    """``frame`` as strings, formatted by the series' conventions (see the module docstring)."""
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if _is_p_column(column):
+            out[column] = [p_text(v) for v in values]
+        elif str(column).lower() in LABEL_COLUMNS and values.dropna().isin([0, 1]).all():
+            out[column] = [MISSING if pd.isna(v) else LABEL_NAMES[int(v)] for v in values]
+        elif _whole_numbers(values):  # counts stored as floats (NaN where missing): no decimals
+            out[column] = [MISSING if pd.isna(v) else f"{int(v):,}" for v in values]
+        else:
+            out[column] = [number_text(v, decimals) for v in values]
+    out.index = [number_text(v, decimals) for v in frame.index]
+    out.index.name = frame.index.name
+    return out
+
+
+def table_html(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str = "") -> str:
+    """The formatted table as HTML: numbers right-aligned, text left-aligned, nothing truncated."""
+    text = format_table(frame, decimals)
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and c not in LABEL_COLUMNS}
+    rows = []
+    header = ([f"<th>{html.escape(str(frame.index.name or ''))}</th>"] if index else []) + [
+        f"<th>{html.escape(str(c))}</th>" for c in text.columns
+    ]
+    rows.append("<tr>" + "".join(header) + "</tr>")
+    for label, row in text.iterrows():
+        cells = [f'<th style="text-align: left">{html.escape(str(label))}</th>'] if index else []
+        for column, value in row.items():
+            align = "right" if column in numeric else "left"
+            cells.append(f'<td style="text-align: {align}">{html.escape(value)}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (
+        f'<table class="dataframe">{head}<thead>{rows[0]}</thead><tbody>{"".join(rows[1:])}</tbody></table>'
+    )
+
+
+def show_table(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str = "") -> None:
+    """Display ``frame`` formatted (HTML for the rendered notebook, aligned text for a terminal)."""
+    from IPython.display import display
+
+    text = format_table(frame, decimals)
+    plain = text.to_string(index=index)
+    display(
+        {"text/html": table_html(frame, decimals, index, caption), "text/plain": plain},
+        raw=True,
+    )
+
+
+def say(markdown: str) -> None:
+    """Show a sentence or paragraph built from the run's numbers as Markdown (the prose of the notebook)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown))

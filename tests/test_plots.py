@@ -1,0 +1,45 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from helpers import plots
+
+
+@pytest.fixture
+def figures(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    return tmp_path / "figures" / "smoke"
+
+
+def test_publish_saves_with_caption_and_describes_the_figure(figures):
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([0, 1], [0.5, 0.9])
+    ax.set(title="Accuracy by length", xlabel="length", ylabel="accuracy")
+    path = plots.publish(fig, "smoke", "demo", "Data: toy.")
+    assert path == figures / "demo.png" and path.stat().st_size > 1000
+    assert "Data: toy." in [t.get_text() for t in fig.texts]
+    assert plots.describe(fig) == "Accuracy by length, accuracy against length"
+
+
+def test_publish_refuses_figures_too_wide_for_a_900_px_column(figures):
+    fig, _ = plt.subplots(figsize=(12, 3))
+    with pytest.raises(ValueError, match="at most 8.2 in"):
+        plots.publish(fig, "smoke", "wide")
+
+
+def test_many_models_by_bucket_become_small_multiples():
+    table = pd.DataFrame(
+        [
+            {"bucket": b, "model": m, "n": 10, "accuracy": 0.8, "ci95 low": 0.6, "ci95 high": 0.9}
+            for m in "abcde"
+            for b in ("≤128", ">510")
+        ]
+    )
+    fig = plots.accuracy_by_bucket_plot(table, xlabel="length", title="t")
+    assert sum(ax.axison for ax in fig.axes) == 5 and fig.get_figwidth() <= plots.MAX_WIDTH_INCHES
+    three = plots.accuracy_by_bucket_plot(table[table.model.isin(list("abc"))], xlabel="length", title="t")
+    assert len(three.axes) == 1 and len(three.axes[0].lines) == 3
