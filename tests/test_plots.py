@@ -19,8 +19,8 @@ def test_publish_saves_with_caption_and_describes_the_figure(figures):
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.plot([0, 1], [0.5, 0.9])
     ax.set(title="Accuracy by length", xlabel="length", ylabel="accuracy")
-    path = plots.publish(fig, "smoke", "demo", "Data: toy.")
-    assert path == figures / "demo.png" and path.stat().st_size > 1000
+    plots.publish(fig, "smoke", "demo", "Data: toy.")
+    assert (figures / "demo.png").stat().st_size > 1000
     assert "Data: toy." in [t.get_text() for t in fig.texts]
     assert plots.describe(fig) == "Accuracy by length, accuracy against length"
 

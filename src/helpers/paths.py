@@ -1,7 +1,8 @@
 """Where things live: the repository root and the folders the notebooks read and write.
 
-Outputs (figures, results) go under the repository by default; ``IMDB_SERIES_OUTPUT`` moves them
-elsewhere (the tests do this so that a smoke run never touches the committed reference outputs).
+Outputs (figures, results) go under ``IMDB_SERIES_OUTPUT`` when it is set, else under the repository. The runner
+sets it to ``runs/<profile>/`` (a run never touches the committed reference; only ``--refresh`` writes there), so
+a notebook reads other notebooks' results from its own run; the tests point it at a temporary folder.
 """
 
 from __future__ import annotations

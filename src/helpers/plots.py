@@ -69,7 +69,7 @@ def describe(fig: plt.Figure) -> str:
     return "; ".join(p.replace("\n", " ") for p in dict.fromkeys(parts) if p)
 
 
-def publish(fig: plt.Figure, profile: str, name: str, caption_text: str = "", alt: str | None = None) -> Path:
+def publish(fig: plt.Figure, profile: str, name: str, caption_text: str = "", alt: str | None = None) -> None:
     """Lay out ``fig``, add its caption, save it to ``figures/<profile>/<name>.png`` and show it once, with alt text.
 
     The displayed output carries the alt text both as output metadata (``image/png.alt``, which JupyterLab and
@@ -94,7 +94,7 @@ def publish(fig: plt.Figure, profile: str, name: str, caption_text: str = "", al
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        return path
+        return
     if get_ipython() is not None:
         png = base64.b64encode(path.read_bytes()).decode("ascii")
         bundle = {
@@ -104,7 +104,6 @@ def publish(fig: plt.Figure, profile: str, name: str, caption_text: str = "", al
         }
         display(bundle, raw=True, metadata={"image/png": {"alt": alt}})
         plt.close(fig)
-    return path
 
 
 def confusion_matrix_plot(matrix, title: str, ax: plt.Axes | None = None) -> plt.Figure:

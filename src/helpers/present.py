@@ -131,7 +131,8 @@ def table_html(frame: pd.DataFrame, decimals: int = 3, index: bool = True, capti
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and c not in LABEL_COLUMNS}
     rows = []
     header = ([f"<th>{html.escape(str(frame.index.name or ''))}</th>"] if index else []) + [
-        f"<th>{html.escape(str(c))}</th>" for c in text.columns
+        f'<th style="text-align: {"right" if c in numeric else "left"}">{html.escape(str(c))}</th>'
+        for c in text.columns
     ]
     rows.append("<tr>" + "".join(header) + "</tr>")
     for label, row in text.iterrows():
