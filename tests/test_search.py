@@ -77,7 +77,7 @@ def test_search_space_from_profile_params():
 
 # ----------------------------------------------------------------------------------------------- pruning
 def test_median_pruner_stops_a_trial_behind_the_others():
-    pruner = search._make_pruner("median", evals_per_epoch=2, max_epochs=2, startup_trials=2)
+    pruner = search.make_pruner("median", evals_per_epoch=2, startup_trials=2)
     study = optuna.create_study(direction="maximize", pruner=pruner)
     for value in (0.80, 0.82):
         study.add_trial(

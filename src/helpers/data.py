@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
-from helpers.hub import hub_unavailable
+from helpers.hub import Provenance, from_hub
 from helpers.labels import LABEL_NAMES
 from helpers.paths import DATA_DIR, display_path
 
@@ -79,7 +79,7 @@ class DataError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class DataSource:
+class DataSource(Provenance):
     """Where a dataset came from: ``kind`` is ``path``, ``hub`` or ``bundled``."""
 
     dataset: str
@@ -87,22 +87,12 @@ class DataSource:
     location: str
     note: str = ""
 
-    def __str__(self) -> str:
-        text = {
+    def where(self) -> str:
+        return {
             "path": f"local files {self.location}",
             "hub": f"Hugging Face Hub {self.location}",
             "bundled": f"bundled copy {self.location} (byte-identical to {HUB_ID[self.dataset]})",
         }[self.kind]
-        return f"{text}; {self.note}" if self.note else text
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "dataset": self.dataset,
-            "kind": self.kind,
-            "location": self.location,
-            "note": self.note,
-            "description": str(self),
-        }
 
 
 # ----------------------------------------------------------------------------------------------- loading
@@ -131,12 +121,9 @@ def _load(name: str, path, source: str) -> tuple[DatasetDict, DataSource]:
         return _read_folder(name, folder, expected=None), DataSource(name, "path", display_path(folder))
     note = ""
     if source in {"auto", "hub"}:
-        reason = hub_unavailable()
-        if reason is None:
-            try:
-                return _read_hub(name), DataSource(name, "hub", HUB_ID[name])
-            except Exception as error:  # network hiccup, auth, changed repo: fall back, and say so
-                reason = f"Hub load failed: {type(error).__name__}: {str(error)[:200]}"
+        data, reason = from_hub(lambda: _read_hub(name))
+        if data is not None:
+            return data, DataSource(name, "hub", HUB_ID[name])
         if source == "hub":
             raise DataError(
                 f"Cannot load {HUB_ID[name]} from the Hub: {reason}. Use source='bundled' to work offline."
@@ -286,6 +273,15 @@ def stratified_sample(dataset: Dataset, n: int | None, seed: int) -> Dataset:
     return dataset.select(np.sort(chosen))
 
 
+def fingerprint(dataset: Dataset, n: int = 16) -> str:
+    """``n`` hex digits of SHA-1 over the reviews' ids (or texts) and labels: the same reviews, the same print."""
+    key = "review_id" if "review_id" in dataset.column_names else "text"
+    digest = hashlib.sha1()
+    for value, label in zip(dataset[key], dataset["label"], strict=True):
+        digest.update(f"{value}\t{label}\n".encode())
+    return digest.hexdigest()[:n]
+
+
 def train_validation_split(
     dataset: Dataset, validation_size: int | float, seed: int
 ) -> tuple[Dataset, Dataset]:
@@ -335,3 +331,9 @@ def clean_reviews(dataset: Dataset | DatasetDict) -> Dataset | DatasetDict:
     if "review_id" not in dataset.column_names:
         dataset = with_review_ids(dataset)
     return dataset.map(lambda batch: {"text": [clean_text(t) for t in batch["text"]]}, batched=True)
+
+
+def test_sample(imdb: DatasetDict, n_test: int | None, seed: int, *, clean: bool = True) -> Dataset:
+    """The seeded, stratified sample of ``n_test`` IMDB test reviews every notebook scores (cleaned by default)."""
+    sample = stratified_sample(imdb["test"], n_test, seed)
+    return clean_reviews(sample) if clean else sample

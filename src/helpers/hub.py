@@ -6,7 +6,11 @@ import functools
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TypeVar
 
+T = TypeVar("T")
 OFFLINE_ENV_VARS = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
 
 
@@ -38,3 +42,37 @@ def hub_unavailable(timeout: float = 4.0) -> str | None:
         return f"offline mode ({name}=1)"
     endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
     return _probe(endpoint, timeout)
+
+
+def from_hub(load: Callable[[], T]) -> tuple[T | None, str | None]:
+    """``(load(), None)`` when the Hub is usable and ``load`` works, else ``(None, why the Hub was not used)``.
+
+    The one Hub-or-fallback step of data, models and tokenizers: the caller picks the fallback (or the error).
+    """
+    reason = hub_unavailable()
+    if reason is not None:
+        return None, reason
+    try:
+        return load(), None
+    except Exception as error:  # network hiccup, auth, changed repo: the caller falls back, and says so
+        return None, f"Hub load failed: {type(error).__name__}: {str(error)[:200]}"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a dataset or a model came from (the Hub, a local folder, a bundled or built copy), for results files.
+
+    Subclasses hold the fields (``kind``, ``location``, ``note`` and what it is) and say where in words
+    (:meth:`where`); ``str()`` adds the note, :meth:`as_dict` is what a results file records.
+    """
+
+    def where(self) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        text = self.where()
+        note = getattr(self, "note", "")
+        return f"{text}; {note}" if note else text
+
+    def as_dict(self) -> dict[str, str]:
+        return {**asdict(self), "description": str(self)}

@@ -17,9 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from helpers.evaluation import write_results
 from helpers.labels import imdb_label_map
 
 TRUNCATIONS = ("head", "head_tail")
@@ -79,9 +81,11 @@ def truncate_ids(ids: Sequence[int], truncation: str, max_length: int) -> list[i
     return ids[:n_head] + ids[len(ids) - n_tail :]
 
 
-def token_lengths(tokenizer, texts: Iterable[str]) -> np.ndarray:
-    """Wordpiece tokens per text, without special tokens and without truncation."""
-    return np.array([len(ids) for ids in _raw_ids(tokenizer, validate_texts(texts))])
+def token_lengths(tokenizer, texts: Iterable[str], *, special_tokens: bool = False) -> np.ndarray:
+    """Wordpiece tokens per text, without truncation; ``special_tokens`` counts the ``[CLS]`` and ``[SEP]`` the
+    model adds too (what a ``max_length`` counts)."""
+    lengths = np.array([len(ids) for ids in _raw_ids(tokenizer, validate_texts(texts))], dtype=np.int64)
+    return lengths + tokenizer.num_special_tokens_to_add() if special_tokens else lengths
 
 
 def _raw_ids(tokenizer, texts: list[str]) -> list[list[int]]:
@@ -198,4 +202,34 @@ def predict(
         p_pos=probs[:, pos_index],
         seconds=time.perf_counter() - started,
         n_truncated=int(n_truncated),
+    )
+
+
+def write_run(
+    pred: Predictions,
+    test: Any,
+    *,
+    profile: str,
+    model_key: str,
+    model: str,
+    data_source: Any,
+    model_source: Any,
+    train_seconds: float | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write a transformer's predictions on ``test`` (with ``review_id`` and ``label``) through
+    :func:`helpers.evaluation.write_results` (the twin of :func:`helpers.classical.write_run`); returns the record."""
+    return write_results(
+        profile=profile,
+        model_key=model_key,
+        model=model,
+        data_source=data_source,
+        model_source=model_source.as_dict() if hasattr(model_source, "as_dict") else model_source,
+        review_ids=list(test["review_id"]),
+        y_true=np.asarray(test["label"]),
+        y_pred=pred.labels,
+        p_pos=pred.p_pos,
+        train_seconds=train_seconds,
+        predict_seconds=pred.seconds,
+        extra=extra,
     )

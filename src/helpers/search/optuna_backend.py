@@ -1,0 +1,153 @@
+"""The Optuna backend: trials run one after another in this process (or in several processes sharing one
+database), scored by the best validation accuracy, and pruned early by a median or successive-halving pruner."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import optuna
+
+from helpers.paths import display_path
+from helpers.search.results import SearchResult
+from helpers.search.space import describe
+from helpers.search.study import (
+    StudyPlan,
+    display_storage,
+    finished,
+    log,
+    open_study,
+    record_settings,
+    requeue_interrupted,
+)
+from helpers.search.trial import TrialSettings, fit, trial_dir
+from helpers.training import FinetuneError
+
+PRUNERS = ("median", "halving", "none")
+
+
+def make_pruner(pruner, evals_per_epoch: int, startup_trials: int):
+    """``median``: stop a trial whose accuracy is below the median of earlier trials at the same evaluation;
+    ``halving``: successive halving (keep the top third at each rung); ``none``; or an Optuna pruner object."""
+    if not isinstance(pruner, str):
+        return pruner
+    if pruner == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=startup_trials, n_warmup_steps=1)
+    if pruner == "halving":
+        return optuna.pruners.SuccessiveHalvingPruner(
+            min_resource=max(1, evals_per_epoch // 2), reduction_factor=3
+        )
+    if pruner == "none":
+        return optuna.pruners.NopPruner()
+    raise ValueError(f"pruner must be one of {PRUNERS} or an optuna pruner, not {pruner!r}")
+
+
+def run_optuna(settings: TrialSettings, plan: StudyPlan, storage: str, pruner) -> SearchResult:
+    """Run the trials ``plan`` still lacks in the Optuna study in ``storage``; the result of the whole study."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    pruner_obj = make_pruner(pruner, settings.evals_per_epoch, plan.startup_trials)
+    study = open_study(storage, plan.name, pruner_obj, seed=plan.seed, startup_trials=plan.startup_trials)
+    record_settings(
+        study,
+        {
+            "space": plan.space.as_dict(),
+            "seed": plan.seed,
+            "evals_per_epoch": settings.evals_per_epoch,
+            "n_train": len(settings.train),
+            "n_validation": len(settings.validation),
+            "base_model": settings.base_source.name if settings.base_source else "",
+            "created_by": "helpers.search",
+        },
+    )
+    requeued = requeue_interrupted(study)
+    done = finished(study)
+    remaining = max(0, plan.n_trials - done)
+    where = display_storage(storage)
+    timeout = f", timeout {plan.timeout_s / 60:.0f} min" if plan.timeout_s else ""
+    log(
+        settings.progress,
+        f"study {plan.name} in {where}: {done} finished trial(s) found"
+        f"{f', {requeued} interrupted one(s) queued again' if requeued else ''}; running {remaining} more "
+        f"(budget {plan.n_trials}{timeout})",
+    )
+    started = time.perf_counter()
+    if remaining:
+        study.optimize(
+            _objective(study, settings, plan),
+            n_trials=remaining,
+            timeout=plan.timeout_s,
+            gc_after_trial=True,
+            callbacks=[
+                optuna.study.MaxTrialsCallback(
+                    plan.n_trials, states=(optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+                ),
+                lambda study_, trial: log(settings.progress, _trial_line(trial)),
+            ],
+        )
+    return SearchResult.from_study(
+        study,
+        backend="optuna",
+        storage=where,
+        seconds=time.perf_counter() - started,
+        n_new=finished(study) - done,
+        space=plan.space,
+    )
+
+
+def _objective(study, settings: TrialSettings, plan: StudyPlan):
+    """The Optuna objective: one trial's best validation accuracy; reports every evaluation to the pruner."""
+
+    def objective(trial):
+        params = plan.space.suggest(trial)
+        out = trial_dir(plan.trials_root, params)
+        trial.set_user_attr("output_dir", display_path(out))
+        frozen = next(t for t in study.get_trials(deepcopy=False) if t.number == trial.number)
+        reported = set(frozen.intermediate_values)  # a retried trial inherits its earlier reports
+
+        def report(step, accuracy, best, fraction):
+            if step in reported:  # a final evaluation that lands on an already reported grid point
+                return
+            reported.add(step)
+            trial.report(accuracy, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"pruned at evaluation {step} (validation accuracy {accuracy:.4f})")
+
+        started = time.perf_counter()
+        try:
+            result = fit(settings, params, out, report)
+        except FinetuneError as error:
+            if isinstance(error.__cause__, optuna.TrialPruned):
+                trial.set_user_attr("duration_s", time.perf_counter() - started)
+                if not settings.keep_checkpoints:
+                    shutil.rmtree(out, ignore_errors=True)
+                raise error.__cause__ from None
+            raise
+        except KeyboardInterrupt:
+            trial.set_user_attr("interrupted", True)  # queued again by the next run_search
+            raise
+        trial.set_user_attr("duration_s", time.perf_counter() - started)
+        trial.set_user_attr("train_seconds", result.seconds)
+        trial.set_user_attr("best_step", result.best_step)
+        if result.resumed_from:
+            trial.set_user_attr("resumed_from", result.resumed_from)
+        if not settings.keep_checkpoints:
+            shutil.rmtree(out / "checkpoints", ignore_errors=True)
+        return result.best_val_accuracy
+
+    return objective
+
+
+def _trial_line(trial) -> str:
+    """One line per finished trial: state, value (or last reported value), parameters, time."""
+    if trial.value is not None:
+        value = f"val {trial.value:.4f}"
+    elif trial.intermediate_values:
+        last = max(trial.intermediate_values)
+        value = f"last val {trial.intermediate_values[last]:.4f} at evaluation {last}"
+    else:
+        value = ""
+    resumed = trial.user_attrs.get("resumed_from")
+    return (
+        f"  trial {trial.number:>3} {trial.state.name:<8} {value:<32} {describe(trial.params)} "
+        f"({trial.user_attrs.get('duration_s', float('nan')):.0f} s{', resumed from ' + resumed if resumed else ''})"
+    )

@@ -1,0 +1,180 @@
+"""The study and its storage: where it lives (SQLite or any SQLAlchemy URL), its name (the same search resumes the
+same study), opening it with a seeded TPE sampler, and queueing again the trials an interruption stopped."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+
+from helpers.data import fingerprint
+from helpers.paths import MODELS_DIR, display_path
+from helpers.search.space import SearchError, SearchSpace
+from helpers.search.trial import digest
+
+STORAGE_ENV = "IMDB_SEARCH_STORAGE"
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    """Which study to run and how far: its name, total trial budget, time limit, space and sampler settings."""
+
+    name: str
+    n_trials: int  # total budget: a resumed study runs only what it lacks
+    space: SearchSpace
+    seed: int
+    startup_trials: int  # random trials before TPE models the results
+    root: Path  # models/search/<profile> or the caller's folder: trials/<name>/…, ray/<name>, best/<name>
+    timeout_s: float | None = None  # no new trial starts after this long
+
+    @property
+    def trials_root(self) -> Path:
+        return self.root / "trials" / self.name
+
+
+def log(progress: bool, message: str) -> None:
+    """A progress line on stdout (the notebooks show it), when ``progress``."""
+    if progress:
+        print(message, file=sys.stdout, flush=True)
+
+
+def search_dir(profile: str) -> Path:
+    """``models/search/<profile>`` (git-ignored): the SQLite study, the trials' folders, Ray's experiments."""
+    return MODELS_DIR / "search" / profile
+
+
+def default_storage(profile: str) -> str:
+    """``$IMDB_SEARCH_STORAGE`` when set, else SQLite at ``models/search/<profile>/study.db``."""
+    if env := os.environ.get(STORAGE_ENV):
+        return env
+    folder = search_dir(profile)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'study.db'}"
+
+
+def display_storage(url: str) -> str:
+    """A storage URL for people: SQLite as a repo-relative path, passwords hidden."""
+    if url.startswith("sqlite:///"):
+        return "sqlite:///" + display_path(url[len("sqlite:///") :])
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a SQLAlchemy URL: show the scheme only
+        return url.split("://", 1)[0] + "://…"
+
+
+def study_name(
+    profile: str,
+    base_name: str,
+    train,
+    validation,
+    space: SearchSpace,
+    seed: int,
+    evals_per_epoch: int,
+    backend: str = "optuna",
+) -> str:
+    """``<profile>-<backend>-<hash>``: the same search (space, data, model, seed) gets the same name, so it resumes;
+    a changed one starts a new study (the old one stays in the storage)."""
+    key = {
+        "space": space.as_dict(),
+        "train": fingerprint(train, 12),
+        "validation": fingerprint(validation, 12),
+        "model": base_name,
+        "seed": seed,
+        "evals_per_epoch": evals_per_epoch,
+    }
+    return f"{profile}-{backend}-{digest(key, 8)}"
+
+
+def open_study(storage: str, name: str, pruner, *, seed: int, startup_trials: int) -> optuna.Study:
+    """Create or load study ``name`` in ``storage`` (heartbeat: a killed worker's trial is queued again), with a
+    seeded multivariate TPE sampler."""
+    for attempt in range(5):  # workers starting together on a fresh database race to create its tables
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                rdb = optuna.storages.RDBStorage(
+                    storage,
+                    heartbeat_interval=30,
+                    grace_period=120,
+                    heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                        max_retry=3, inherit_intermediate_values=True
+                    ),
+                )
+            study = optuna.create_study(
+                study_name=name, storage=rdb, direction="maximize", load_if_exists=True, pruner=pruner
+            )
+            break
+        except ImportError as error:
+            raise SearchError(
+                f"No database driver for {display_storage(storage)}: {error}. For PostgreSQL install "
+                f"psycopg (postgresql://…) or psycopg2-binary (postgresql+psycopg2://…)."
+            ) from error
+        except Exception:
+            if attempt == 4 or storage.startswith("sqlite"):
+                raise
+            time.sleep(1 + attempt)
+    sampler = optuna.samplers.TPESampler(
+        seed=_sampler_seed(seed, len(study.trials), shared=not storage.startswith("sqlite")),
+        n_startup_trials=startup_trials,
+        multivariate=True,
+    )
+    return optuna.load_study(study_name=name, storage=rdb, sampler=sampler, pruner=pruner)
+
+
+def _sampler_seed(seed: int, n_before: int, shared: bool) -> int:
+    """A resumed study gets a sampler seeded past the trials it already has: the same seed would replay the random
+    start-up configurations that were already tried. Workers sharing a server database also differ by process, or
+    workers started together would propose the same configurations."""
+    if not shared:
+        return seed + n_before
+    worker = int(hashlib.sha1(f"{socket.gethostname()}:{os.getpid()}".encode()).hexdigest()[:8], 16)
+    return int(np.random.SeedSequence([seed, n_before, worker]).generate_state(1)[0])
+
+
+def record_settings(study: optuna.Study, settings: dict[str, Any]) -> None:
+    """Store what the search was (space, seed, data sizes, model) on a new study."""
+    if not study.user_attrs:
+        for key, value in settings.items():
+            study.set_user_attr(key, value)
+
+
+def finished(study: optuna.Study) -> int:
+    """Trials that count against the budget: complete or pruned."""
+    return sum(t.state.name in {"COMPLETE", "PRUNED"} for t in study.get_trials(deepcopy=False))
+
+
+def requeue_interrupted(study: optuna.Study) -> int:
+    """Queue again (same parameters, earlier reports kept) every trial stopped by Ctrl-C that was not yet retried.
+
+    A killed process leaves its trial RUNNING; the storage's heartbeat marks it stale and Optuna queues it again
+    (``RetryHeartbeatStaleTrialCallback``). Either way the retry finds the same ``finetune`` folder and resumes.
+    """
+    trials = study.get_trials(deepcopy=False)
+    retried = {t.user_attrs.get("retry_of") for t in trials} | {
+        t.system_attrs.get("failed_trial") for t in trials
+    }
+    n = 0
+    for t in trials:
+        if t.state.name == "FAIL" and t.user_attrs.get("interrupted") and t.number not in retried:
+            study.add_trial(
+                optuna.trial.create_trial(
+                    state=optuna.trial.TrialState.WAITING,
+                    params=t.params,
+                    distributions=t.distributions,
+                    user_attrs={"retry_of": t.number},
+                    intermediate_values=t.intermediate_values,
+                )
+            )
+            n += 1
+    return n
