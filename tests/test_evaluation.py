@@ -183,6 +183,20 @@ def test_load_results_round_trip(tmp_path):
     assert record["accuracy"] == 1.0 and len(predictions) == 4
 
 
+def test_compare_with_saved_pairs_by_review_and_tests(tmp_path):
+    _write(tmp_path, model_key="saved")  # right on a, b, d; wrong on c
+    test = {"review_id": ["d", "c", "b", "e"], "label": [0, 1, 0, 1]}  # "e" was never saved
+    new = evaluation.compare_with_saved("smoke", "saved", "new", test, [0, 1, 1, 1], folder=tmp_path)
+    assert new.n_missing == 1 and len(new.paired) == 3
+    assert new.paired.loc["c", "new:pred"] == 1 and new.paired.loc["c", "saved:pred"] == 0
+    assert new.mcnemar["model A"] == "saved" and new.mcnemar["model B"] == "new"
+    assert (new.mcnemar["only A right"], new.mcnemar["only B right"]) == (1, 1)
+    assert new.saved_record["model_key"] == "saved"
+    assert (
+        evaluation.compare_with_saved("smoke", "absent", "new", test, [0, 1, 1, 1], folder=tmp_path) is None
+    )
+
+
 def test_load_results_errors(tmp_path):
     _write(tmp_path)
     (tmp_path / "broken.json").write_text("{not json")

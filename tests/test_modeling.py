@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers import modeling
+from helpers import hub, modeling
 from helpers.labels import LabelError
 from helpers.modeling import ModelError, ModelSource, build_tiny_model, imdb_label_map, load_classifier
 
@@ -71,14 +71,14 @@ def test_model_dir_env_var_wins_in_auto(tiny_dir, monkeypatch):
 
 
 def test_hub_requested_but_unavailable_is_a_clear_error(monkeypatch):
-    monkeypatch.setattr(modeling, "hub_unavailable", lambda: "offline mode (HF_HUB_OFFLINE=1)")
+    monkeypatch.setattr(hub, "hub_unavailable", lambda: "offline mode (HF_HUB_OFFLINE=1)")
     with pytest.raises(ModelError, match="Cannot load distilbert.*offline mode.*standin"):
         load_classifier("hub")
 
 
 def test_auto_falls_back_to_the_standin_and_says_so(tiny_dir, monkeypatch):
     monkeypatch.delenv("IMDB_MODEL_DIR", raising=False)
-    monkeypatch.setattr(modeling, "hub_unavailable", lambda: "no network")
+    monkeypatch.setattr(hub, "hub_unavailable", lambda: "no network")
     monkeypatch.setattr(modeling, "standin_dir", lambda: tiny_dir)  # no 15-minute build in a unit test
     _, _, source = load_classifier("auto")
     assert source.kind == "standin"

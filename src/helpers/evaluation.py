@@ -15,6 +15,7 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -346,6 +347,50 @@ def pairwise_mcnemar(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
                 }
             )
     return pd.DataFrame(rows)
+
+
+@dataclass
+class SavedComparison:
+    """A new model's test predictions next to a saved model's, on the reviews both scored."""
+
+    saved_record: dict[str, Any]  # the saved model's results file
+    paired: pd.DataFrame  # by review_id: label, <saved>:pred/p_pos, <new>:pred/p_pos
+    mcnemar: dict[str, Any]  # a row of pairwise_mcnemar: model A = saved, model B = new
+    n_missing: int  # new predictions without a saved prediction for the same review
+
+
+def compare_with_saved(
+    profile: str,
+    saved_key: str,
+    new_key: str,
+    test: Any,
+    pred: Sequence[int],
+    p_pos: Sequence[float] | None = None,
+    *,
+    folder: Path | None = None,
+) -> SavedComparison | None:
+    """The new predictions ``pred`` on ``test`` (with ``review_id`` and ``label``) paired with the saved results of
+    ``saved_key`` (:func:`paired_predictions`) and McNemar's test between them (:func:`pairwise_mcnemar`); None
+    when ``results/<profile>/`` has no ``saved_key``."""
+    saved = load_results(profile, folder, required=False).get(saved_key)
+    if saved is None:
+        return None
+    new = pd.DataFrame(
+        {
+            "review_id": list(test["review_id"]),
+            "label": np.asarray(test["label"], dtype=np.int64),
+            "pred": np.asarray(pred, dtype=np.int64),
+            "p_pos": np.full(len(pred), np.nan) if p_pos is None else np.asarray(p_pos, dtype=np.float64),
+        }
+    )
+    both = {saved_key: saved, new_key: ({}, new)}
+    paired = paired_predictions(both)
+    return SavedComparison(
+        saved_record=saved[0],
+        paired=paired,
+        mcnemar=pairwise_mcnemar(both).iloc[0].to_dict(),
+        n_missing=len(new) - len(paired),
+    )
 
 
 def accuracy_by_bucket(paired: pd.DataFrame, buckets: pd.Series, keys: list[str]) -> pd.DataFrame:

@@ -9,7 +9,11 @@ import numpy as np
 import pandas as pd
 from datasets import DatasetDict
 
+from helpers.data import clean_text
+from helpers.hub import from_hub
+from helpers.inference import token_lengths
 from helpers.labels import LABEL_NAMES
+from helpers.modeling import minilm_path
 
 TOKENIZER_HUB_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 _WORD = re.compile(r"[a-z0-9']+")
@@ -46,16 +50,9 @@ def wordpiece_tokenizer():
     """
     from transformers import AutoTokenizer
 
-    from helpers.hub import hub_unavailable
-
-    reason = hub_unavailable()
-    if reason is None:
-        try:
-            return AutoTokenizer.from_pretrained(TOKENIZER_HUB_ID), f"Hub {TOKENIZER_HUB_ID}"
-        except Exception as error:  # fall back to the identical offline vocabulary
-            reason = f"Hub load failed: {type(error).__name__}"
-    from helpers.modeling import minilm_path
-
+    tokenizer, reason = from_hub(lambda: AutoTokenizer.from_pretrained(TOKENIZER_HUB_ID))
+    if tokenizer is not None:
+        return tokenizer, f"Hub {TOKENIZER_HUB_ID}"
     tokenizer = AutoTokenizer.from_pretrained(minilm_path())
     return (
         tokenizer,
@@ -63,20 +60,9 @@ def wordpiece_tokenizer():
     )
 
 
-def token_counts(tokenizer, texts: list[str], batch_size: int = 1000) -> np.ndarray:
+def token_counts(tokenizer, texts: list[str]) -> np.ndarray:
     """WordPiece tokens per text, including the ``[CLS]`` and ``[SEP]`` the model adds (what the 512 limit counts)."""
-    counts = []
-    for start in range(0, len(texts), batch_size):
-        encoded = tokenizer(
-            texts[start : start + batch_size],
-            add_special_tokens=True,
-            truncation=False,
-            return_attention_mask=False,
-            return_token_type_ids=False,
-            verbose=False,
-        )
-        counts.extend(len(ids) for ids in encoded["input_ids"])
-    return np.asarray(counts, dtype=np.int64)
+    return token_lengths(tokenizer, texts, special_tokens=True)
 
 
 def length_summary(lengths: dict[str, np.ndarray], limit: int = 512) -> pd.DataFrame:
@@ -177,8 +163,6 @@ def indicative_words(texts: list[str], labels, k: int = 15, min_reviews: int = 2
 
 def example_reviews(dataset, n_per_class: int, seed: int, max_chars: int = 600) -> pd.DataFrame:
     """A few short reviews of each class, picked with a seed, cleaned of markup for reading."""
-    from helpers.data import clean_text
-
     rng = np.random.default_rng(seed)
     labels = np.asarray(dataset["label"])
     lengths = np.fromiter((len(t) for t in dataset["text"]), dtype=np.int64)

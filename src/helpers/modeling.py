@@ -23,11 +23,11 @@ import logging
 import os
 import shutil
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.hub import hub_unavailable
+from helpers.hub import Provenance, from_hub
 from helpers.labels import ID2LABEL, LABEL2ID, LabelError, imdb_label_map
 from helpers.paths import MODELS_DIR, display_path
 from helpers.settings import quiet_libraries, seed_everything
@@ -49,7 +49,7 @@ class ModelError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class ModelSource:
+class ModelSource(Provenance):
     """What model a result came from: ``kind`` is ``hub``, ``path``, ``standin`` or ``tiny``.
 
     ``location`` is a Hub id or a repository-relative folder, never an absolute machine path.
@@ -60,18 +60,14 @@ class ModelSource:
     location: str
     note: str = ""
 
-    def __str__(self) -> str:
+    def where(self) -> str:
         where = {
             "hub": "Hugging Face Hub",
             "path": "local checkpoint",
             "standin": "built locally",
             "tiny": "built locally",
         }.get(self.kind, self.kind)
-        text = f"{self.name} [{where}: {self.location}]"
-        return f"{text}; {self.note}" if self.note else text
-
-    def as_dict(self) -> dict[str, str]:
-        return {**asdict(self), "description": str(self)}
+        return f"{self.name} [{where}: {self.location}]"
 
 
 # ----------------------------------------------------------------------------------------------- loading
@@ -94,12 +90,9 @@ def load_classifier(spec: str = "auto", model_dir: str | os.PathLike | None = No
         return _finish(*_load_local(build_tiny_model(), kind="tiny"))
     if spec == "standin":
         return _finish(*_load_local(standin_dir(), kind="standin"))
-    reason = hub_unavailable()
-    if reason is None:
-        try:
-            return _finish(*_load_hub())
-        except Exception as error:  # network hiccup, changed repo: fall back (auto) or explain (hub)
-            reason = f"Hub load failed: {type(error).__name__}: {str(error)[:200]}"
+    loaded, reason = from_hub(_load_hub)
+    if loaded is not None:
+        return _finish(*loaded)
     if spec == "hub":
         raise ModelError(
             f"Cannot load {HUB_MODEL_ID} from the Hub: {reason}. Use model='standin' to work offline "
