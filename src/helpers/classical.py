@@ -30,6 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
+from helpers.evaluation import write_results
 from helpers.labels import LABEL_NAMES
 
 # Words of one or more characters (keeps "a", "i", "10"), plus "!" and "?" as tokens of their own.
@@ -241,8 +242,6 @@ def write_run(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write ``run``'s predictions on ``test`` (with ``review_id``) through :func:`helpers.evaluation.write_results`."""
-    from helpers.evaluation import write_results
-
     _, labels = _texts_labels(test)
     return write_results(
         profile=profile,

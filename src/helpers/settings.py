@@ -76,6 +76,7 @@ def setup(seed: int = 42) -> None:
     warnings.filterwarnings(
         "ignore", message="IProgress not found"
     )  # tqdm.auto falls back to text bars: wanted
+    # plots (matplotlib, seaborn) sits above settings: imported only when a notebook sets up
     from helpers.plots import set_style
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
