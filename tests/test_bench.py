@@ -1,5 +1,11 @@
+"""helpers.bench: the arithmetic behind its tables, its batching and profile categories, and one tiny end-to-end run.
+
+No timed assertion here: speed targets are read from ``python -m helpers.bench``, not checked by a test.
+"""
+
 import json
 
+import numpy as np
 import pytest
 
 from helpers import bench
@@ -33,17 +39,55 @@ def test_results_table_ratios_are_against_the_task_baseline():
     assert table.loc["naive", "speed-up"] == 1.0 and table.loc["naive", "reviews/s"] == 10.0
 
 
+def test_length_grouped_batches_compute_far_fewer_padded_tokens_than_padding_to_max_length():
+    rng = np.random.default_rng(0)
+    lengths = np.minimum(rng.lognormal(5.3, 0.7, size=512).astype(int) + 2, 512)  # IMDB-like, many short
+    batches = bench.length_grouped_batches(lengths, 16, seed=0)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(512))  # every review once
+    in_order = [np.arange(i, i + 16) for i in range(0, 512, 16)]
+    grouped = bench.padded_tokens(lengths, batches)
+    assert lengths.sum() <= grouped < 1.1 * lengths.sum()
+    assert grouped < 0.6 * bench.padded_tokens(lengths, in_order, pad_to=512)
+    assert grouped < 0.85 * bench.padded_tokens(lengths, in_order)  # dynamic padding without grouping
+
+
+def test_profile_categories_follow_operator_names_and_scopes():
+    assert bench.op_category("aten::_scaled_dot_product_flash_attention_for_cpu", set()) == "attention"
+    assert bench.op_category("aten::addmm", set()) == "matmuls"
+    assert bench.op_category("aten::mm", set()) == "matmuls"
+    assert bench.op_category("aten::_fused_adamw_", set()) == "optimizer"
+    assert bench.op_category("aten::copy_", {"collate"}) == "collation"
+    assert bench.op_category("aten::native_layer_norm", set()) == "elementwise and other ops"
+
+
+def test_inference_goal_compares_with_the_fastest_pipeline_at_equal_accuracy():
+    runs = [
+        bench.Measurement("evaluation", "pipeline, batch 1", 10.0, 100, 1, 1.0, 0.90),
+        bench.Measurement("evaluation", "pipeline, batch_size=32", 4.0, 100, 1, 1.0, 0.90),
+        bench.Measurement("evaluation", "ours: fast but worse", 0.5, 100, 1, 1.0, 0.85),
+        bench.Measurement("evaluation", "ours: predict", 1.0, 100, 1, 1.0, 0.897),
+    ]
+    goal = bench.fastest_at_equal_accuracy(runs)
+    assert goal["ours"] == "ours: predict" and goal["fastest_pipeline"] == "pipeline, batch_size=32"
+    assert goal["ratio"] == pytest.approx(4.0)
+
+
 @pytest.mark.slow
 def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     output = tmp_path / "bench.json"
-    assert bench.main(["--model", "tiny", "--n", "8", "--train-steps", "1", "--output", str(output)]) == 0
+    argv = ["--model", "tiny", "--n", "8", "--repeats", "1", "--train-steps", "1", "--train-max-length", "64"]
+    assert bench.main([*argv, "--output", str(output)]) == 0
     record = json.loads(output.read_text())
-    tasks = {row["task"] for row in record["table"]}
-    assert tasks == {"evaluation", "training"}
-    assert record["machine"]["torch"] and record["matmul_peak_gflops"]["fp32"] > 0
-    baseline = [r for r in record["table"] if r["method"] == record["baseline"]["evaluation"]][0]
-    assert baseline["speed-up"] == 1.0
-    fp32 = [r for r in record["table"] if r["method"].startswith("ours: length-sorted")][0]
-    assert fp32["accuracy"] == baseline["accuracy"]  # same tokens, same numerics: same predictions' accuracy
+    table = {(row["task"], row["method"]): row for row in record["table"]}
+    assert table[("training", bench.PREVIOUS_DEFAULT)]["speed-up"] == 1.0
+    assert ("training", bench.NEW_DEFAULT) in table and record["device"] == "cpu"
+    pipeline = table[("evaluation", "pipeline, batch 1")]
+    ours = table[("evaluation", "ours: predict, fp32, head")]
+    assert ours["accuracy"] == pipeline["accuracy"]  # same tokens, same numerics: same predictions
+    for shares in record["training_profile"].values():
+        assert set(shares) == set(bench.BREAKDOWN) and sum(shares.values()) == pytest.approx(1.0, abs=0.02)
+    runs = {(r["task"], r["method"]): r for r in record["runs"]}
+    naive = runs[("training", "naive: pad to max_length, fp32")]["extra"]["padded_tokens"]
+    assert naive > runs[("training", bench.NEW_DEFAULT)]["extra"]["padded_tokens"]
     assert output.with_suffix(".md").read_text().startswith("| task |")

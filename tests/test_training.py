@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from copy import deepcopy
+
 import pytest
 from conftest import toy_reviews
 from transformers import TrainerCallback
 
 from helpers.modeling import load_classifier, read_source_file
-from helpers.training import FinetuneError, finetune, tokenize_dataset
+from helpers.training import FinetuneError, finetune, set_attention_dropout, tokenize_dataset
 
 
 class StopAfter(TrainerCallback):
@@ -66,11 +69,34 @@ def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):
         finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
 
 
-def test_the_callers_model_is_not_changed(tiny, tmp_path):
+def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_path):
     model, tokenizer, _ = tiny
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    finetune(model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), output_dir=tmp_path, **SETTINGS)
+    dropout = model.config.attention_dropout
+    fit = finetune(
+        model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), output_dir=tmp_path, **SETTINGS
+    )
     assert all((before[k] == v).all() for k, v in model.state_dict().items())
+    assert model.config.attention_dropout == dropout  # the default recipe changed the copy only
+    assert fit.budget() == {
+        "n_train": 8,
+        "train_max_length": 32,
+        "train_precision": "fp32",
+        "train_device": "cpu",
+    }
+    saved = json.loads((fit.model_path / "config.json").read_text())
+    assert saved["attention_dropout"] == 0.0  # the fused attention kernel while training (helpers.bench)
+
+
+def test_set_attention_dropout_reaches_every_self_attention_layer(tiny):
+    model, _, _ = tiny
+    copy = deepcopy(model)
+    set_attention_dropout(copy, 0.0)
+    layers = [m for m in copy.modules() if type(m).__name__.endswith("SelfAttention")]
+    assert layers and all(m.dropout.p == 0.0 for m in layers)
+    assert copy.config.attention_dropout == 0.0
+    with pytest.raises(ValueError, match="attention dropout"):
+        set_attention_dropout(copy, 1.5)
 
 
 def test_tokenize_dataset_maps_labels_into_model_space(tiny):
