@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers.devices import choose_device
 from helpers.evaluation import write_results
 from helpers.labels import imdb_label_map
 
@@ -155,6 +156,7 @@ def predict(
     precision: str = "fp32",
     progress: bool = True,
     desc: str = "predicting",
+    device=None,
 ) -> Predictions:
     """Sentiment predictions for ``texts`` in input order (IMDB labels: 0 = neg, 1 = pos).
 
@@ -162,6 +164,8 @@ def predict(
     POSITIVE works too. Longest batches first: an out-of-memory error shows up at once, not at the end.
     ``precision="bf16"`` runs the model under bfloat16 autocast (fast on CPUs with AMX/AVX-512 BF16 and on
     recent GPUs; it changes numerics, so compare accuracy with fp32 — ``python -m helpers.bench`` does).
+    ``device``: where to run (default :func:`helpers.devices.choose_device`: CUDA when available); the model
+    is moved there and stays there.
     """
     import contextlib
 
@@ -178,7 +182,8 @@ def predict(
     started = time.perf_counter()
     ids, n_truncated = encode(tokenizer, texts, truncation=truncation, max_length=max_length)
     order = np.argsort([-len(x) for x in ids], kind="stable")
-    device = next(model.parameters()).device
+    device = choose_device(device)
+    model.to(device)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     probs = np.empty((len(ids), len(label_map)), dtype=np.float64)
     was_training = model.training
