@@ -20,7 +20,6 @@ CPU that made the training step about 3× slower at 256 tokens, for no measurabl
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import math
 import shutil
@@ -34,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers.data import fingerprint
 from helpers.devices import choose_device, device_name
 from helpers.inference import encode
 from helpers.labels import imdb_label_map
@@ -131,14 +131,6 @@ def set_attention_dropout(model, p: float) -> None:
     for key in ("attention_probs_dropout_prob", "attention_dropout"):  # BERT-style, DistilBERT
         if hasattr(model.config, key):
             setattr(model.config, key, p)
-
-
-def _fingerprint(dataset) -> str:
-    digest = hashlib.sha1()
-    key = "review_id" if "review_id" in dataset.column_names else "text"
-    for value, label in zip(dataset[key], dataset["label"], strict=True):
-        digest.update(f"{value}\t{label}\n".encode())
-    return digest.hexdigest()[:16]
 
 
 def _text_progress(label: str, enabled: bool):
@@ -250,8 +242,8 @@ def finetune(
         "n_train": len(train_ds),
         "n_validation": len(val_ds),
         "total_steps": total_steps,
-        "train_fingerprint": _fingerprint(train_ds),
-        "validation_fingerprint": _fingerprint(val_ds),
+        "train_fingerprint": fingerprint(train_ds),
+        "validation_fingerprint": fingerprint(val_ds),
         "base_model": base_source.name if base_source else getattr(model.config, "_name_or_path", ""),
     }
     _check_run_config(output_dir, params)
