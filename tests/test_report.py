@@ -112,8 +112,9 @@ def test_readme_block_is_generated_from_the_results(results_dir, tmp_path):
     assert report.update_readme("t", readme, folder=results_dir)
     text = readme.read_text()
     assert "old table" not in text and text.startswith("intro") and text.endswith("outro\n")
-    assert "| fine-tuned | stand-in, fine-tuned | 1.000" in text and "| RF | scikit-learn | 0.750" in text
-    assert "| RF | fine-tuned | 0 | 2 | 0.5 |" in text
+    assert "| stand-in fine-tuned | stand-in, fine-tuned | 1.000" in text
+    assert "| BoW forest | scikit-learn | 0.750" in text  # short labels, as in the notebooks
+    assert "| BoW forest | stand-in fine-tuned | 0 | 2 | 0.50 |" in text
 
 
 def test_readme_without_markers_is_left_alone(tmp_path):

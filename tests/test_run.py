@@ -137,3 +137,21 @@ def test_injected_values_are_folded_into_the_one_parameters_cell(tmp_path):
 
 def test_with_values_keeps_names_it_is_not_given():
     assert run.with_values("a = 1  # one\nb = 2", {"b": [1e-05]}) == "a = 1  # one\nb = [1e-05]"
+
+
+def test_progress_bars_are_dropped_and_warnings_kept():
+    bar = {
+        "output_type": "stream",
+        "name": "stderr",
+        "text": "\rx:   0%|          | 0/7 [00:00<?, ?batch/s]\rx: 100%|##| 7/7\n",
+    }
+    warning = {
+        "output_type": "stream",
+        "name": "stderr",
+        "text": "\rx: 100%|##| 7/7\nFutureWarning: careful\n",
+    }
+    stdout = {"output_type": "stream", "name": "stdout", "text": "accuracy 0.9\n"}
+    assert run.without_progress_bars([bar, warning, stdout]) == [
+        {**warning, "text": "FutureWarning: careful\n"},
+        stdout,
+    ]

@@ -236,8 +236,8 @@ def confusion_matrices_plot(matrices: dict[str, list], title: str, columns: int 
     rows, cols = math.ceil(len(matrices) / columns), min(columns, len(matrices))
     fig, axes = plt.subplots(rows, cols, figsize=(2.7 * cols, 2.9 * rows), squeeze=False)
     for ax, (name, matrix) in zip(axes.flat, matrices.items(), strict=False):
-        confusion_matrix_plot(matrix, title=textwrap.fill(name, 34), ax=ax)
-        ax.title.set_fontsize(8.5)
+        confusion_matrix_plot(matrix, title=textwrap.fill(name, 24), ax=ax)
+        ax.title.set_fontsize(10)
     for ax in list(axes.flat)[len(matrices) :]:
         ax.axis("off")
     fig.suptitle(title, fontweight="bold", fontsize=11)
@@ -434,18 +434,21 @@ def search_params_plot(trials, params, title: str, log_params=("learning_rate",)
     for ax, name in zip(axes.flat, params, strict=False):
         numeric = frame[name].map(lambda v: isinstance(v, (int, float, np.number))).all()
         categories = sorted(frame[name].dropna().unique(), key=lambda v: (isinstance(v, str), v))
+        continuous = numeric and (
+            name in log_params or len(categories) > 4 or not all(float(c).is_integer() for c in categories)
+        )
         for state, style in _STATE_STYLE.items():
             part = frame[frame["state"] == state]
             if not len(part):
                 continue
-            if numeric and (name in log_params or len(categories) > 4):
+            if continuous:
                 x = part[name].astype(float)
             else:
                 x = part[name].map({c: i for i, c in enumerate(categories)}) + rng.uniform(
                     -0.12, 0.12, len(part)
                 )
             ax.scatter(x, part["y"], s=26, marker=style["marker"], color=style["color"])
-        if numeric and (name in log_params or len(categories) > 4):
+        if continuous:
             if name in log_params:
                 ax.set_xscale("log")
                 ax.xaxis.set_minor_formatter(plt.NullFormatter())

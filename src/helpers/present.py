@@ -1,6 +1,6 @@
 """How the notebooks present results: short model labels, formatted tables, numbers in generated prose.
 
-Every table goes through :func:`show_table` (accuracy-like numbers with 3 decimals, p-values like ``7.1e-04``,
+Every table goes through :func:`show_table` (accuracy-like numbers with 3 decimals, times with 1, p-values like ``7.1e-04``,
 counts with thousands separators, no ``NaN``, text left-aligned on one line, labels as neg/pos), every model is
 named by :func:`short_label` in tables and figures, and sentences with numbers are written by :func:`say`.
 """
@@ -116,6 +116,8 @@ def format_table(frame: pd.DataFrame, decimals: int = 3) -> pd.DataFrame:
             out[column] = [p_text(v) for v in values]
         elif str(column).lower() in LABEL_COLUMNS and values.dropna().isin([0, 1]).all():
             out[column] = [MISSING if pd.isna(v) else LABEL_NAMES[int(v)] for v in values]
+        elif re.search(r"(\bs|seconds|minutes|min)$", str(column)) and pd.api.types.is_numeric_dtype(values):
+            out[column] = [number_text(v, 1) for v in values]  # times: a tenth is enough
         elif _whole_numbers(values):  # counts stored as floats (NaN where missing): no decimals
             out[column] = [MISSING if pd.isna(v) else f"{int(v):,}" for v in values]
         else:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers.evaluation import comparison_table, load_results, pairwise_mcnemar
 from helpers.paths import REPO_ROOT
+from helpers.present import p_text, short_label
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -22,6 +23,7 @@ def results_markdown(profile: str, folder=None) -> str:
     results = load_results(profile, folder=folder, required=False)
     if not results:
         return f"_No results in results/{profile}/ yet: run `python -m helpers.run --profile {profile}`._"
+    labels = {key: short_label(record) for key, (record, _) in results.items()}
     table = comparison_table(results).sort_values("accuracy")
     records = [r for r, _ in results.values()]
     data = sorted({r["data_source"].get("description", r["data_source"].get("kind", "?")) for r in records})
@@ -33,15 +35,14 @@ def results_markdown(profile: str, folder=None) -> str:
         "| model | source | accuracy (95% CI) | macro F1 | neg precision | train s | predict s | study |",
         "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",
     ]
-    for _, row in table.iterrows():
+    for key, row in table.iterrows():
         study = "" if pd.isna(row["study (n=1,000)"]) else f"{row['study (n=1,000)']:.2f}"
         train = "" if pd.isna(row["train s"]) else f"{row['train s']:,.0f}"
         lines.append(
-            f"| {row['model']} | {row['model source']} | {row['accuracy']:.3f} ({row['ci95 low']:.3f}–{row['ci95 high']:.3f})"
+            f"| {labels[key]} | {row['model source']} | {row['accuracy']:.3f} ({row['ci95 low']:.3f}–{row['ci95 high']:.3f})"
             f" | {row['macro F1']:.3f} | {row['neg precision']:.3f} | {train} | {row['predict s']:,.1f} | {study} |"
         )
     tests = pairwise_mcnemar(results)
-    names = {key: record["model"] for key, (record, _) in results.items()}
     if len(tests):
         lines += [
             "",
@@ -52,8 +53,8 @@ def results_markdown(profile: str, folder=None) -> str:
         ]
         for _, row in tests.iterrows():
             lines.append(
-                f"| {names[row['model A']]} | {names[row['model B']]} | {row['only A right']} | {row['only B right']} | "
-                f"{row['p value']:.3g} |"
+                f"| {labels[row['model A']]} | {labels[row['model B']]} | {row['only A right']} | {row['only B right']} | "
+                f"{p_text(row['p value'])} |"
             )
     return "\n".join(lines)
 

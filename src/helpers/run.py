@@ -21,6 +21,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 import time
 import tokenize
@@ -72,6 +73,8 @@ def clean_metadata(path: Path) -> None:
     nb.get("metadata", {}).pop("papermill", None)
     fold_injected_parameters(nb)
     for cell in nb.get("cells", []):
+        if "outputs" in cell:
+            cell["outputs"] = without_progress_bars(cell["outputs"])
         cell.get("metadata", {}).pop("papermill", None)
         cell.get("metadata", {}).pop("execution", None)
         cell.get("metadata", {}).pop("widgets", None)
@@ -109,6 +112,24 @@ def with_values(source: str, values: dict) -> str:
         out.append(f"{target.id} = {values[target.id]!r}" + (f"  {comment}" if comment else ""))
         cursor = node.end_lineno
     return "\n".join(out + lines[cursor:])
+
+
+PROGRESS_LINE = re.compile(r"^[^\n]*\d+%\|[^\n]*\|[^\n]*$")
+
+
+def without_progress_bars(outputs: list[dict]) -> list[dict]:
+    """Drop tqdm progress lines from stderr outputs (a bar a library draws despite ``TQDM_DISABLE``), and any
+    stderr output left empty; everything else, warnings included, stays for the reader."""
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            lines = re.split(r"[\r\n]+", _source({"source": output.get("text", "")}))
+            text = "\n".join(line for line in lines if line.strip() and not PROGRESS_LINE.match(line))
+            if not text:
+                continue
+            output = {**output, "text": text + "\n"}
+        kept.append(output)
+    return kept
 
 
 def fold_injected_parameters(nb: dict) -> None:
