@@ -6,11 +6,18 @@ import json
 from copy import deepcopy
 
 import pytest
+import torch
 from conftest import opinion_reviews, toy_reviews
 from transformers import TrainerCallback
 
 from helpers.modeling import load_classifier, read_source_file
-from helpers.training import FinetuneError, finetune, set_attention_dropout, tokenize_dataset
+from helpers.training import (
+    FinetuneError,
+    finetune,
+    set_attention_dropout,
+    set_hidden_dropout,
+    tokenize_dataset,
+)
 
 
 class StopAfter(TrainerCallback):
@@ -143,3 +150,14 @@ def test_fine_tuning_learns_what_the_reviews_say(tiny, tmp_path):
     settings = {**SETTINGS, "learning_rate": 3e-3, "epochs": 4, "batch_size": 32, "eval_steps": 8}
     fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **settings)
     assert fit.best_val_accuracy >= 0.75  # the untrained model is at chance (0.5) on these reviews
+
+
+def test_set_hidden_dropout_leaves_the_attention_dropout_alone(tiny):
+    model, _, _ = tiny
+    copy = deepcopy(model)
+    set_attention_dropout(copy, 0.05)
+    set_hidden_dropout(copy, 0.0)
+    attention = {id(m.dropout) for m in copy.modules() if type(m).__name__.endswith("SelfAttention")}
+    others = [m for m in copy.modules() if isinstance(m, torch.nn.Dropout) and id(m) not in attention]
+    assert others and all(m.p == 0.0 for m in others)
+    assert all(m.dropout.p == 0.05 for m in copy.modules() if type(m).__name__.endswith("SelfAttention"))

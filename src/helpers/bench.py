@@ -390,16 +390,13 @@ def _prepare_model(model, setup: TrainSetup, device):
 
     import torch
 
-    from helpers.training import set_attention_dropout
+    from helpers.training import set_attention_dropout, set_hidden_dropout
 
     model = copy.deepcopy(model)
     if setup.attention_dropout is not None:
         set_attention_dropout(model, setup.attention_dropout)
     if setup.hidden_dropout is not None:
-        for module in model.modules():
-            if isinstance(module, torch.nn.Dropout) and not type(module).__name__.endswith("Attention"):
-                module.p = setup.hidden_dropout
-        set_attention_dropout(model, setup.attention_dropout or 0.0)
+        set_hidden_dropout(model, setup.hidden_dropout)
     if setup.attention != "sdpa":
         model.set_attn_implementation(setup.attention)
     model = model.to(device=device, dtype=torch.bfloat16 if setup.bf16_weights else None).train()
@@ -463,6 +460,7 @@ def bench_training(
     seed: int = 42,
     device=None,
     with_compile: bool = False,
+    defaults_only: bool = False,
 ) -> list[Measurement]:
     """Every training setup on the same length-grouped batches, steps interleaved across setups.
 
@@ -475,7 +473,7 @@ def bench_training(
     from helpers.training import tokenize_dataset
 
     device = choose_device(device)
-    setups = training_setups(batch_size, with_compile)
+    setups = training_setups(batch_size, with_compile)[: 2 if defaults_only else None]
     biggest = max(s.batch_size for s in setups)
     subset = stratified_sample(train, (steps + 1) * biggest, seed)
     data = tokenize_dataset(
@@ -509,7 +507,7 @@ def bench_training(
                 float(sum(seconds)),
                 sum(len(b) for b in batches),
                 sum(tokens),
-                0.0,
+                float("nan"),  # not sampled: the setups share one process
                 None,
                 setup.notes,
                 {
@@ -624,8 +622,9 @@ def bench_recipe(
     seed: int = 42,
     device=None,
 ) -> list[dict]:
-    """``training.finetune`` with the previous (checkpoint's dropout) and the new default (attention dropout 0)
-    on the same reviews for the same steps: wall time and validation accuracy with its 95% Wilson interval."""
+    """``training.finetune`` with the previous (checkpoint's dropout), the new default (attention dropout 0) and
+    no dropout at all, on the same reviews for the same steps: wall time and validation accuracy with its 95%
+    Wilson interval (a recipe change must stay within the previous default's interval)."""
     import tempfile
 
     from helpers.data import stratified_sample
@@ -639,7 +638,12 @@ def bench_recipe(
         "test": pool.filter(lambda row: row["review_id"] in held_out),
     }
     rows = []
-    for method, dropout in ((PREVIOUS_DEFAULT, None), (NEW_DEFAULT, 0.0)):
+    settings = (
+        (PREVIOUS_DEFAULT, None, None),
+        (NEW_DEFAULT, 0.0, None),
+        ("lever: all dropout 0", 0.0, 0.0),
+    )
+    for method, dropout, hidden in settings:
         with tempfile.TemporaryDirectory() as folder:
             fit = finetune(
                 model,
@@ -655,6 +659,7 @@ def bench_recipe(
                 progress=False,
                 bf16=True,
                 attention_dropout=dropout,
+                hidden_dropout=hidden,
                 device=device,
             )
         correct = round(fit.best_val_accuracy * validation)
@@ -766,6 +771,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recipe-validation", type=int, default=1000)
     parser.add_argument("--compile", action="store_true", help="add a torch.compile training setup (slow)")
     parser.add_argument(
+        "--defaults-only", action="store_true", help="time only the previous and the new training default"
+    )
+    parser.add_argument(
         "--skip-pipeline", action="store_true", help="leave out the slow batch-1 pipeline baseline"
     )
     parser.add_argument(
@@ -833,6 +841,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             device=device,
             with_compile=args.compile,
+            defaults_only=args.defaults_only,
         )
         runs += train_runs
         baseline["training"] = PREVIOUS_DEFAULT

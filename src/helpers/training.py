@@ -133,6 +133,21 @@ def set_attention_dropout(model, p: float) -> None:
             setattr(model.config, key, p)
 
 
+def set_hidden_dropout(model, p: float) -> None:
+    """Every dropout outside the attention probabilities (embeddings, residual branches, classifier) set to ``p``."""
+    import torch
+
+    if not 0 <= p < 1:
+        raise ValueError(f"hidden dropout must be in [0, 1), got {p}")
+    attention = {id(m.dropout) for m in model.modules() if type(m).__name__.endswith("SelfAttention")}
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout) and id(module) not in attention:
+            module.p = p
+    for key in ("hidden_dropout_prob", "dropout", "seq_classif_dropout", "classifier_dropout"):
+        if getattr(model.config, key, None) is not None:
+            setattr(model.config, key, p)
+
+
 def _text_progress(label: str, enabled: bool):
     """A callback printing one plain-text line per evaluation: step, elapsed, ETA, train loss, val scores.
 
@@ -199,6 +214,7 @@ def finetune(
     progress: bool = True,
     bf16: bool | None = None,
     attention_dropout: float | None = 0.0,
+    hidden_dropout: float | None = None,
     device=None,
 ) -> FitResult:
     """Fine-tune a copy of ``model`` on ``train_ds`` (``text``, ``label``), selecting on ``val_ds`` by accuracy.
@@ -209,7 +225,7 @@ def finetune(
     A different configuration in an ``output_dir`` that has checkpoints is refused (delete the folder or use
     another). The best checkpoint is saved to ``<output_dir>/model`` with a model card.
     ``attention_dropout`` (default 0: the fused attention kernel, see the module docstring; ``None``: the
-    checkpoint's own) and ``device`` (default: :func:`helpers.devices.choose_device`) are the speed settings.
+    checkpoint's own), ``hidden_dropout`` (every other dropout; default ``None``: the checkpoint's own) and ``device`` (default: :func:`helpers.devices.choose_device`) are the speed settings.
     """
     import torch
     from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
@@ -230,6 +246,7 @@ def finetune(
         "learning_rate": learning_rate,
         "bf16": bool(bf16),
         "attention_dropout": attention_dropout,
+        "hidden_dropout": hidden_dropout,
         "epochs": epochs,
         "batch_size": batch_size,
         "max_length": max_length,
@@ -250,6 +267,8 @@ def finetune(
     if (final / FIT_FILE).is_file():
         return _load_fit(final, params)
     model = copy.deepcopy(model)
+    if hidden_dropout is not None:
+        set_hidden_dropout(model, hidden_dropout)
     if attention_dropout is not None:
         set_attention_dropout(model, attention_dropout)
 
@@ -378,7 +397,7 @@ def finetune(
     return result
 
 
-_KEYS_ADDED_LATER = {"bf16": False, "attention_dropout": None}
+_KEYS_ADDED_LATER = {"bf16": False, "attention_dropout": None, "hidden_dropout": None}
 
 
 def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
