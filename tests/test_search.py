@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import optuna
 import pytest
 from conftest import toy_reviews
 from datasets import Dataset
 from transformers import TrainerCallback
 
-from helpers import search
+from helpers import modeling, search
 from helpers.data import with_review_ids
 from helpers.evaluation import load_results
+from helpers.inference import predict
+from helpers.search.trial import trial_dir
 
 SPACE = search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,))  # tiny: 32 reviews = 4 steps
 FAST = dict(space=SPACE, evals_per_epoch=2, eval_batch_size=16, seed=0, progress=False)
@@ -189,6 +192,50 @@ def test_retrain_best_tests_once_and_writes_results(tiny, reviews, tmp_path, mon
     assert again.fit.best_val_accuracy == pytest.approx(result.best_value)  # seeded: the trial repeats
 
 
+# ----------------------------------------------------------------------------------------------- a fair search
+def test_fair_search_scores_like_the_test_and_halves_the_budget(tiny, reviews, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
+    model, tokenizer, source = tiny
+    train, validation = reviews
+    scoring = dict(eval_max_length=48, eval_truncation="head_tail", eval_precision="fp32")
+    result = _run(tiny, reviews, tmp_path, n_trials=3, pruner="halving", reduction_factor=2, **scoring)
+    plain = search.study_name("test", source.name, train, validation, SPACE, 0, 2)
+    assert result.study_name != plain  # scored differently: another study, never a resumed unfair one
+    assert result.settings["scoring"] == scoring and result.settings["reduction_factor"] == 2
+    best = next(t for t in result.study.trials if t.number == result.best_trial)
+    assert "trainer_val_accuracy" in best.user_attrs  # the Trainer's score kept, but not the value
+    saved, _, _ = modeling.load_classifier("path", best_run_model(tmp_path, result))
+    pred = predict(
+        saved, tokenizer, list(validation["text"]), truncation="head_tail", max_length=48, progress=False
+    )
+    assert result.best_value == pytest.approx(float((pred.labels == np.asarray(validation["label"])).mean()))
+
+    test = _reviews(24, offset=500)
+    tuned = search.retrain_best(
+        result,
+        model,
+        tokenizer,
+        _reviews(24, offset=200),  # other training reviews (notebook 04's): trained again, not reused
+        validation,
+        test,
+        profile="test",
+        base_source=source,
+        data_source="synthetic reviews",
+        test_max_length=48,
+        eval_truncation="head_tail",
+        progress=False,
+    )
+    assert not tuned.reused
+    record, _ = load_results("test")["tuned"]
+    assert record["n_train"] == 24 and record["train_max_length"] == 32 and record["max_length"] == 48
+    assert record["train_precision"] == "fp32" and record["eval_precision"] == "fp32"
+    assert record["truncation"] == "head_tail"
+
+
+def best_run_model(root, result):
+    return trial_dir(root / "trials" / result.study_name, result.best_params) / "model"
+
+
 def test_param_importances_need_varied_results():
     study = optuna.create_study(direction="maximize")
     assert search.param_importances(study)[0] is None
@@ -221,7 +268,7 @@ def test_ray_backend_runs_and_restores(tiny, reviews, tmp_path):
 WORKER = """
 import sys
 from datasets import Dataset
-from helpers import search
+from helpers import modeling, search
 from helpers.data import with_review_ids
 from helpers.modeling import load_classifier
 

@@ -3,13 +3,16 @@
 The search the study could not afford, over learning rate (log scale), warm-up ratio, weight decay, batch size,
 epochs, maximum length and truncation strategy (``head`` / ``head_tail``):
 
-* **objective**: the best validation accuracy of :func:`helpers.training.finetune` on a validation split carved
-  from the IMDB *training* reviews (:func:`search_data`); the test reviews are never seen by the search;
+* **objective**: validation accuracy on a split carved from the IMDB *training* reviews (:func:`search_data`); the
+  test reviews are never seen by the search. Scored the way the test is (``eval_max_length``, ``eval_truncation``,
+  ``eval_precision``): :func:`helpers.inference.predict` on the validation reviews, for every reported evaluation and
+  for the saved model that is the trial's value; without them, the Trainer's evaluation at the trial's own length;
 * **sampler**: Optuna's TPE, seeded; **pruning**: every evaluation reports the validation accuracy to the trial
   from a ``Trainer`` callback, and a trial that the pruner (median or successive halving) finds behind the others
-  stops there (``optuna.TrialPruned``, state ``PRUNED``). Evaluations happen a fixed number of times per epoch, and
-  the step reported is the evaluation's position on that grid, so trials with different batch sizes or epochs
-  are compared after the same amount of training data;
+  stops there (``optuna.TrialPruned``, state ``PRUNED``). Successive halving (``pruner="halving"``, rungs at 1, η,
+  η², … evaluations) spends the training reviews on the configurations that stay ahead, so the best see all of
+  them. Evaluations happen a fixed number of times per epoch, and the step reported is the evaluation's position on
+  that grid, so trials with different batch sizes or epochs are compared after the same amount of training data;
 * **storage**: an Optuna RDB storage, by default SQLite at ``models/search/<profile>/study.db`` (git-ignored), or
   any SQLAlchemy URL (``postgresql://…``) from the ``storage`` argument or ``$IMDB_SEARCH_STORAGE``.
 

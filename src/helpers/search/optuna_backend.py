@@ -12,7 +12,10 @@ from helpers.paths import display_path
 from helpers.search.results import SearchResult
 from helpers.search.space import describe
 from helpers.search.study import (
+    BudgetReached,
     StudyPlan,
+    budget_left,
+    check_budget,
     display_storage,
     finished,
     log,
@@ -26,16 +29,20 @@ from helpers.training import FinetuneError
 PRUNERS = ("median", "halving", "none")
 
 
-def make_pruner(pruner, evals_per_epoch: int, startup_trials: int):
+def make_pruner(pruner, evals_per_epoch: int, startup_trials: int, reduction_factor: int = 3):
     """``median``: stop a trial whose accuracy is below the median of earlier trials at the same evaluation;
-    ``halving``: successive halving (keep the top third at each rung); ``none``; or an Optuna pruner object."""
+    ``halving``: successive halving over the training data: rungs at 1, η, η², … evaluations (η =
+    ``reduction_factor``), keeping the top 1/η at each, so only the best see the whole training set; ``none``;
+    or an Optuna pruner object."""
     if not isinstance(pruner, str):
         return pruner
     if pruner == "median":
         return optuna.pruners.MedianPruner(n_startup_trials=startup_trials, n_warmup_steps=1)
     if pruner == "halving":
+        if reduction_factor < 2:
+            raise ValueError(f"reduction_factor must be at least 2, got {reduction_factor}")
         return optuna.pruners.SuccessiveHalvingPruner(
-            min_resource=max(1, evals_per_epoch // 2), reduction_factor=3
+            min_resource=max(1, evals_per_epoch // reduction_factor**2), reduction_factor=reduction_factor
         )
     if pruner == "none":
         return optuna.pruners.NopPruner()
@@ -45,7 +52,9 @@ def make_pruner(pruner, evals_per_epoch: int, startup_trials: int):
 def run_optuna(settings: TrialSettings, plan: StudyPlan, storage: str, pruner) -> SearchResult:
     """Run the trials ``plan`` still lacks in the Optuna study in ``storage``; the result of the whole study."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    pruner_obj = make_pruner(pruner, settings.evals_per_epoch, plan.startup_trials)
+    pruner_obj = make_pruner(
+        pruner, settings.evals_per_epoch, plan.startup_trials, plan.reduction_factor or 3
+    )
     study = open_study(storage, plan.name, pruner_obj, seed=plan.seed, startup_trials=plan.startup_trials)
     record_settings(
         study,
@@ -56,6 +65,7 @@ def run_optuna(settings: TrialSettings, plan: StudyPlan, storage: str, pruner) -
             "n_train": len(settings.train),
             "n_validation": len(settings.validation),
             "base_model": settings.base_source.name if settings.base_source else "",
+            **settings.scoring(),
             "created_by": "helpers.search",
         },
     )
@@ -71,18 +81,20 @@ def run_optuna(settings: TrialSettings, plan: StudyPlan, storage: str, pruner) -
         f"(budget {plan.n_trials}{timeout})",
     )
     started = time.perf_counter()
-    if remaining:
+    objective = _objective(study, settings, plan)
+    # One trial at a time while the budget (shared with other workers) has room: a killed worker's trial is
+    # failed by its stale heartbeat and queued again, and no worker starts a trial the budget has no room for.
+    while budget_left(study, plan.n_trials) > 0:
+        left_s = None if plan.timeout_s is None else plan.timeout_s - (time.perf_counter() - started)
+        if left_s is not None and left_s <= 0:
+            break
         study.optimize(
-            _objective(study, settings, plan),
-            n_trials=remaining,
-            timeout=plan.timeout_s,
+            objective,
+            n_trials=1,
+            timeout=left_s,
             gc_after_trial=True,
-            callbacks=[
-                optuna.study.MaxTrialsCallback(
-                    plan.n_trials, states=(optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-                ),
-                lambda study_, trial: log(settings.progress, _trial_line(trial)),
-            ],
+            catch=(BudgetReached,),
+            callbacks=[lambda study_, trial: log(settings.progress, _trial_line(trial))],
         )
     return SearchResult.from_study(
         study,
@@ -98,6 +110,7 @@ def _objective(study, settings: TrialSettings, plan: StudyPlan):
     """The Optuna objective: one trial's best validation accuracy; reports every evaluation to the pruner."""
 
     def objective(trial):
+        check_budget(study, trial.number, plan.n_trials)
         params = plan.space.suggest(trial)
         out = trial_dir(plan.trials_root, params)
         trial.set_user_attr("output_dir", display_path(out))
@@ -125,6 +138,10 @@ def _objective(study, settings: TrialSettings, plan: StudyPlan):
         except KeyboardInterrupt:
             trial.set_user_attr("interrupted", True)  # queued again by the next run_search
             raise
+        value = result.best_val_accuracy
+        if settings.scored_like_test:  # the saved model, read as the test is read
+            trial.set_user_attr("trainer_val_accuracy", value)
+            value = settings.saved_model_accuracy(result.model_path, params)
         trial.set_user_attr("duration_s", time.perf_counter() - started)
         trial.set_user_attr("train_seconds", result.seconds)
         trial.set_user_attr("best_step", result.best_step)
@@ -132,7 +149,7 @@ def _objective(study, settings: TrialSettings, plan: StudyPlan):
             trial.set_user_attr("resumed_from", result.resumed_from)
         if not settings.keep_checkpoints:
             shutil.rmtree(out / "checkpoints", ignore_errors=True)
-        return result.best_val_accuracy
+        return value
 
     return objective
 

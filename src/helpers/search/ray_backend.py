@@ -105,7 +105,7 @@ def _new_tuner(trainable, settings: TrialSettings, plan: StudyPlan, experiments:
         time_attr="training_iteration",
         max_t=max(plan.space.epochs) * settings.evals_per_epoch,
         grace_period=1,
-        reduction_factor=2,
+        reduction_factor=plan.reduction_factor or 2,
     )
     return tune.Tuner(
         trainable,
@@ -126,14 +126,22 @@ def _new_tuner(trainable, settings: TrialSettings, plan: StudyPlan, experiments:
 
 def _ray_trial(config, *, settings: TrialSettings, trials_root: str):
     """One Ray Tune trial: fine-tune with ``config`` and report every evaluation to Tune (ASHA stops the weak)."""
+    import ray
     from ray import tune
 
     params = {k: config[k] for k in PARAMS}
     out = trial_dir(Path(trials_root), params)
+    node = ray.get_runtime_context().get_node_id()  # which machine of the cluster ran it
 
     def report(step, accuracy, best, fraction):
         tune.report(
-            {"val_accuracy": accuracy, "best_val_accuracy": best, "eval_step": step, "fraction": fraction}
+            {
+                "val_accuracy": accuracy,
+                "best_val_accuracy": best,
+                "eval_step": step,
+                "fraction": fraction,
+                "node_id": node,
+            }
         )
 
     result = fit(settings, params, out, report)
@@ -145,6 +153,7 @@ def _ray_trial(config, *, settings: TrialSettings, trials_root: str):
                 "best_val_accuracy": result.best_val_accuracy,
                 "eval_step": len(evals),
                 "fraction": 1.0,
+                "node_id": node,
             }
         )
     if not settings.keep_checkpoints:
@@ -182,6 +191,7 @@ def study_from_ray(grid, space: SearchSpace, name: str):
                 user_attrs={
                     "duration_s": duration,
                     "ray_trial_id": (result.metrics or {}).get("trial_id", ""),
+                    "ray_node_id": (result.metrics or {}).get("node_id", ""),
                 },
             )
         )

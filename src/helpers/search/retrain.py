@@ -46,6 +46,9 @@ def retrain_best(
     model_key: str = "tuned",
     reuse: bool = True,
     progress: bool = True,
+    train_bf16: bool | None = None,
+    eval_truncation: str | None = None,
+    eval_precision: str = "fp32",
 ) -> TunedModel:
     """The best configuration trained once on the same ``train`` (its checkpoint selected on the same
     ``validation``), then the ``test`` reviews predicted once and written under the results contract as
@@ -54,7 +57,11 @@ def retrain_best(
     ``reuse``: when the best trial's folder still holds its finished model (the same configuration, reviews and
     seed), that model is the run: it is checked by ``finetune`` and not trained again. Otherwise (``reuse=False``,
     a deleted folder, Ray trials on other nodes) it is trained into ``<search root>/best/<study>``, cached there.
-    Reads ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with the tuned truncation.
+    Reads ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with ``eval_truncation``
+    (default: the tuned truncation) in ``eval_precision``. For a comparison with notebook 04, pass its ``train``,
+    ``validation`` and ``test``, its ``train_bf16`` (default: the search's), ``truncation``, ``max_length`` and
+    ``eval_precision``: the record says at top level ``n_train``, ``train_max_length``, ``train_precision`` and
+    ``eval_precision``.
     """
     root = result.root or search_dir(profile)
     settings = TrialSettings(
@@ -69,6 +76,10 @@ def retrain_best(
         base_source=base_source,
         data_source=data_source,
         progress=progress,
+        train_bf16=result.settings.get("train_bf16") if train_bf16 is None else train_bf16,
+        eval_max_length=test_max_length,
+        eval_truncation=eval_truncation,
+        eval_precision=eval_precision,
     )
     out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
     fitted, reused = train_best(result, settings, out, reuse=reuse and output_dir is None)
@@ -79,9 +90,10 @@ def retrain_best(
         tuned,
         tuned_tokenizer,
         list(test["text"]),
-        truncation=params["truncation"],
+        truncation=eval_truncation or params["truncation"],
         max_length=max_length,
         batch_size=eval_batch_size,
+        precision=eval_precision,
         progress=progress,
         desc="tuned: test",
     )
@@ -148,9 +160,12 @@ def write_tuned(
         model_source=tuned_source,
         train_seconds=fitted.seconds,
         extra={
-            "truncation": params["truncation"],
+            "truncation": settings.eval_truncation or params["truncation"],
             "max_length": max_length,
             "train_max_length": params["max_length"],
+            "train_truncation": params["truncation"],
+            "train_precision": getattr(fitted, "train_precision", "bf16" if settings.train_bf16 else "fp32"),
+            "eval_precision": settings.eval_precision,
             "text": "cleaned (data.clean_text)",
             "base_model_source": settings.base_source.as_dict() if settings.base_source else {},
             "tuned_params": params,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,11 @@ def run_search(
     ray_address: str | None = None,
     ray_cpus_per_trial: float | None = None,
     ray_max_concurrent: int = 1,
+    train_bf16: bool | None = None,
+    eval_max_length: int | None = None,
+    eval_truncation: str | None = None,
+    eval_precision: str = "fp32",
+    reduction_factor: int | None = None,
 ) -> SearchResult:
     """Search fine-tuning hyperparameters for ``model`` on ``train``, scored on ``validation`` (both carved from the
     IMDB training split, see :func:`helpers.search.search_data`); returns a :class:`SearchResult`.
@@ -56,6 +62,12 @@ def run_search(
     ``root``: where the trials' folders go (default ``models/search/<profile>``). ``callbacks``: extra ``Trainer``
     callbacks for every trial. ``backend="ray"``: Ray Tune on ``ray_address`` / ``$RAY_ADDRESS`` (local when
     unset), ``ray_max_concurrent`` trials at a time with ``ray_cpus_per_trial`` CPUs each.
+
+    A fair search: ``eval_max_length`` / ``eval_truncation`` / ``eval_precision`` score every evaluation and each
+    trial's value with :func:`helpers.inference.predict` as the test is read (None: the Trainer's evaluation at the
+    trial's training length); ``train_bf16`` trains as notebook 04 does; ``pruner="halving"`` with
+    ``reduction_factor`` η spends the training data by successive halving (rungs at 1, η, η², … evaluations; Ray:
+    ASHA with the same η), so the best configurations train on the whole ``train``.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -63,21 +75,13 @@ def run_search(
         raise ValueError(f"n_trials must be positive, got {n_trials}")
     space = space if isinstance(space, SearchSpace) else SearchSpace.from_params(space)
     base_name = base_source.name if base_source else getattr(model.config, "_name_or_path", "model")
-    plan = StudyPlan(
-        name=name or study_name(profile, base_name, train, validation, space, seed, evals_per_epoch, backend),
-        n_trials=n_trials,
-        space=space,
-        seed=seed,
-        startup_trials=startup_trials if startup_trials is not None else max(2, n_trials // 3),
-        root=Path(root) if root is not None else search_dir(profile),
-        timeout_s=None if timeout_minutes is None else float(timeout_minutes) * 60,
-    )
+    root = Path(root) if root is not None else search_dir(profile)
     settings = TrialSettings(
         model=model,
         tokenizer=tokenizer,
         train=train,
         validation=validation,
-        trials_root=plan.trials_root,
+        trials_root=root,  # replaced below by the study's own folder
         evals_per_epoch=evals_per_epoch,
         eval_batch_size=eval_batch_size,
         seed=seed,
@@ -86,7 +90,24 @@ def run_search(
         callbacks=tuple(callbacks or ()),
         keep_checkpoints=keep_checkpoints,
         progress=progress,
+        train_bf16=train_bf16,
+        eval_max_length=eval_max_length,
+        eval_truncation=eval_truncation,
+        eval_precision=eval_precision,
     )
+    scoring = settings.scoring()
+    plan = StudyPlan(
+        name=name
+        or study_name(profile, base_name, train, validation, space, seed, evals_per_epoch, backend, scoring),
+        n_trials=n_trials,
+        space=space,
+        seed=seed,
+        startup_trials=startup_trials if startup_trials is not None else max(2, n_trials // 3),
+        root=root,
+        timeout_s=None if timeout_minutes is None else float(timeout_minutes) * 60,
+        reduction_factor=reduction_factor,
+    )
+    settings = replace(settings, trials_root=plan.trials_root)
     if backend == "ray":
         result = run_ray(settings, plan, ray_address, ray_cpus_per_trial, ray_max_concurrent)
         pruner_name = "ASHA"
@@ -103,6 +124,9 @@ def run_search(
         "n_validation": len(validation),
         "validation": "carved from the IMDB training split",
         "pruner": pruner_name,
+        "reduction_factor": reduction_factor,
+        "train_bf16": train_bf16,
+        "scoring": scoring or "Trainer evaluation at each trial's training length",
         **result.settings,
     }
     result.root = plan.root

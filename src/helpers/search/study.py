@@ -22,6 +22,11 @@ from helpers.search.space import SearchError, SearchSpace
 from helpers.search.trial import digest
 
 STORAGE_ENV = "IMDB_SEARCH_STORAGE"
+HEARTBEAT_ENV = "IMDB_SEARCH_HEARTBEAT_S"
+
+
+class BudgetReached(RuntimeError):
+    """A trial started by a worker that raced another one past the study's budget (recorded as FAIL, not run)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,9 @@ class StudyPlan:
     startup_trials: int  # random trials before TPE models the results
     root: Path  # models/search/<profile> or the caller's folder: trials/<name>/…, ray/<name>, best/<name>
     timeout_s: float | None = None  # no new trial starts after this long
+    reduction_factor: int | None = (
+        None  # successive halving / ASHA: keep the top 1/η at each rung (None: 3 / 2)
+    )
 
     @property
     def trials_root(self) -> Path:
@@ -82,6 +90,7 @@ def study_name(
     seed: int,
     evals_per_epoch: int,
     backend: str = "optuna",
+    scoring: dict[str, Any] | None = None,
 ) -> str:
     """``<profile>-<backend>-<hash>``: the same search (space, data, model, seed) gets the same name, so it resumes;
     a changed one starts a new study (the old one stays in the storage)."""
@@ -92,6 +101,7 @@ def study_name(
         "model": base_name,
         "seed": seed,
         "evals_per_epoch": evals_per_epoch,
+        **({"scoring": scoring} if scoring else {}),  # absent for the Trainer's scoring: older studies resume
     }
     return f"{profile}-{backend}-{digest(key, 8)}"
 
@@ -103,10 +113,11 @@ def open_study(storage: str, name: str, pruner, *, seed: int, startup_trials: in
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                beat = heartbeat_seconds()
                 rdb = optuna.storages.RDBStorage(
                     storage,
-                    heartbeat_interval=30,
-                    grace_period=120,
+                    heartbeat_interval=beat,
+                    grace_period=4 * beat,
                     heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
                         max_retry=3, inherit_intermediate_values=True
                     ),
@@ -130,6 +141,36 @@ def open_study(storage: str, name: str, pruner, *, seed: int, startup_trials: in
         multivariate=True,
     )
     return optuna.load_study(study_name=name, storage=rdb, sampler=sampler, pruner=pruner)
+
+
+def heartbeat_seconds() -> int:
+    """Seconds between a running trial's heartbeats (``$IMDB_SEARCH_HEARTBEAT_S``, default 30). A trial whose
+    worker stopped beating for four of them (a killed process, a lost machine) is failed and queued again."""
+    value = os.environ.get(HEARTBEAT_ENV, "30")
+    if not value.isdigit() or int(value) < 1:
+        raise SearchError(f"${HEARTBEAT_ENV} must be a whole number of seconds >= 1, got {value!r}")
+    return int(value)
+
+
+def budget_left(study: optuna.Study, n_trials: int) -> int:
+    """Trials still to start: ``n_trials`` less the complete, pruned and running ones. Trials of killed workers
+    (stale heartbeat) are failed first, which queues them again, so they are neither counted nor lost."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+    taken = {"COMPLETE", "PRUNED", "RUNNING"}
+    return n_trials - sum(t.state.name in taken for t in study.get_trials(deepcopy=False))
+
+
+def check_budget(study: optuna.Study, number: int, n_trials: int) -> None:
+    """Raise :class:`BudgetReached` when trial ``number`` comes after the budget is taken by finished trials and
+    by running trials started before it (two workers that started a last trial at the same moment)."""
+    before = sum(
+        t.state.name in {"COMPLETE", "PRUNED"} or (t.state.name == "RUNNING" and t.number < number)
+        for t in study.get_trials(deepcopy=False)
+    )
+    if before >= n_trials:
+        raise BudgetReached(f"the budget of {n_trials} trials was taken before trial {number} started")
 
 
 def _sampler_seed(seed: int, n_before: int, shared: bool) -> int:

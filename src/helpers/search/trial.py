@@ -1,5 +1,10 @@
 """One trial: fine-tune one configuration with :func:`helpers.training.finetune` and report every validation
-evaluation to the search (which may stop it there)."""
+evaluation to the search (which may stop it there).
+
+Scored the way the test is: with ``eval_max_length`` set, every reported evaluation and the trial's value are the
+accuracy of :func:`helpers.inference.predict` on the validation reviews at the test's truncation, ``max_length``
+and precision (not the Trainer's evaluation at the trial's training length).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from transformers import TrainerCallback
 
+from helpers.inference import predict
+from helpers.modeling import load_classifier
 from helpers.training import finetune
 
 
@@ -32,6 +40,45 @@ class TrialSettings:
     callbacks: tuple = field(default_factory=tuple)  # extra Trainer callbacks for every trial
     keep_checkpoints: bool = False
     progress: bool = True  # one line per trial (the trials' own progress bars stay off)
+    train_bf16: bool | None = None  # bfloat16 autocast while training (None: finetune's default)
+    eval_max_length: int | None = (
+        None  # score as the test is read; None: the Trainer's evaluation (training length)
+    )
+    eval_truncation: str | None = None  # None: the trial's own truncation
+    eval_precision: str = "fp32"
+
+    @property
+    def scored_like_test(self) -> bool:
+        return self.eval_max_length is not None
+
+    def scoring(self) -> dict[str, Any]:
+        """How a trial is scored (part of the study's name: a differently scored search is another study)."""
+        if not self.scored_like_test:
+            return {}
+        return {
+            "eval_max_length": self.eval_max_length,
+            "eval_truncation": self.eval_truncation,
+            "eval_precision": self.eval_precision,
+        }
+
+    def validation_accuracy(self, model, params: dict[str, Any]) -> float:
+        """Accuracy of :func:`helpers.inference.predict` on the validation reviews, read as the test is read."""
+        pred = predict(
+            model,
+            self.tokenizer,
+            list(self.validation["text"]),
+            truncation=self.eval_truncation or params["truncation"],
+            max_length=self.eval_max_length or params["max_length"],
+            batch_size=self.eval_batch_size,
+            precision=self.eval_precision,
+            progress=False,
+        )
+        return float((pred.labels == np.asarray(self.validation["label"])).mean())
+
+    def saved_model_accuracy(self, model_path: Path, params: dict[str, Any]) -> float:
+        """:meth:`validation_accuracy` of the model a run saved (its best checkpoint)."""
+        model, _, _ = load_classifier("path", model_path)
+        return self.validation_accuracy(model, params)
 
 
 def digest(obj: Any, n: int = 10) -> str:
@@ -56,17 +103,22 @@ class ReportValidation(TrainerCallback):
     ``step`` is the evaluation's position on the per-epoch grid (1, 2, …), comparable across batch sizes.
     """
 
-    def __init__(self, report, evals_per_epoch: int):
-        self.report, self.evals_per_epoch, self.best = report, evals_per_epoch, float("-inf")
+    def __init__(self, report, evals_per_epoch: int, score=None):
+        self.report, self.evals_per_epoch, self.score, self.best = (
+            report,
+            evals_per_epoch,
+            score,
+            float("-inf"),
+        )
 
     def on_train_begin(self, args, state, control, **kwargs):  # a resumed run knows its earlier evaluations
-        previous = [e["eval_accuracy"] for e in state.log_history if "eval_accuracy" in e]
+        previous = [e["eval_accuracy"] for e in state.log_history if "eval_accuracy" in e and not self.score]
         self.best = max(previous, default=float("-inf"))
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         if not metrics or "eval_accuracy" not in metrics:
             return
-        accuracy = float(metrics["eval_accuracy"])
+        accuracy = self.score(kwargs["model"]) if self.score else float(metrics["eval_accuracy"])
         self.best = max(self.best, accuracy)
         step = max(1, round((state.epoch or 0) * self.evals_per_epoch))
         self.report(step, accuracy, self.best, state.global_step / max(1, state.max_steps))
@@ -79,7 +131,8 @@ def fit(
 
     Returns :class:`helpers.training.FitResult`.
     """
-    callbacks = [ReportValidation(report, settings.evals_per_epoch)] if report else []
+    score = (lambda model: settings.validation_accuracy(model, params)) if settings.scored_like_test else None
+    callbacks = [ReportValidation(report, settings.evals_per_epoch, score)] if report else []
     return finetune(
         settings.model,
         settings.tokenizer,
@@ -101,4 +154,5 @@ def fit(
         data_source=settings.data_source,
         callbacks=[*callbacks, *settings.callbacks],
         progress=progress,
+        bf16=settings.train_bf16,
     )
