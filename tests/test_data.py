@@ -4,7 +4,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import NEG, POS, write_imdb_folder
-from datasets import Dataset
+from datasets import Dataset, DatasetDict
 
 from helpers import data
 from helpers.data import DataError
@@ -120,6 +120,26 @@ def test_sample_none_keeps_everything_and_rejects_nonsense():
     assert len(data.stratified_sample(_toy(), None, seed=1)) == 100
     with pytest.raises(ValueError):
         data.stratified_sample(_toy(), 0, seed=1)
+
+
+def test_test_sample_is_the_seeded_stratified_test_sample_cleaned():
+    imdb = DatasetDict({"test": _toy()})
+    raw = data.test_sample(imdb, 10, 7, clean=False)
+    assert raw["review_id"] == data.stratified_sample(_toy(), 10, seed=7)["review_id"]
+    cleaned = data.test_sample(imdb, 10, 7)
+    assert cleaned["review_id"] == raw["review_id"]
+    assert cleaned["text"] == [data.clean_text(t) for t in raw["text"]]
+
+
+def test_fingerprint_follows_the_reviews_and_labels():
+    sample = data.stratified_sample(_toy(), 10, seed=7)
+    flipped = sample.map(
+        lambda row, i: {"label": 1 - row["label"] if i == 0 else row["label"]}, with_indices=True
+    )
+    assert data.fingerprint(sample) == data.fingerprint(sample.select(range(len(sample))))
+    assert data.fingerprint(sample) != data.fingerprint(flipped)  # one label changed
+    assert len(data.fingerprint(sample)) == 16 and len(data.fingerprint(sample, 12)) == 12
+    assert data.fingerprint(sample) != data.fingerprint(data.stratified_sample(_toy(), 10, seed=8))
 
 
 def test_review_ids_are_stable_and_unique_for_duplicates():

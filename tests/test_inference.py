@@ -93,6 +93,9 @@ def test_token_lengths(tiny):
     _, tokenizer, _ = tiny
     lengths = token_lengths(tokenizer, ["a good film", "good"])
     assert list(lengths) == [3, 1]
+    with_special = token_lengths(tokenizer, ["a good film", "good"], special_tokens=True)
+    assert list(with_special) == [5, 3]  # [CLS] and [SEP], what a max_length counts
+    assert list(with_special) == [len(tokenizer(t)["input_ids"]) for t in ["a good film", "good"]]
 
 
 def test_bf16_precision_is_an_option_and_unknown_precision_is_refused(tiny):
