@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 
@@ -84,7 +85,7 @@ def test_clean_metadata_leaves_the_injected_parameters_as_ruff_formats_them(tmp_
 def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    _notebook(folder / "01_ok.ipynb", "print(profile, seed)")
+    _notebook(folder / "01_ok.ipynb", "import os\nprint(profile, seed, os.environ['IMDB_SERIES_OUTPUT'])")
     _notebook(folder / "02_broken.ipynb", "raise RuntimeError('deliberately broken')")
     _notebook(folder / "03_never.ipynb", "print('should not run')")
     out = tmp_path / "out"
@@ -103,13 +104,16 @@ def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
+        env={k: v for k, v in os.environ.items() if k != "IMDB_SERIES_OUTPUT"},
     )
     assert result.returncode == 1
     assert "02_broken failed: RuntimeError: deliberately broken" in result.stderr
     assert "02_broken.ipynb" in result.stderr
     assert (out / "01_ok.ipynb").exists() and not (out / "03_never.ipynb").exists()
     executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
-    assert "smoke 42" in executed.cells[-1].outputs[0]["text"]  # the profile's parameters were injected
+    # the profile's parameters were injected, and the run's figures and results go beside its notebooks
+    assert f"smoke 42 {out.resolve()}" in executed.cells[-1].outputs[0]["text"]
+    assert executed.metadata.kernelspec["name"] == run.KERNEL and len(executed.cells) == 2
     assert "01_ok" in result.stdout and "FAILED" in result.stdout  # the summary table
 
 

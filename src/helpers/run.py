@@ -298,11 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         )  # figures/ and results/ of this run, beside its notebooks
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
+    output_root = Path(env.get("IMDB_SERIES_OUTPUT") or os.environ.get("IMDB_SERIES_OUTPUT") or REPO_ROOT)
+    where = f"notebooks → {display_path(out_dir)}, results → {display_path(output_root / 'results' / args.profile)}"
     os.environ.update(env)
     check_kernel()
     prepare_models(notebooks, parameters, log)
-    results = display_path(Path(os.environ.get("IMDB_SERIES_OUTPUT", REPO_ROOT)) / "results" / args.profile)
-    print(f"profile {args.profile}: notebooks → {display_path(out_dir)}, results → {results}", flush=True)
+    print(f"profile {args.profile}: {where}", flush=True)
     runs = [NotebookRun(p.stem) for p in notebooks]
     width = max(len(r.notebook) for r in runs)
     for run, notebook in zip(runs, notebooks, strict=True):
