@@ -76,7 +76,18 @@ def test_inference_goal_compares_with_the_fastest_pipeline_at_equal_accuracy():
 def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     output = tmp_path / "bench.json"
-    argv = ["--model", "tiny", "--n", "8", "--repeats", "1", "--train-steps", "1", "--train-max-length", "64"]
+    argv = [
+        "--model",
+        "tiny",
+        "--n",
+        "8",
+        "--repeats",
+        "1",
+        "--train-steps",
+        "1",
+        "--train-max-length",
+        "512",
+    ]
     assert bench.main([*argv, "--output", str(output)]) == 0
     record = json.loads(output.read_text())
     table = {(row["task"], row["method"]): row for row in record["table"]}
