@@ -33,7 +33,7 @@ from helpers.paths import output_root
 
 MODES = {  # training: timed steps per setup; recipe: training reviews for the previous-vs-new check
     "quick": {"n": 128, "repeats": 3, "train_steps": 4, "recipe_reviews": 0},
-    "thorough": {"n": 500, "repeats": 5, "train_steps": 12, "recipe_reviews": 2000},
+    "thorough": {"n": 500, "repeats": 3, "train_steps": 12, "recipe_reviews": 2000},
 }
 
 
