@@ -1,0 +1,229 @@
+"""The Ray backend on a real two-node Ray cluster on this machine (``ray start --head`` plus a second ``ray start
+--address=…`` node): trials land on both nodes, and ``Tuner.restore`` finishes a search whose driver was killed."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import free_port, unavailable
+
+pytest.importorskip("ray", reason="Ray Tune is optional: pip install -r requirements-cluster.txt")
+
+N_TRIALS = 4
+IP = "127.0.0.2"
+NODE_CHECK = """
+import json, sys, ray
+ray.init(address=sys.argv[1], log_to_driver=False, configure_logging=False)
+print(json.dumps([n["NodeID"] for n in ray.nodes() if n["Alive"]]))
+"""
+DRIVER = """
+import json, sys, time
+args = json.loads(sys.argv[1])
+sys.path.insert(0, args["tests"])
+from conftest import toy_reviews
+from transformers import TrainerCallback
+from helpers import search
+from helpers.data import with_review_ids
+from helpers.modeling import load_classifier
+
+class Slow(TrainerCallback):
+    "A fraction of a second per step, so that trials are still running when the driver is killed."
+    def on_step_end(self, a, state, control, **kwargs):
+        time.sleep(args["step_s"])
+
+model, tokenizer, source = load_classifier("path", args["model"])
+result = search.run_search(model, tokenizer, with_review_ids(toy_reviews(32)), with_review_ids(toy_reviews(16, 100)),
+    profile="test", n_trials=args["n_trials"], backend="ray", ray_address=args["address"], ray_cpus_per_trial=1,
+    ray_max_concurrent=2, root=args["root"], space=search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,)),
+    evals_per_epoch=2, seed=0, base_source=source, callbacks=[Slow()], eval_batch_size=16, progress=True)
+trials = result.study.get_trials()
+print("RESULT " + json.dumps({"name": result.study_name, "restored": result.settings["restored"],
+    "trials": [{"state": t.state.name, "node": t.user_attrs["ray_node_id"], "params": t.params} for t in trials]}))
+"""
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _session_pids(sid: int) -> list[int]:
+    """Processes of session ``sid`` (everything a ``ray start`` we launched started, unless it left the session)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if os.getsid(int(entry.name)) == sid:
+                    pids.append(int(entry.name))
+            except (ProcessLookupError, PermissionError):
+                continue
+    return pids
+
+
+def _processes_using(folder: Path) -> list[int]:
+    """Processes whose command line names ``folder`` (Ray's node processes name their session folder)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(folder) in (entry / "cmdline").read_bytes().decode(
+                errors="replace"
+            ):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return [pid for pid in pids if pid != os.getpid()]
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """Two Ray nodes on this machine, one CPU each (so two concurrent one-CPU trials need both), in a private temp
+    folder on a free port; stopped at the end by the PIDs of the processes they started (never ``ray stop``)."""
+    ray_bin = Path(sys.executable).with_name("ray")
+    temp = Path(tempfile.mkdtemp(prefix="imdb-ray-"))  # short: Ray's socket paths must stay under 108 bytes
+    port = free_port()
+    # Ray turns 127.0.0.1 into the machine's network address; 127.0.0.2 is loopback too and kept as given.
+    address = f"{IP}:{port}"
+    # the cluster's own token (Ray's default authentication), shared by its nodes and the drivers
+    env = os.environ | {
+        "RAY_AUTH_MODE": "token",
+        "RAY_AUTH_TOKEN": secrets.token_hex(32),
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "HF_HUB_OFFLINE": "1",
+    }
+    common = ["--block", "--num-cpus=1", "--object-store-memory=100000000", "--disable-usage-stats"]
+    commands = [
+        [
+            ray_bin,
+            "start",
+            "--head",
+            f"--port={port}",
+            f"--node-ip-address={IP}",
+            f"--temp-dir={temp}",
+            "--include-dashboard=false",
+            '--resources={"head_node": 1}',
+            *common,
+        ],
+        [
+            ray_bin,
+            "start",
+            f"--address={address}",
+            f"--node-ip-address={IP}",
+            '--resources={"second_node": 1}',
+            *common,
+        ],
+    ]
+    nodes: list[subprocess.Popen] = []
+    try:
+        for i, command in enumerate(commands):
+            log = (temp / f"node{i}.log").open("w")
+            nodes.append(
+                subprocess.Popen(
+                    command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                )
+            )
+            if i == 0:
+                _wait_for_nodes(address, 1, nodes, temp, env)
+        node_ids = _wait_for_nodes(address, 2, nodes, temp, env)
+        yield {"address": address, "node_ids": node_ids, "env": env}
+    finally:
+        for node in reversed(nodes):  # the worker node first, then the head
+            if node.poll() is None:
+                node.send_signal(signal.SIGTERM)
+        for node in reversed(nodes):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                node.wait(timeout=30)
+            for pid in _session_pids(node.pid):
+                _kill(pid)
+        for pid in _processes_using(temp):
+            _kill(pid)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _wait_for_nodes(address: str, n: int, nodes, temp: Path, env: dict, timeout: float = 120) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(node.poll() is not None for node in nodes):
+            break
+        check = subprocess.run(
+            [sys.executable, "-c", NODE_CHECK, address], capture_output=True, text=True, timeout=60, env=env
+        )
+        if check.returncode == 0 and len(ids := json.loads(check.stdout.strip().splitlines()[-1])) >= n:
+            return ids
+        time.sleep(1)
+    logs = "\n".join(p.read_text()[-1500:] for p in sorted(temp.glob("node*.log")))
+    unavailable(f"a {n}-node Ray cluster did not start on {address}:\n{logs}")
+
+
+def _driver(args: dict, log: Path, env: dict) -> subprocess.Popen:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-c", DRIVER, json.dumps(args)], stdout=out, stderr=subprocess.STDOUT, env=env
+        )
+
+
+def _reported(experiment: Path) -> int:
+    """Trials of the experiment with at least one reported result."""
+    return sum(p.stat().st_size > 0 for p in experiment.glob("*/result.json"))
+
+
+@pytest.mark.slow
+def test_ray_trials_use_both_nodes_and_restore_after_the_driver_is_killed(ray_cluster, tiny, tmp_path):
+    model, _, _ = tiny
+    args = {
+        "address": ray_cluster["address"],
+        "model": model.name_or_path,
+        "root": str(tmp_path),
+        "tests": str(Path(__file__).parent),
+        "n_trials": N_TRIALS,
+        "step_s": 0.5,
+    }
+    first_log, second_log = tmp_path / "driver1.log", tmp_path / "driver2.log"
+    driver = _driver(args, first_log, ray_cluster["env"])
+    try:
+        deadline = time.monotonic() + 300
+        experiments = tmp_path / "ray"
+        # kill the driver once Tune has saved its experiment state and trials are under way, before the end
+        while time.monotonic() < deadline and driver.poll() is None:
+            states = list(experiments.glob("*/experiment_state-*.json"))
+            if states and _reported(states[0].parent) >= 1:
+                break
+            time.sleep(0.2)
+        assert driver.poll() is None, (
+            "the search ended before the driver could be killed:\n" + first_log.read_text()[-3000:]
+        )
+        assert states, first_log.read_text()[-3000:]
+        driver.send_signal(signal.SIGKILL)
+        assert driver.wait(timeout=30) == -signal.SIGKILL
+        experiment = states[0].parent
+        assert "RESULT" not in first_log.read_text()
+
+        restored = _driver(
+            args, second_log, ray_cluster["env"]
+        )  # the same search again: Tuner.restore picks the experiment up
+        assert restored.wait(timeout=400) == 0, second_log.read_text()[-4000:]
+    finally:
+        for process in (driver, locals().get("restored")):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+    output = second_log.read_text()
+    result = json.loads(output.split("RESULT ", 1)[1].splitlines()[0])
+    assert result["restored"] and result["name"] == experiment.name
+    assert "resuming the Ray Tune experiment" in output
+    trials = result["trials"]
+    assert len(trials) == N_TRIALS and {t["state"] for t in trials} <= {"COMPLETE", "PRUNED"}
+    assert any(t["state"] == "COMPLETE" for t in trials)
+    assert len({json.dumps(t["params"], sort_keys=True) for t in trials}) == N_TRIALS  # none run twice
+    nodes = {t["node"] for t in trials}
+    assert nodes == set(ray_cluster["node_ids"]), (nodes, ray_cluster["node_ids"])  # both nodes ran trials
