@@ -287,6 +287,11 @@ def bench_evaluation(
     measure("ours: predict, fp32, head", ours, "same tokens and numerics as the pipeline")
     measure("ours: predict, bf16 autocast, head", lambda: ours(precision="bf16"), "changes numerics")
     measure(
+        "ours: predict, bf16 model, head",
+        lambda: ours(m=bf16_model),
+        "weights in bf16, as the bf16 pipeline",
+    )
+    measure(
         "ours: predict, bf16 autocast, head+tail",
         lambda: ours(truncation="head_tail", precision="bf16"),
         "the series' setting",
