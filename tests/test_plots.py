@@ -43,3 +43,19 @@ def test_many_models_by_bucket_become_small_multiples():
     assert sum(ax.axison for ax in fig.axes) == 5 and fig.get_figwidth() <= plots.MAX_WIDTH_INCHES
     three = plots.accuracy_by_bucket_plot(table[table.model.isin(list("abc"))], xlabel="length", title="t")
     assert len(three.axes) == 1 and len(three.axes[0].lines) == 3
+
+
+def test_pruning_curves_colour_only_the_best_trials():
+    rows = [
+        {
+            "number": n,
+            "state": "PRUNED" if n == 5 else "COMPLETE",
+            "step": step,
+            "val_accuracy": 0.5 + n / 100,
+        }
+        for n in range(6)
+        for step in (1, 2)
+    ]
+    fig = plots.pruning_curves_plot(pd.DataFrame(rows), title="t")
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["trial 4", "trial 3", "trial 2"]  # best first; trial 5 was pruned, 0 and 1 stay grey

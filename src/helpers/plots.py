@@ -464,10 +464,16 @@ def search_params_plot(trials, params, title: str, log_params=("learning_rate",)
     return fig
 
 
-def pruning_curves_plot(intermediate, title: str) -> plt.Figure:
-    """Validation accuracy at each evaluation, one line per trial (``search.intermediate_frame``); pruned trials
-    in grey, ending with a cross where the pruner stopped them."""
+def pruning_curves_plot(intermediate, title: str, highlight: int = 3) -> plt.Figure:
+    """Validation accuracy at each evaluation, one line per trial (``search.intermediate_frame``): the ``highlight``
+    best complete trials in colour, the other complete trials in light grey, pruned trials dashed in grey and
+    ending with a cross where the pruner stopped them (at most ``highlight`` coloured lines overlap)."""
     fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    complete = intermediate[intermediate["state"] == "COMPLETE"]
+    best = list(
+        complete.groupby("number")["val_accuracy"].max().sort_values(ascending=False).index[:highlight]
+    )
+    colours = dict(zip(best, sns.color_palette("deep", len(best)), strict=True))
     for (number, state), part in intermediate.groupby(["number", "state"], sort=True):
         part = part.sort_values("step")
         if state == "PRUNED":
@@ -480,11 +486,25 @@ def pruning_curves_plot(intermediate, title: str) -> plt.Figure:
                 s=40,
                 zorder=3,
             )
+        elif state == "COMPLETE" and number in colours:
+            ax.plot(
+                part["step"],
+                part["val_accuracy"],
+                marker="o",
+                ms=3,
+                lw=1.6,
+                color=colours[number],
+                label=f"trial {number}",
+                zorder=4,
+            )
         elif state == "COMPLETE":
-            ax.plot(part["step"], part["val_accuracy"], marker="o", ms=3, lw=1.2, label=f"trial {number}")
+            ax.plot(part["step"], part["val_accuracy"], color="0.8", lw=1)
     ax.set(xlabel="evaluation (fixed fractions of an epoch)", ylabel="validation accuracy", title=title)
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    handles, labels = ax.get_legend_handles_labels()
-    if 0 < len(handles) <= 12:
-        ax.legend(fontsize=9, loc="lower right", ncol=2)
+    if best:
+        handles, labels = ax.get_legend_handles_labels()
+        order = sorted(range(len(labels)), key=lambda i: best.index(int(labels[i].split()[-1])))
+        ax.legend(
+            [handles[i] for i in order], [labels[i] for i in order], loc="lower right", title="best trials"
+        )
     return fig
