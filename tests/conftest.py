@@ -191,3 +191,43 @@ def opinionated(tmp_path_factory):
     model.eval()
     model.save_pretrained(folder)
     return load_classifier("path", folder)
+
+
+# ----------------------------------------------------------------------------------------------- notebook outputs
+def output_rows(path) -> list[str]:
+    """What a reader sees in an executed notebook's outputs: one item per text line or HTML table row."""
+    import re
+
+    import nbformat
+
+    rows = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            rows += (
+                output.get("text", "") + data.get("text/plain", "") + data.get("text/markdown", "")
+            ).splitlines()
+            if html := data.get("text/html"):
+                rows += [re.sub(r"<[^>]+>", " ", row) for row in html.split("<tr")]
+    return rows
+
+
+def unprinted_accuracies(notebooks, results) -> list[str]:
+    """Problems with the accuracies the notebooks print: the last notebook (the comparison) must show each model's
+    recorded accuracy on the row of its short label, and some earlier notebook that names it must print it too."""
+    from helpers.present import short_label
+
+    rows = {path.name: output_rows(path) for path in notebooks}
+    comparison = notebooks[-1].name
+    problems = []
+    for key, (record, _) in results.items():
+        label, accuracy = short_label(record), f"{record['accuracy']:.3f}"
+        if not any(label in row and accuracy in row for row in rows[comparison]):
+            problems.append(f"{comparison}: no row with {label!r} at accuracy {accuracy} ({key})")
+        if not any(
+            any(label in row for row in lines) and any(accuracy in row for row in lines)
+            for name, lines in rows.items()
+            if name != comparison
+        ):
+            problems.append(f"no notebook before {comparison} prints {label}'s accuracy {accuracy} ({key})")
+    return problems

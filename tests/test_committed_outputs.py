@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 
-import nbformat
 import pytest
+from conftest import unprinted_accuracies
 
 from helpers.evaluation import load_results
 from helpers.paths import REPO_ROOT
-from helpers.present import short_label
 from helpers.report import END, START
 from helpers.run import discover_notebooks
 
@@ -28,19 +26,6 @@ def seed_results():
     if not results:
         pytest.fail(f"no committed results in {SEED_RESULTS.relative_to(REPO_ROOT)}")
     return results
-
-
-def _output_rows(path) -> list[str]:
-    """What a reader sees in a notebook's outputs, one table row or text line per item."""
-    rows = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
-            text = output.get("text", "") + data.get("text/plain", "") + data.get("text/markdown", "")
-            rows += text.splitlines()
-            if html := data.get("text/html"):
-                rows += [re.sub(r"<[^>]+>", " ", row) for row in html.split("<tr")]
-    return rows
 
 
 def test_readme_table_is_the_generated_one():
@@ -61,22 +46,7 @@ def test_readme_table_is_the_generated_one():
 
 
 def test_committed_notebooks_print_the_recorded_accuracies(seed_results):
-    notebooks = discover_notebooks()
-    rows = {path.name: _output_rows(path) for path in notebooks}
-    comparison = notebooks[-1].name  # the series ends with the comparison of every model
-    for key, (record, _) in seed_results.items():
-        label, accuracy = short_label(record), f"{record['accuracy']:.3f}"
-        assert any(label in row and accuracy in row for row in rows[comparison]), (
-            f"{comparison} shows no row with {label!r} at accuracy {accuracy} (results/{PROFILE}/{key}.json)"
-        )
-        shown_by = [
-            name
-            for name, lines in rows.items()
-            if name != comparison
-            and any(label in row for row in lines)
-            and any(accuracy in row for row in lines)
-        ]
-        assert shown_by, f"no notebook before {comparison} prints {label}'s accuracy {accuracy}"
+    assert not unprinted_accuracies(discover_notebooks(), seed_results)
 
 
 def test_seed_results_cover_the_same_reviews(seed_results):
