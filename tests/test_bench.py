@@ -58,6 +58,7 @@ def test_profile_categories_follow_operator_names_and_scopes():
     assert bench.op_category("aten::_fused_adamw_", set()) == "optimizer"
     assert bench.op_category("aten::copy_", {"collate"}) == "collation"
     assert bench.op_category("aten::native_layer_norm", set()) == "elementwise and other ops"
+    assert bench.op_category("aten::native_dropout", set()) == "dropout"
 
 
 def test_inference_goal_compares_with_the_fastest_pipeline_at_equal_accuracy():

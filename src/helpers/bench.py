@@ -538,6 +538,7 @@ def bench_training(
 # ----------------------------------------------------------------------------------------------- profile
 BREAKDOWN = (
     "attention",
+    "dropout",
     "matmuls",
     "elementwise and other ops",
     "optimizer",
@@ -553,6 +554,8 @@ def op_category(name: str, scopes: set[str]) -> str:
         return "collation"
     if "optimizer" in scopes or "adam" in lowered or "_foreach" in lowered:
         return "optimizer"
+    if "dropout" in lowered or "bernoulli" in lowered:
+        return "dropout"
     if any(key in lowered for key in ("scaled_dot_product", "flash_attention", "softmax", "bmm")):
         return "attention"
     if lowered in {"aten::mm", "aten::addmm", "aten::matmul", "aten::linear"}:
