@@ -1,0 +1,146 @@
+"""The whole series run once with the smoke profile (tiny data, tiny model, private output folders), then what each
+notebook wrote: its results files with the fields of the reference run's, the same test reviews for every model,
+the figures the reference run has, and outputs free of warnings and tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from conftest import output_rows, unprinted_accuracies
+
+from helpers import paths
+from helpers.evaluation import load_results
+from helpers.paths import REPO_ROOT
+from helpers.run import discover_notebooks
+
+PROFILE = "smoke"
+NOTEBOOKS = discover_notebooks()
+REFERENCE = REPO_ROOT / "results" / "seed", REPO_ROOT / "figures" / "seed"  # the committed reference run
+
+
+def _folders(output_root: Path) -> tuple[Path, Path]:
+    """``(results, figures)`` folders the notebooks write to under ``output_root`` (helpers.paths' own rule)."""
+    before = os.environ.get("IMDB_SERIES_OUTPUT")
+    os.environ["IMDB_SERIES_OUTPUT"] = str(output_root)
+    try:
+        return paths.results_dir(PROFILE), paths.figures_dir(PROFILE)
+    finally:
+        if before is None:
+            del os.environ["IMDB_SERIES_OUTPUT"]
+        else:
+            os.environ["IMDB_SERIES_OUTPUT"] = before
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    """One smoke run of every notebook with the runner, into private folders; ``(executed, results, figures)``."""
+    root = tmp_path_factory.mktemp("smoke")
+    env = os.environ | {
+        "IMDB_SERIES_OUTPUT": str(root / "output"),
+        "IMDB_MODELS_DIR": str(root / "models"),  # a fresh study: nothing resumed from another run
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+    }
+    env.pop("IMDB_SEARCH_STORAGE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.run", "--profile", PROFILE, "--output-dir", str(root / "runs")],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    results, figures = _folders(root / "output")
+    return root / "runs", results, figures
+
+
+@pytest.mark.slow
+def test_every_notebook_ran(smoke):
+    executed, _, _ = smoke
+    assert sorted(p.name for p in executed.glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
+    for path in executed.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        assert "widgets" not in nb.metadata
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert any(c.outputs for c in code), f"{path.name} shows nothing"
+        assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS], ids=lambda n: n[:2])
+def test_outputs_have_no_warnings_or_tracebacks(smoke, name):
+    executed, _, _ = smoke
+    noisy = [row for row in output_rows(executed / name) if "warning" in row.lower() or "Traceback" in row]
+    assert not noisy, f"{name} shows {len(noisy)} warning/traceback line(s), e.g. {noisy[:3]}"
+
+
+@pytest.mark.slow
+def test_every_results_file_of_the_reference_run_is_written_with_its_fields(smoke):
+    _, folder, _ = smoke
+    reference = load_results("seed", folder=REFERENCE[0])
+    results = load_results(PROFILE, folder=folder)
+    assert set(results) == set(reference), "the smoke run writes the models the reference run has"
+    for key, (record, predictions) in results.items():
+        missing = set(reference[key][0]) - set(record)
+        assert not missing, f"{key}.json lacks {sorted(missing)}"
+        assert record["profile"] == PROFILE and record["model_key"] == key
+        assert record["data_source"]["kind"] == "bundled" and record["split"] == "test"
+        assert record["n"] == len(predictions) == predictions["review_id"].nunique()
+        assert record["accuracy"] == pytest.approx(
+            float(np.mean(predictions["pred"] == predictions["label"]))
+        )
+        low, high = record["accuracy_ci95"]
+        assert low <= record["accuracy"] <= high
+        assert np.array(record["confusion_matrix"]).sum() == record["n"]
+        assert predictions["p_pos"].between(0, 1).all()
+        p_pos, pred = predictions["p_pos"], predictions["pred"]
+        assert (
+            not ((p_pos > 0.5) & (pred == 0)).any() and not ((p_pos < 0.5) & (pred == 1)).any()
+        )  # ties: either
+        json.dumps(record)  # plain JSON
+
+
+@pytest.mark.slow
+def test_every_model_is_scored_on_the_same_reviews(smoke):
+    _, folder, _ = smoke
+    ids = {
+        key: frozenset(pred["review_id"]) for key, (_, pred) in load_results(PROFILE, folder=folder).items()
+    }
+    assert len(ids) > 1 and len(set(ids.values())) == 1, {k: len(v) for k, v in ids.items()}
+
+
+# Figures that need more than the smoke profile gives, and what their notebook says instead.
+NEEDS_MORE = {"05_param_importances.png": "No importances: "}  # fANOVA needs differing complete trials
+
+
+@pytest.mark.slow
+def test_every_figure_of_the_reference_run_is_drawn(smoke):
+    executed, _, folder = smoke
+    promised = sorted(p.name for p in REFERENCE[1].glob("*.png"))
+    drawn = {p.name for p in folder.glob("*.png")}
+    assert promised, "the reference run has figures"
+    for name in promised:
+        if name not in drawn and name in NEEDS_MORE:
+            (notebook,) = [p.name for p in NOTEBOOKS if p.name[:2] == name[:2]]
+            rows = output_rows(executed / notebook)
+            assert any(NEEDS_MORE[name] in row for row in rows), (
+                f"{name} is missing and {notebook} says nothing"
+            )
+            continue
+        assert name in drawn, f"missing figure {name}"
+        assert (folder / name).stat().st_size > 5_000, f"{name} is nearly empty"
+
+
+@pytest.mark.slow
+def test_the_notebooks_print_the_accuracies_they_recorded(smoke):
+    executed, folder, _ = smoke
+    results = load_results(PROFILE, folder=folder)
+    assert not unprinted_accuracies([executed / p.name for p in NOTEBOOKS], results)
