@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sys
 import warnings
 from typing import Any
 
@@ -79,10 +80,20 @@ def setup(seed: int = 42) -> None:
     # plots (matplotlib, seaborn) sits above settings: imported only when a notebook sets up
     from helpers.plots import set_style
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
+    quiet = bool(os.environ.get("IMDB_SERIES_QUIET"))  # set by helpers.run: a notebook executed by the runner
+    if quiet:  # plain sentences in stdout, warnings included (one line, no file path): no stderr boxes
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+        warnings.formatwarning = lambda message, category, *_args, **_kwargs: (
+            f"{category.__name__}: {message}"
+        )
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.captureWarnings(quiet)
     quiet_libraries()
     set_style()
     seed_everything(seed)
+    if quiet:
+        return  # no autoreload in a batch run: a helper edited mid-run would print a reload traceback
     try:
         ipython = get_ipython()  # type: ignore[name-defined]  # noqa: F821
     except NameError:
