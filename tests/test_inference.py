@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import opinion_reviews
 
 from helpers import inference
 from helpers.inference import encode, head_tail_sizes, predict, token_lengths, truncate_ids, validate_texts
@@ -57,17 +58,18 @@ def test_predictions_come_back_in_input_order(tiny):
     assert ((batched.p_pos >= 0) & (batched.p_pos <= 1)).all() and batched.seconds > 0
 
 
-def test_reversed_labels_flip_p_pos(tiny):
-    model, tokenizer, _ = tiny
-    texts = ["a good film", "a bad film with a long and boring plot"]
+def test_reversed_labels_flip_p_pos(opinionated):
+    model, tokenizer, _ = opinionated
+    texts = list(opinion_reviews(32, seed=7)["text"])
     normal = predict(model, tokenizer, texts, progress=False)
+    assert np.abs(normal.p_pos - 0.5).mean() > 0.3  # confident predictions: a label flip shows
     model.config.id2label = {0: "POSITIVE", 1: "NEGATIVE"}
     try:
         flipped = predict(model, tokenizer, texts, progress=False)
     finally:
         model.config.id2label = {0: "NEGATIVE", 1: "POSITIVE"}
     np.testing.assert_allclose(flipped.p_pos, 1 - normal.p_pos, atol=1e-6)
-    assert list(flipped.labels) == list(1 - normal.labels) or np.allclose(normal.p_pos, 0.5)
+    assert list(flipped.labels) == list(1 - normal.labels)
 
 
 @pytest.mark.parametrize(
@@ -98,17 +100,22 @@ def test_token_lengths(tiny):
     assert list(with_special) == [len(tokenizer(t)["input_ids"]) for t in ["a good film", "good"]]
 
 
-def test_bf16_precision_is_an_option_and_unknown_precision_is_refused(tiny):
-    model, tokenizer = tiny[0], tiny[1]
-    texts = ["a fine film", "a dull film"]
-    bf16 = inference.predict(model, tokenizer, texts, precision="bf16", progress=False)
-    fp32 = inference.predict(model, tokenizer, texts, progress=False)
-    assert bf16.p_pos == pytest.approx(fp32.p_pos, abs=0.05)
+def test_bf16_precision_agrees_with_fp32_and_unknown_precision_is_refused(opinionated):
+    model, tokenizer, _ = opinionated
+    reviews = opinion_reviews(64, seed=7)
+    fp32 = inference.predict(model, tokenizer, list(reviews["text"]), progress=False)
+    bf16 = inference.predict(model, tokenizer, list(reviews["text"]), precision="bf16", progress=False)
+    assert (fp32.labels == np.asarray(reviews["label"])).mean() >= 0.9  # an opinionated model, not a coin
+    assert (bf16.labels == fp32.labels).mean() >= 0.95
+    assert bf16.p_pos == pytest.approx(fp32.p_pos, abs=0.02)
     with pytest.raises(ValueError, match="precision must be one of"):
-        inference.predict(model, tokenizer, texts, precision="fp8", progress=False)
+        inference.predict(model, tokenizer, ["a fine film"], precision="fp8", progress=False)
 
 
-def test_int8_quantization_keeps_labels_readable(tiny):
-    model, tokenizer = tiny[0], tiny[1]
-    quantized = inference.quantize_int8(model)
-    assert len(inference.predict(quantized, tokenizer, ["fine"], progress=False)) == 1
+def test_int8_quantization_agrees_with_fp32(opinionated):
+    model, tokenizer, _ = opinionated
+    texts = list(opinion_reviews(64, seed=7)["text"])
+    fp32 = inference.predict(model, tokenizer, texts, progress=False)
+    int8 = inference.predict(inference.quantize_int8(model), tokenizer, texts, progress=False)
+    assert len(int8) == len(texts) and (int8.labels == fp32.labels).mean() >= 0.9
+    assert np.abs(int8.p_pos - fp32.p_pos).mean() < 0.05

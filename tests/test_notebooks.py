@@ -1,16 +1,12 @@
 """The committed notebooks as people meet them, and the smoke profile of the whole series."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from helpers.evaluation import load_results
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 from helpers.run import KERNEL, discover_notebooks
 
@@ -174,40 +170,6 @@ def test_every_parameter_is_seen_by_papermill(path):
     }
     assert assigned == set(papermill.inspect_notebook(str(path))), "papermill could not parse some parameters"
     assert {"profile", "seed"} <= assigned
-
-
-@pytest.mark.slow
-def test_smoke_profile_runs_every_notebook(tmp_path):
-    env = os.environ | {
-        "IMDB_SERIES_OUTPUT": str(tmp_path),
-        "HF_HUB_OFFLINE": "1",
-        "HF_DATASETS_OFFLINE": "1",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.run", "--profile", "smoke", "--output-dir", str(tmp_path / "runs")],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    executed = sorted(p.name for p in (tmp_path / "runs").glob("*.ipynb"))
-    assert executed == [p.name for p in NOTEBOOKS]
-    for path in (tmp_path / "runs").glob("*.ipynb"):
-        assert "widgets" not in json.loads(path.read_text())["metadata"]
-        assert reader_problems(nbformat.read(path, as_version=4)) == [], path.name
-    assert len(result.stdout.strip().splitlines()) <= len(NOTEBOOKS) + 4, "one terminal line per notebook"
-    assert any((tmp_path / "figures" / "smoke").glob("*.png"))
-    results = load_results("smoke", folder=tmp_path / "results" / "smoke")
-    written_by = {p.name[:2] for p in NOTEBOOKS}
-    if "02" in written_by:
-        assert {"bow_random_forest"} <= set(results)
-    for record, predictions in results.values():
-        assert record["profile"] == "smoke" and record["data_source"]["kind"] == "bundled"
-        assert len(predictions) == record["n"] and 0 <= record["accuracy"] <= 1
-    ids = {key: set(pred["review_id"]) for key, (_, pred) in results.items()}
-    assert len({frozenset(v) for v in ids.values()}) <= 1, "every model is evaluated on the same test reviews"
 
 
 def test_notebooks_folder_is_the_repo_one():

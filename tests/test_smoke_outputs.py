@@ -14,6 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 from conftest import output_rows, unprinted_accuracies
+from test_notebooks import reader_problems
 
 from helpers import paths
 from helpers.evaluation import load_results
@@ -58,6 +59,7 @@ def smoke(tmp_path_factory):
         timeout=1200,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (root / "terminal.txt").write_text(result.stdout)  # what `make run` shows a person
     results, figures = _folders(root / "output")
     return root / "runs", results, figures
 
@@ -72,6 +74,15 @@ def test_every_notebook_ran(smoke):
         code = [c for c in nb.cells if c.cell_type == "code"]
         assert any(c.outputs for c in code), f"{path.name} shows nothing"
         assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+
+
+@pytest.mark.slow
+def test_a_reader_sees_no_noise_and_the_terminal_one_line_per_notebook(smoke):
+    executed, _, _ = smoke
+    for path in executed.glob("*.ipynb"):
+        assert reader_problems(nbformat.read(path, as_version=4)) == [], path.name
+    terminal = (executed.parent / "terminal.txt").read_text().strip().splitlines()
+    assert len(terminal) <= len(NOTEBOOKS) + 4, "one terminal line per notebook"
 
 
 @pytest.mark.slow
