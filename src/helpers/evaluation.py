@@ -27,6 +27,7 @@ from sklearn.metrics import classification_report, confusion_matrix
 
 from helpers.labels import LABEL_NAMES
 from helpers.paths import display_path, results_dir
+from helpers.present import p_text
 
 REQUIRED_FIELDS = (
     "model",
@@ -419,13 +420,20 @@ def significance_statements(tests: pd.DataFrame, names: dict[str, str], alpha: f
     sentences = []
     for _, row in tests.iterrows():
         a, b = names.get(row["model A"], row["model A"]), names.get(row["model B"], row["model B"])
+        side_a = (a, row["accuracy A"], row["only A right"])
+        side_b = (b, row["accuracy B"], row["only B right"])
+        significant = row["p value"] < alpha
+        if significant and side_b[2] > side_a[2]:
+            side_a, side_b = (
+                side_b,
+                side_a,
+            )  # the sentence names the better model first, and so do its numbers
         numbers = (
-            f"{row['accuracy A']:.3f} vs {row['accuracy B']:.3f}, {row['only A right']} vs "
-            f"{row['only B right']} discordant reviews, McNemar p = {row['p value']:.2g}, n = {row['n']:,}"
+            f"{side_a[1]:.3f} vs {side_b[1]:.3f}; {side_a[2]} vs {side_b[2]} reviews only one of them gets right; "
+            f"McNemar p = {p_text(row['p value'])}, n = {row['n']:,}"
         )
-        if row["p value"] < alpha:
-            better, worse = (a, b) if row["only A right"] > row["only B right"] else (b, a)
-            sentences.append(f"{better} is more accurate than {worse} ({numbers}).")
+        if significant:
+            sentences.append(f"{side_a[0]} is more accurate than {side_b[0]} ({numbers}).")
         else:
             sentences.append(f"{a} and {b}: no significant difference at α = {alpha} ({numbers}).")
     return sentences
