@@ -12,9 +12,6 @@ from helpers.run import KERNEL, discover_notebooks
 
 NOTEBOOKS = discover_notebooks()
 MACHINE_PATH = re.compile(r"(/(work|root|home|tmp|Users)/[A-Za-z]|[A-Z]:\\\\Users)")
-# The reader checks below hold for notebooks the current runner wrote. The committed notebooks pass them once they
-# are re-made with `python -m helpers.run --profile seed --refresh`; until then this switch stays off.
-COMMITTED_NOTEBOOKS_REFRESHED = False
 PROGRESS_BAR = re.compile(r"\d+%\|.*\||\r|\bit/s\]|s/it\]")
 TRUNCATED_NAME = re.compile(r"<t[dh][^>]*>([^<]{1,60}(…|\.\.\.))</t[dh]>")
 TABLE_NAN = re.compile(r"<t[dh][^>]*>\s*(NaN|nan|None|<NA>)\s*</t[dh]>")
@@ -93,10 +90,6 @@ def test_committed_notebook_renders_cleanly(path):
     assert heading.split("·")[-1].strip()[:30] in body
 
 
-@pytest.mark.skipif(
-    not COMMITTED_NOTEBOOKS_REFRESHED,
-    reason="turned on once the committed notebooks are re-made with --refresh",
-)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_notebook_reads_cleanly(path):
     nb = nbformat.read(path, as_version=4)
