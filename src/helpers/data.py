@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
-from helpers.hub import Provenance, from_hub
+from helpers.hub import FALLBACK_RECORD, Provenance, from_hub
 from helpers.labels import LABEL_NAMES
 from helpers.paths import DATA_DIR, display_path
 
@@ -129,7 +129,7 @@ def _load(name: str, path, source: str) -> tuple[DatasetDict, DataSource]:
                 f"Cannot load {HUB_ID[name]} from the Hub: {reason}. Use source='bundled' to work offline."
             )
         note = f"Hub not used: {reason}"
-        log.warning("%s: %s; using the bundled copy", HUB_ID[name], reason)
+        log.warning("%s: %s; using the bundled copy", HUB_ID[name], reason, extra=FALLBACK_RECORD)
     folder = DATA_DIR / name
     data = _read_folder(name, folder, expected={f.split: f for f in BUNDLED[name]})
     return data, DataSource(name, "bundled", display_path(folder), note)

@@ -10,6 +10,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TypeVar
 
+# ``extra=`` of the log record that announces a fallback from the Hub (data or model): a notebook run by the
+# runner says the source in a sentence of its own, so helpers.settings drops this record there.
+FALLBACK_RECORD = {"source_fallback": True}
+
 T = TypeVar("T")
 OFFLINE_ENV_VARS = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.hub import Provenance, from_hub
+from helpers.hub import FALLBACK_RECORD, Provenance, from_hub
 from helpers.labels import ID2LABEL, LABEL2ID, LabelError, imdb_label_map
 from helpers.paths import MODELS_DIR, display_path
 from helpers.settings import quiet_libraries, seed_everything
@@ -98,7 +98,13 @@ def load_classifier(spec: str = "auto", model_dir: str | os.PathLike | None = No
             f"Cannot load {HUB_MODEL_ID} from the Hub: {reason}. Use model='standin' to work offline "
             f"(or model='path' with a local copy of the checkpoint)."
         )
-    log.warning("%s not used (%s); using the offline stand-in: %s", HUB_MODEL_ID, reason, STANDIN_NAME)
+    log.warning(
+        "%s not used (%s); using the offline stand-in: %s",
+        HUB_MODEL_ID,
+        reason,
+        STANDIN_NAME,
+        extra=FALLBACK_RECORD,
+    )
     model, tokenizer, source = _load_local(standin_dir(), kind="standin")
     note = f"{source.note}; " if source.note else ""
     return _finish(

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from helpers.hub import FALLBACK_RECORD
 from helpers.paths import PARAMS_DIR
 
 PROFILES = ("smoke", "seed", "full")
@@ -72,6 +73,11 @@ def quiet_libraries() -> None:
         pass
 
 
+def _not_a_fallback_notice(record: logging.LogRecord) -> bool:
+    """False for the Hub-fallback notice of helpers.data / helpers.modeling (see ``hub.FALLBACK_RECORD``)."""
+    return not any(getattr(record, key, False) for key in FALLBACK_RECORD)
+
+
 def setup(seed: int = 42) -> None:
     """One call at the top of every notebook: plotting style, quiet logging, seeds, autoreload."""
     warnings.filterwarnings(
@@ -83,6 +89,8 @@ def setup(seed: int = 42) -> None:
     quiet = bool(os.environ.get("IMDB_SERIES_QUIET"))  # set by helpers.run: a notebook executed by the runner
     if quiet:  # plain sentences in stdout, warnings included (one line, no file path): no stderr boxes
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
+        # the notebook says where its data and model came from in one generated sentence: not twice
+        logging.getLogger().handlers[0].addFilter(_not_a_fallback_notice)
         warnings.formatwarning = lambda message, category, *_args, **_kwargs: (
             f"{category.__name__}: {message}"
         )
