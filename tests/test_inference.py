@@ -112,6 +112,25 @@ def test_bf16_precision_agrees_with_fp32_and_unknown_precision_is_refused(opinio
         inference.predict(model, tokenizer, ["a fine film"], precision="fp8", progress=False)
 
 
+def test_write_run_records_how_the_test_was_scored(opinionated, tmp_path, monkeypatch):
+    from helpers import evaluation
+
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    model, tokenizer, _ = opinionated
+    reviews = opinion_reviews(8, seed=3)
+    test = {"review_id": [f"r{i}" for i in range(8)], "label": list(reviews["label"])}
+    pred = inference.predict(
+        model, tokenizer, list(reviews["text"]), precision="bf16", device="cpu", progress=False
+    )
+    assert (pred.precision, pred.device) == ("bf16", "cpu")
+    record = inference.write_run(
+        pred, test, profile="smoke", model_key="zero_shot", model="m", data_source="toy", model_source="tiny"
+    )
+    assert record["eval_precision"] == "bf16" and record["device"] == "cpu"
+    saved = evaluation.load_results("smoke", folder=tmp_path / "results" / "smoke")["zero_shot"][0]
+    assert saved["eval_precision"] == "bf16" and saved["device"] == "cpu"
+
+
 def test_int8_quantization_agrees_with_fp32(opinionated):
     model, tokenizer, _ = opinionated
     texts = list(opinion_reviews(64, seed=7)["text"])
@@ -119,3 +138,38 @@ def test_int8_quantization_agrees_with_fp32(opinionated):
     int8 = inference.predict(inference.quantize_int8(model), tokenizer, texts, progress=False)
     assert len(int8) == len(texts) and (int8.labels == fp32.labels).mean() >= 0.9
     assert np.abs(int8.p_pos - fp32.p_pos).mean() < 0.05
+
+
+def test_compare_truncation_rescores_only_the_long_reviews(tiny):
+    model, tokenizer, _ = tiny
+    rng = np.random.default_rng(1)
+    vocab = ["good", "bad", "film", "plot", "actor", "boring", "superb", "the", "a", "of"]
+    texts = [" ".join(rng.choice(vocab, size=int(n))) for n in rng.integers(1, 60, size=20)]
+    labels = rng.integers(0, 2, size=20)
+    lengths = token_lengths(tokenizer, texts)
+    pred = predict(model, tokenizer, texts, truncation="head", max_length=24, progress=False)
+    result = inference.compare_truncation(
+        model, tokenizer, texts, labels, pred, lengths, truncation="head", max_length=24, progress=False
+    )
+    long = lengths > 22
+    assert result.strategies == ["head", "head_tail"] and list(result.long_idx) == list(np.flatnonzero(long))
+    other = predict(model, tokenizer, texts, truncation="head_tail", max_length=24, progress=False).labels
+    expected = np.where(long, other, pred.labels)  # short reviews keep their predictions
+    assert list(result.paired["head_tail:pred"]) == list(expected)
+    assert result.summary["head"]["n_long"] == long.sum() > 0
+    assert result.summary["head_tail"]["accuracy_all"] == pytest.approx((expected == labels).mean())
+    n_disagree = result.mcnemar["only_a_right"] + result.mcnemar["only_b_right"]
+    assert n_disagree == int((expected[long] != pred.labels[long]).sum())
+    short = [t for t, n in zip(texts, lengths, strict=True) if n <= 22]
+    none = inference.compare_truncation(
+        model,
+        tokenizer,
+        short,
+        np.zeros(len(short)),
+        predict(model, tokenizer, short, max_length=24, progress=False),
+        token_lengths(tokenizer, short),
+        truncation="head",
+        max_length=24,
+        progress=False,
+    )
+    assert none.mcnemar is None and not none.summary

@@ -116,6 +116,8 @@ def test_every_results_file_of_the_reference_run_is_written_with_its_fields(smok
         assert (
             not ((p_pos > 0.5) & (pred == 0)).any() and not ((p_pos < 0.5) & (pred == 1)).any()
         )  # ties: either
+        if key in {"zero_shot", "fine_tuned", "tuned"}:  # every transformer says how its test was scored
+            assert record["eval_precision"] in {"fp32", "bf16", "int8"} and record["device"], key
         json.dumps(record)  # plain JSON
 
 

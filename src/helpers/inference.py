@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.devices import choose_device
+from helpers.devices import choose_device, device_name
 from helpers.evaluation import write_results
 from helpers.labels import imdb_label_map
 
@@ -31,12 +31,15 @@ HEAD_TOKENS_AT_512 = 128  # Sun et al. 2019: head 128 + tail 382 of a 510-token 
 
 @dataclass
 class Predictions:
-    """Per-review predictions in input order: IMDB label (0/1), P(positive), timing and truncation count."""
+    """Per-review predictions in input order: IMDB label (0/1), P(positive), timing, truncation count, and how
+    they were computed (precision, device)."""
 
     labels: np.ndarray
     p_pos: np.ndarray
     seconds: float
     n_truncated: int
+    precision: str = "fp32"
+    device: str = "cpu"
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -207,6 +210,8 @@ def predict(
         p_pos=probs[:, pos_index],
         seconds=time.perf_counter() - started,
         n_truncated=int(n_truncated),
+        precision=precision,
+        device=device_name(device),
     )
 
 
@@ -223,7 +228,10 @@ def write_run(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write a transformer's predictions on ``test`` (with ``review_id`` and ``label``) through
-    :func:`helpers.evaluation.write_results` (the twin of :func:`helpers.classical.write_run`); returns the record."""
+    :func:`helpers.evaluation.write_results` (the twin of :func:`helpers.classical.write_run`); returns the record.
+
+    Every record says how the test was scored: ``eval_precision`` and ``device`` come from ``pred``."""
+    extra = {"eval_precision": pred.precision, "device": pred.device, **(extra or {})}
     return write_results(
         profile=profile,
         model_key=model_key,
@@ -238,3 +246,66 @@ def write_run(
         predict_seconds=pred.seconds,
         extra=extra,
     )
+
+
+@dataclass
+class TruncationComparison:
+    """Two truncation strategies on the same reviews: only the long ones (beyond the budget) are scored again."""
+
+    paired: Any  # pandas DataFrame: ``label`` and ``<strategy>:pred`` for both strategies, in input order
+    strategies: list[str]  # [the strategy given, the other one]
+    long_idx: np.ndarray  # positions of the reviews longer than the budget
+    mcnemar: dict[str, Any] | None  # on the long reviews only; None when there are none
+    summary: dict[str, dict[str, float]]  # per strategy: accuracy on all and on the long reviews, n_long
+
+
+def compare_truncation(
+    model,
+    tokenizer,
+    texts,
+    labels,
+    pred: Predictions,
+    lengths,
+    *,
+    truncation: str,
+    max_length: int,
+    batch_size: int = 32,
+    precision: str = "fp32",
+    progress: bool = True,
+):
+    """``pred`` (made with ``truncation`` at ``max_length``) against the other strategy: the reviews longer than
+    ``max_length - 2`` word pieces (``lengths``, without special tokens) are predicted again with it, the rest
+    keep their predictions (they would be identical); a :class:`TruncationComparison`."""
+    import pandas as pd
+
+    from helpers.evaluation import mcnemar_test
+
+    other = "head" if truncation == "head_tail" else "head_tail"
+    long_idx = np.flatnonzero(np.asarray(lengths) > max_length - 2)
+    paired = pd.DataFrame({"label": np.asarray(labels), f"{truncation}:pred": pred.labels})
+    paired[f"{other}:pred"] = pred.labels
+    if not len(long_idx):
+        return TruncationComparison(paired, [truncation, other], long_idx, None, {})
+    alt = predict(
+        model,
+        tokenizer,
+        [texts[i] for i in long_idx],
+        truncation=other,
+        max_length=max_length,
+        batch_size=batch_size,
+        precision=precision,
+        progress=progress,
+        desc=f"long reviews ({other})",
+    )
+    paired.loc[long_idx, f"{other}:pred"] = alt.labels
+    long_only = paired.iloc[long_idx]
+    summary = {
+        name: {
+            "accuracy_all": float((paired[f"{name}:pred"] == paired["label"]).mean()),
+            "accuracy_long": float((long_only[f"{name}:pred"] == long_only["label"]).mean()),
+            "n_long": len(long_idx),
+        }
+        for name in (truncation, other)
+    }
+    test = mcnemar_test(long_only["label"], long_only[f"{truncation}:pred"], long_only[f"{other}:pred"])
+    return TruncationComparison(paired, [truncation, other], long_idx, test, summary)
