@@ -246,3 +246,42 @@ def test_ensemble_averages_members_and_is_written_like_any_model(tmp_path):
         evaluation.average_ensemble(
             results, ["fine_tuned", "absent"], profile="smoke", label="x", folder=tmp_path
         )
+
+
+def test_class_rates_hand_computed():
+    paired = pd.DataFrame({"label": [0, 0, 1, 1], "a:pred": [0, 1, 1, 1], "b:pred": [0, 0, 0, 0]})
+    rates = evaluation.class_rates(paired, ["a", "b"])
+    assert rates["a"].to_dict() == {
+        "accuracy": 0.75,
+        "recall neg": 0.5,
+        "recall pos": 1.0,
+        "predicted pos share": 0.75,
+    }
+    assert rates["b"].to_dict() == {
+        "accuracy": 0.5,
+        "recall neg": 1.0,
+        "recall pos": 0.0,
+        "predicted pos share": 0.0,
+    }
+
+
+def test_key_comparisons_keep_only_the_pairs_the_series_asks_about():
+    keys = ["bow_random_forest", "tfidf_logreg", "nbsvm", "zero_shot", "fine_tuned", "tuned", "ensemble"]
+    pairs = [(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
+    tests = pd.DataFrame({"model A": [a for a, _ in pairs], "model B": [b for _, b in pairs]})
+    kept = evaluation.key_comparisons(tests, classical_best="nbsvm", ensemble_members=["fine_tuned", "nbsvm"])
+    assert {frozenset(p) for p in zip(kept["model A"], kept["model B"], strict=True)} == {
+        frozenset(p)
+        for p in [
+            ("bow_random_forest", "nbsvm"),
+            ("zero_shot", "fine_tuned"),
+            ("fine_tuned", "tuned"),
+            ("nbsvm", "fine_tuned"),
+            ("ensemble", "fine_tuned"),
+            ("ensemble", "nbsvm"),
+        ]
+    }
+    without = evaluation.key_comparisons(
+        tests
+    )  # no classical choice, no ensemble: the transformer pairs only
+    assert len(without) == 2

@@ -64,3 +64,58 @@ def test_short_labels_are_unique_per_role_and_family():
         "NB-SVM",
         "DistilBERT zero-shot",
     ]
+
+
+def _table():
+    return pd.DataFrame(
+        {
+            "model": ["BoW forest", "stand-in fine-tuned"],
+            "accuracy": [0.858, 0.907],
+            "ci95 low": [0.835, 0.887],
+            "ci95 high": [0.879, 0.923],
+            "n": [1000, 1000],
+            "study (n=1,000)": [0.84, float("nan")],
+        }
+    )
+
+
+def test_ranked_accuracies_best_first_with_the_study_where_it_has_one():
+    lines = present.ranked_accuracies(_table())
+    assert lines == [
+        "- **stand-in fine-tuned**: 0.907 (95% CI 0.887–0.923)",
+        "- **BoW forest**: 0.858 (95% CI 0.835–0.879); the study reported 0.84 for its counterpart",
+    ]
+
+
+def test_reading_cautions_say_n_stand_in_and_seed():
+    results = {
+        "bow_random_forest": ({"model_source": {"kind": "sklearn"}}, None),
+        "fine_tuned": ({"model_source": {"kind": "local"}, "base_model_source": {"kind": "standin"}}, None),
+    }
+    text = present.reading_cautions(_table(), results, seed=7)
+    assert "1,000 reviews" in text and "±2.0 points" in text and "seed 7" in text
+    assert "offline MiniLM stand-in" in text
+    hub = {"fine_tuned": ({"model_source": {"kind": "hub"}}, None)}
+    assert "Stand-in" not in present.reading_cautions(_table(), hub, seed=7)
+
+
+def test_tuned_verdict_follows_the_test_whatever_it_says():
+    row = {"accuracy A": 0.907, "accuracy B": 0.904, "p value": 0.77}
+    same = present.tuned_verdict(
+        row, fine_label="fine", n_train={"fine_tuned": 5000, "tuned": 5000}, n_validation=300
+    )
+    assert "cannot be told apart" in same and "-0.3 points" in same and "same 5,000 reviews" in same
+    worse = present.tuned_verdict(
+        {**row, "accuracy B": 0.879, "p value": 7e-4},
+        fine_label="fine",
+        n_train={"fine_tuned": 2000, "tuned": 800},
+        n_validation=400,
+    )
+    assert "**less** accurate" in worse and "p = 7.0e-04" in worse and "800 reviews against 2,000" in worse
+    better = present.tuned_verdict(
+        {**row, "accuracy B": 0.93, "p value": 0.01},
+        fine_label="fine",
+        n_train={"fine_tuned": 1, "tuned": 1},
+        n_validation=1,
+    )
+    assert "more accurate (+2.3 points" in better

@@ -415,6 +415,23 @@ def accuracy_by_bucket(paired: pd.DataFrame, buckets: pd.Series, keys: list[str]
     return pd.DataFrame(rows)
 
 
+def class_rates(paired: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Per model (columns ``<name>:pred`` beside ``label``): accuracy, recall on each class and the share of reviews
+    predicted positive; one column per model."""
+    y = paired["label"]
+    return pd.DataFrame(
+        {
+            name: {
+                "accuracy": (paired[f"{name}:pred"] == y).mean(),
+                "recall neg": ((paired[f"{name}:pred"] == 0) & (y == 0)).sum() / (y == 0).sum(),
+                "recall pos": ((paired[f"{name}:pred"] == 1) & (y == 1)).sum() / (y == 1).sum(),
+                "predicted pos share": (paired[f"{name}:pred"] == 1).mean(),
+            }
+            for name in names
+        }
+    )
+
+
 def significance_statements(tests: pd.DataFrame, names: dict[str, str], alpha: float = 0.05) -> list[str]:
     """Plain sentences for each McNemar test: which model is better on these reviews, or that the data cannot tell."""
     sentences = []
@@ -437,6 +454,23 @@ def significance_statements(tests: pd.DataFrame, names: dict[str, str], alpha: f
         else:
             sentences.append(f"{a} and {b}: no significant difference at α = {alpha} ({numbers}).")
     return sentences
+
+
+def key_comparisons(
+    tests: pd.DataFrame, *, classical_best: str | None = None, ensemble_members: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The rows of :func:`pairwise_mcnemar`'s ``tests`` that the series asks about, in their order: the study's
+    forest against the best classical model, zero-shot against fine-tuned, fine-tuned against tuned, the best
+    classical model against fine-tuned, and the ensemble against each of its members."""
+    asked = [
+        ("bow_random_forest", classical_best),
+        ("zero_shot", "fine_tuned"),
+        ("fine_tuned", "tuned"),
+        (classical_best, "fine_tuned"),
+        *(("ensemble", member) for member in ensemble_members),
+    ]
+    asked = {frozenset(pair) for pair in asked if None not in pair}
+    return tests[[frozenset(pair) in asked for pair in zip(tests["model A"], tests["model B"], strict=True)]]
 
 
 # ----------------------------------------------------------------------------------------------- ensemble

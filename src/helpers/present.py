@@ -65,6 +65,83 @@ def provenance_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
     return pd.DataFrame(rows).set_index("label")
 
 
+def ranked_accuracies(table: pd.DataFrame) -> list[str]:
+    """One Markdown bullet per row of a comparison table (columns ``model``, ``accuracy``, ``ci95 low``/``high``,
+    ``study (n=1,000)``), the most accurate first, with the study's number where it has one."""
+    lines = []
+    for _, row in table.sort_values("accuracy", ascending=False).iterrows():
+        study = row.get("study (n=1,000)")
+        lines.append(
+            f"- **{row['model']}**: {row['accuracy']:.3f} (95% CI {row['ci95 low']:.3f}–{row['ci95 high']:.3f})"
+            + (
+                ""
+                if study is None or pd.isna(study)
+                else f"; the study reported {study:.2f} for its counterpart"
+            )
+        )
+    return lines
+
+
+def reading_cautions(
+    table: pd.DataFrame, results: dict[str, tuple[dict[str, Any], pd.DataFrame]], seed: int
+) -> str:
+    """The paragraph that says how far a comparison table can be read: its sample size, which models are
+    stand-ins, and that one seed was run."""
+    half_width = ((table["ci95 high"] - table["ci95 low"]) / 2).median()
+    kinds = {r.get("model_source", {}).get("kind") for r, _ in results.values()}
+    kinds |= {r.get("base_model_source", {}).get("kind") for r, _ in results.values()}
+    parts = [
+        f"Read them with these cautions. **n:** with {int(table['n'].median()):,} reviews a 95% interval is about "
+        f"±{100 * half_width:.1f} points; smaller differences need the paired test, not a glance at two accuracies."
+    ]
+    if kinds & {"standin", "tiny"}:
+        parts.append(
+            "**Stand-in, not DistilBERT:** the transformer rows come from the "
+            + ("offline MiniLM stand-in" if "standin" in kinds else "smoke profile's tiny model")
+            + "; they test the study's *design* (an SST-2 model, zero-shot, then fine-tuned on IMDB), not its"
+            " checkpoint's numbers."
+        )
+    parts.append(
+        f"**One seed:** every model here was trained with seed {seed} on one sample; notebook 04's comparison varies"
+        " the learning rate, not the seed, so how much the fine-tuned numbers move with the seed is not measured in"
+        " this run."
+    )
+    return "\n".join(parts)
+
+
+def tuned_verdict(
+    comparison: dict[str, Any],
+    *,
+    fine_label: str,
+    n_train: dict[str, int | None],
+    n_validation: int,
+    alpha: float = 0.05,
+) -> str:
+    """One Markdown bullet: the tuned model against notebook 04's (``comparison``: a McNemar row with ``accuracy A``
+    for ``fine_tuned`` and ``accuracy B`` for ``tuned``), whatever the outcome, and what the difference is made of."""
+    diff, p = comparison["accuracy B"] - comparison["accuracy A"], comparison["p value"]
+    numbers = f"{100 * diff:+.1f} points, p = {p_text(p)}"
+    if p >= alpha:
+        verdict = f"the two cannot be told apart on these reviews ({numbers}): on this budget the search did not beat the simple choice"
+    elif diff > 0:
+        verdict = f"the tuned model is more accurate ({numbers}): the search found settings the learning-rate comparison missed"
+    else:
+        verdict = f"the tuned model is **less** accurate ({numbers}): the search's winner does not carry over to the test reviews"
+    n_fine, n_tuned = n_train.get("fine_tuned"), n_train.get("tuned")
+    if n_fine and n_tuned and n_fine != n_tuned:
+        made_of = (
+            f" It trained on {n_tuned:,} reviews against {n_fine:,} for {fine_label}, so the comparison mixes"
+            " the settings with the amount of data."
+        )
+    else:
+        made_of = (
+            f" Both trained on the same {n_tuned or 0:,} reviews and read the test the same way: the difference"
+            f" is the hyperparameters, chosen on {n_validation:,} validation reviews, plus one training run's"
+            " noise each."
+        )
+    return f"- **Against notebook 04's {fine_label}** ({comparison['accuracy A']:.3f}): {verdict}.{made_of}"
+
+
 def p_text(p: float) -> str:
     """A p-value as people read it: ``0.31``, ``0.042``, ``7.1e-04``; never ``0.0000``."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
