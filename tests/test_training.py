@@ -72,8 +72,9 @@ def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):
     model, tokenizer, _ = tiny
     train, val = toy_reviews(8), toy_reviews(4, offset=100)
     finetune(model, tokenizer, train, val, output_dir=tmp_path, **SETTINGS)
-    with pytest.raises(FinetuneError, match="different settings.*learning_rate"):
+    with pytest.raises(FinetuneError, match="different settings.*learning_rate") as error:
         finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
+    assert error.value.changed == {"learning_rate": (SETTINGS["learning_rate"], 5e-4)}
 
 
 def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_path):
@@ -93,6 +94,8 @@ def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_p
     }
     saved = json.loads((fit.model_path / "config.json").read_text())
     assert saved["attention_dropout"] == 0.0  # the fused attention kernel while training (helpers.bench)
+    assert saved["dropout"] == saved["seq_classif_dropout"] == 0.0  # and no other dropout masks (the recipe)
+    assert fit.params["hidden_dropout"] == 0.0
 
 
 def test_set_attention_dropout_reaches_every_self_attention_layer(tiny):

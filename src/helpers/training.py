@@ -10,11 +10,13 @@
 Text progress only (no notebook widgets), no experiment trackers. Mixed precision: bf16 (or fp16) on CUDA by
 default; ``bf16=True`` asks for bfloat16 autocast on a CPU too (fast where the CPU has AMX/AVX-512 BF16).
 
-Speed (measured with ``python -m helpers.bench``): attention dropout is 0 by default. With dropout on the
-attention probabilities, PyTorch's scaled-dot-product attention leaves its fused kernel for the unfused
-math path (the full attention matrix materialised, a dropout mask drawn, kept for the backward pass): on a
-CPU that made the training step about 3× slower at 256 tokens, for no measurable gain in validation accuracy.
-``attention_dropout=None`` keeps the checkpoint's own setting. The device is :func:`helpers.devices.choose_device`.
+Speed (measured with ``python -m helpers.bench``): dropout is 0 by default. With dropout on the attention
+probabilities, PyTorch's scaled-dot-product attention leaves its fused kernel for the unfused math path (the
+full attention matrix materialised, a dropout mask drawn, kept for the backward pass); the other dropouts draw
+and keep a mask per activation. On the 2-core CPUs measured, dropout took about a quarter of a training step at
+256 tokens; the benchmark's recipe check found the same validation accuracy without it (one epoch of
+fine-tuning, the series' recipe). ``attention_dropout=None`` / ``hidden_dropout=None`` keep the checkpoint's
+own settings. The device is :func:`helpers.devices.choose_device`.
 """
 
 from __future__ import annotations
@@ -44,8 +46,16 @@ FIT_FILE = "fit_result.json"
 RUN_CONFIG_FILE = "run_config.json"
 
 
+DEFAULT_DROPOUT = {"attention_dropout": 0.0, "hidden_dropout": 0.0}  # the recipe: see the module docstring
+
+
 class FinetuneError(RuntimeError):
-    """A fine-tuning run that cannot start, resume or finish; the message says where its checkpoints are."""
+    """A fine-tuning run that cannot start, resume or finish; the message says where its checkpoints are.
+    ``changed``: for a folder holding another run, each differing setting as ``(saved, requested)``."""
+
+    def __init__(self, message: str, changed: dict[str, tuple[Any, Any]] | None = None):
+        super().__init__(message)
+        self.changed = dict(changed or {})
 
 
 @dataclass
@@ -213,8 +223,8 @@ def finetune(
     callbacks: list | None = None,
     progress: bool = True,
     bf16: bool | None = None,
-    attention_dropout: float | None = 0.0,
-    hidden_dropout: float | None = None,
+    attention_dropout: float | None = DEFAULT_DROPOUT["attention_dropout"],
+    hidden_dropout: float | None = DEFAULT_DROPOUT["hidden_dropout"],
     device=None,
 ) -> FitResult:
     """Fine-tune a copy of ``model`` on ``train_ds`` (``text``, ``label``), selecting on ``val_ds`` by accuracy.
@@ -224,8 +234,9 @@ def finetune(
     same ``output_dir`` resumes from its last checkpoint; a finished run is returned from disk without training.
     A different configuration in an ``output_dir`` that has checkpoints is refused (delete the folder or use
     another). The best checkpoint is saved to ``<output_dir>/model`` with a model card.
-    ``attention_dropout`` (default 0: the fused attention kernel, see the module docstring; ``None``: the
-    checkpoint's own), ``hidden_dropout`` (every other dropout; default ``None``: the checkpoint's own) and ``device`` (default: :func:`helpers.devices.choose_device`) are the speed settings.
+    ``attention_dropout`` (default 0: the fused attention kernel, see the module docstring), ``hidden_dropout``
+    (every other dropout; default 0), ``None`` for the checkpoint's own, and ``device`` (default:
+    :func:`helpers.devices.choose_device`) are the speed settings.
     """
     import torch
     from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
@@ -411,7 +422,8 @@ def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
             details = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in changed.items())
             raise FinetuneError(
                 f"{display_path(output_dir)} holds a run with different settings ({details}); "
-                f"resuming it would mix two runs. Delete the folder or choose another output_dir."
+                f"resuming it would mix two runs. Delete the folder or choose another output_dir.",
+                changed=changed,
             )
         return
     output_dir.mkdir(parents=True, exist_ok=True)

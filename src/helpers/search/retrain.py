@@ -129,7 +129,15 @@ def train_best(result: SearchResult, settings: TrialSettings, output_dir: Path, 
         try:
             return fit(settings, params, trial_out, progress=settings.progress), True
         except FinetuneError as error:  # saved by another version of finetune: train it again instead
-            log(settings.progress, f"the best trial's run cannot be reused ({error}); training it again")
+            data = {k: v for k, v in error.changed.items() if k in ("n_train", "n_validation")}
+            changed = ", ".join(f"{k} {a} → {b}" for k, (a, b) in (data or error.changed).items()) or str(
+                error
+            )
+            log(
+                settings.progress,
+                f"The best trial's saved run differs from this run ({changed}): training the best configuration"
+                f" again on these {len(settings.train):,} reviews.",
+            )
     return fit(settings, params, output_dir, progress=settings.progress), False
 
 

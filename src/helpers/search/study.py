@@ -20,6 +20,7 @@ from helpers.data import fingerprint
 from helpers.paths import MODELS_DIR, display_path
 from helpers.search.space import SearchError, SearchSpace
 from helpers.search.trial import digest
+from helpers.training import DEFAULT_DROPOUT
 
 STORAGE_ENV = "IMDB_SEARCH_STORAGE"
 HEARTBEAT_ENV = "IMDB_SEARCH_HEARTBEAT_S"
@@ -102,6 +103,7 @@ def study_name(
         "seed": seed,
         "evals_per_epoch": evals_per_epoch,
         **({"scoring": scoring} if scoring else {}),  # absent for the Trainer's scoring: older studies resume
+        "recipe": DEFAULT_DROPOUT,  # trials train with finetune's dropout: a study of another recipe is not resumed
     }
     return f"{profile}-{backend}-{digest(key, 8)}"
 
