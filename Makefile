@@ -47,5 +47,5 @@ clean-runs:
 offline-model: setup            ## build the offline stand-in (MiniLM-L6 fine-tuned on SST-2) once, into models/
 	$(PY) -m helpers.standin
 
-bench: setup                    ## speed benchmark (quick: ~2 min); make bench MODE=thorough for the committed record
+bench: setup                    ## speed benchmark (quick: minutes on 2 cores); MODE=thorough: more reviews and steps, the recipe check
 	$(PY) -m helpers.bench --mode $(or $(MODE),quick)
