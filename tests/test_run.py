@@ -159,3 +159,20 @@ def test_progress_bars_are_dropped_and_warnings_kept():
         {**warning, "text": "FutureWarning: careful\n"},
         stdout,
     ]
+
+
+def test_a_kernel_whose_python_is_gone_is_named_not_started(tmp_path, monkeypatch):
+    """A kernelspec left by another clone's environment: the runner says so instead of papermill's bare error."""
+    kernels = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    kernels.mkdir(parents=True)
+    gone = str(tmp_path / "elsewhere" / ".venv" / "bin" / "python")
+    spec = {
+        "argv": [gone, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "x",
+        "language": "python",
+    }
+    (kernels / "kernel.json").write_text(json.dumps(spec))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
+    with pytest.raises(SystemExit, match="does not exist: run `make setup`"):
+        run.check_kernel()

@@ -167,13 +167,19 @@ def declared_parameters(notebook: Path, parameters: dict) -> dict:
 
 def check_kernel() -> None:
     """The project's kernel must be installed (``make setup`` does it), else papermill would fail obscurely."""
+    import shutil
+
     from jupyter_client.kernelspec import KernelSpecManager
 
+    install = (
+        f'run `make setup` (or `python -m ipykernel install --user --name {KERNEL} --display-name "Python ({KERNEL})"`'
+        " in the project's environment)"
+    )
     if KERNEL not in KernelSpecManager().find_kernel_specs():
-        raise SystemExit(
-            f"The Jupyter kernel {KERNEL!r} is not installed: run `make setup` (or `python -m ipykernel install "
-            f'--user --name {KERNEL} --display-name "Python ({KERNEL})"` in the project\'s environment)'
-        )
+        raise SystemExit(f"The Jupyter kernel {KERNEL!r} is not installed: {install}")
+    python = KernelSpecManager().get_kernel_spec(KERNEL).argv[0]
+    if not shutil.which(python):  # e.g. installed from another clone's environment, since removed
+        raise SystemExit(f"The Jupyter kernel {KERNEL!r} starts {python}, which does not exist: {install}")
 
 
 @contextlib.contextmanager
