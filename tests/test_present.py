@@ -119,3 +119,7 @@ def test_tuned_verdict_follows_the_test_whatever_it_says():
         n_validation=1,
     )
     assert "more accurate (+2.3 points" in better
+    unknown = present.tuned_verdict(
+        row, fine_label="fine", n_train={"fine_tuned": None, "tuned": 5000}, n_validation=1
+    )
+    assert "same" not in unknown and "reviews against" not in unknown

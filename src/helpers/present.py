@@ -128,7 +128,9 @@ def tuned_verdict(
     else:
         verdict = f"the tuned model is **less** accurate ({numbers}): the search's winner does not carry over to the test reviews"
     n_fine, n_tuned = n_train.get("fine_tuned"), n_train.get("tuned")
-    if n_fine and n_tuned and n_fine != n_tuned:
+    if not (n_fine and n_tuned):  # a results file without its training size: nothing to say about the data
+        made_of = ""
+    elif n_fine != n_tuned:
         made_of = (
             f" It trained on {n_tuned:,} reviews against {n_fine:,} for {fine_label}, so the comparison mixes"
             " the settings with the amount of data."
