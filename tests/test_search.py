@@ -262,3 +262,21 @@ def test_ray_backend_runs_and_restores(tiny, reviews, tmp_path):
     again = _run(tiny, reviews, tmp_path, n_trials=2, backend="ray")  # the experiment folder exists: restored
     assert again.settings["restored"] and len(again.trials) == 2
     assert again.best_params == result.best_params
+
+
+def test_a_trial_the_budget_refused_is_logged_as_not_run():
+    """Two workers racing for the budget's last slot: the loser's trial fails with no parameters, and its log line
+    must say so (it used to raise KeyError in the worker's callback and kill the worker)."""
+    from helpers.search.optuna_backend import _trial_line
+    from helpers.search.study import BudgetReached
+
+    def refused(trial):
+        raise BudgetReached("the budget of 4 trials was taken before trial 0 started")
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(direction="maximize")
+    lines = []
+    study.optimize(
+        refused, n_trials=1, catch=(BudgetReached,), callbacks=[lambda s, t: lines.append(_trial_line(t))]
+    )
+    assert lines == ["  trial   0 not run: the budget was taken by other workers' trials first"]

@@ -155,7 +155,10 @@ def _objective(study, settings: TrialSettings, plan: StudyPlan):
 
 
 def _trial_line(trial) -> str:
-    """One line per finished trial: state, value (or last reported value), parameters, time."""
+    """One line per finished trial: state, value (or last reported value), parameters, time; a trial that never
+    started (another worker took the budget's last slot first) says so."""
+    if not trial.params:
+        return f"  trial {trial.number:>3} not run: the budget was taken by other workers' trials first"
     if trial.value is not None:
         value = f"val {trial.value:.4f}"
     elif trial.intermediate_values:
