@@ -28,15 +28,9 @@ REFERENCE = REPO_ROOT / "results" / "seed", REPO_ROOT / "figures" / "seed"  # th
 
 def _folders(output_root: Path) -> tuple[Path, Path]:
     """``(results, figures)`` folders the notebooks write to under ``output_root`` (helpers.paths' own rule)."""
-    before = os.environ.get("IMDB_SERIES_OUTPUT")
-    os.environ["IMDB_SERIES_OUTPUT"] = str(output_root)
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("IMDB_SERIES_OUTPUT", str(output_root))
         return paths.results_dir(PROFILE), paths.figures_dir(PROFILE)
-    finally:
-        if before is None:
-            del os.environ["IMDB_SERIES_OUTPUT"]
-        else:
-            os.environ["IMDB_SERIES_OUTPUT"] = before
 
 
 @pytest.fixture(scope="module")

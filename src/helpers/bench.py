@@ -347,7 +347,9 @@ NEW_DEFAULT = "new default: bf16 autocast, dropout 0, batch 32"
 def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[TrainSetup]:
     """The previous default and today's (the first two: the table's ratio), naive set-ups, then one lever at a time
     changed from today's default."""
-    new = dict(hidden_dropout=0.0, batch_size=32)  # finetune's defaults (attention dropout 0 is TrainSetup's)
+    from helpers.training import DEFAULT_DROPOUT
+
+    new = dict(DEFAULT_DROPOUT, batch_size=32)  # finetune's recipe, the seed's batch
     setups = [
         TrainSetup(
             PREVIOUS_DEFAULT, "finetune before issue 10: the checkpoint's dropout", attention_dropout=None
@@ -373,7 +375,7 @@ def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[Tr
             bf16_weights=True,
             **new,
         ),
-        TrainSetup(f"lever: batch {batch_size}", "dropout 0", hidden_dropout=0.0, batch_size=batch_size),
+        TrainSetup(f"lever: batch {batch_size}", "dropout 0", **{**new, "batch_size": batch_size}),
     ]
     if with_compile:
         setups.append(TrainSetup("lever: torch.compile", "dropout 0", compile=True, **new))

@@ -137,7 +137,7 @@ def tuned_verdict(
         )
     else:
         made_of = (
-            f" Both trained on the same {n_tuned or 0:,} reviews and read the test the same way: the difference"
+            f" Both trained on the same {n_tuned:,} reviews and read the test the same way: the difference"
             f" is the hyperparameters, chosen on {n_validation:,} validation reviews, plus one training run's"
             " noise each."
         )

@@ -175,9 +175,10 @@ def check_kernel() -> None:
         f'run `make setup` (or `python -m ipykernel install --user --name {KERNEL} --display-name "Python ({KERNEL})"`'
         " in the project's environment)"
     )
-    if KERNEL not in KernelSpecManager().find_kernel_specs():
+    specs = KernelSpecManager()
+    if KERNEL not in specs.find_kernel_specs():
         raise SystemExit(f"The Jupyter kernel {KERNEL!r} is not installed: {install}")
-    python = KernelSpecManager().get_kernel_spec(KERNEL).argv[0]
+    python = specs.get_kernel_spec(KERNEL).argv[0]
     if not shutil.which(python):  # e.g. installed from another clone's environment, since removed
         raise SystemExit(f"The Jupyter kernel {KERNEL!r} starts {python}, which does not exist: {install}")
 

@@ -173,7 +173,6 @@ def write_tuned(
             "train_max_length": params["max_length"],
             "train_truncation": params["truncation"],
             "train_precision": getattr(fitted, "train_precision", "bf16" if settings.train_bf16 else "fp32"),
-            "eval_precision": settings.eval_precision,
             "text": "cleaned (data.clean_text)",
             "base_model_source": settings.base_source.as_dict() if settings.base_source else {},
             "tuned_params": params,
