@@ -74,6 +74,28 @@ def test_inference_goal_compares_with_the_fastest_pipeline_at_equal_accuracy():
     assert goal["ratio"] == pytest.approx(4.0)
 
 
+def test_fp32_attention_lever_computes_the_same_attention_and_respects_padding(tiny):
+    import copy
+
+    import torch
+
+    from helpers.bench.training import FP32_ATTENTION, register_fp32_attention
+
+    model, tokenizer, _ = tiny
+    register_fp32_attention()
+    lever = copy.deepcopy(model).eval()
+    lever.set_attn_implementation(FP32_ATTENTION)
+    batch = tokenizer(["a fine film", "dull and far too long, sadly"], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        expected = model.eval()(**batch).logits
+        assert torch.allclose(lever(**batch).logits, expected, atol=1e-5)
+        alone = lever(**tokenizer(["a fine film"], return_tensors="pt")).logits  # no padding at all
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            mixed = lever(**batch).logits
+    assert torch.allclose(alone, expected[:1], atol=1e-5)  # the padded copy ignored its padding
+    assert mixed.dtype == torch.bfloat16 and torch.allclose(mixed.float(), expected, atol=0.05)
+
+
 @pytest.mark.slow
 def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -95,6 +117,8 @@ def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch
     table = {(row["task"], row["method"]): row for row in record["table"]}
     assert table[("training", bench.PREVIOUS_DEFAULT)]["speed-up"] == 1.0
     assert ("training", bench.NEW_DEFAULT) in table and record["device"] == "cpu"
+    assert ("evaluation", "pipeline, batch 1, bf16 model") in table  # the competent CPU baseline
+    assert ("training", "lever: attention in fp32 under autocast") in table
     pipeline = table[("evaluation", "pipeline, batch 1")]
     ours = table[("evaluation", "ours: predict, fp32, head")]
     assert ours["accuracy"] == pipeline["accuracy"]  # same tokens, same numerics: same predictions

@@ -1,0 +1,270 @@
+"""Training steps side by side: the previous default recipe, today's, naive set-ups and one lever at a time, on the
+same length-grouped batches, steps interleaved across set-ups so that a busy machine slows them alike."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from helpers.bench.measure import Measurement
+
+
+# ----------------------------------------------------------------------------------------------- training
+@dataclass
+class TrainSetup:
+    """One way to run a training step: the recipe (dropout), the precision and the kernels."""
+
+    method: str
+    notes: str = ""
+    autocast: bool = True  # bf16 autocast
+    bf16_weights: bool = False  # the whole model in bfloat16, no autocast
+    attention_dropout: float | None = 0.0  # None: as the checkpoint has it
+    hidden_dropout: float | None = None  # None: as the checkpoint has it
+    attention: str = "sdpa"  # sdpa | eager | sdpa_fp32 (SDPA with fp32 inputs under autocast)
+    optimizer: str = "fused"  # fused | foreach
+    batch_size: int = 16
+    pad_to_max: bool = False  # naive: every batch padded to max_length
+    compile: bool = False
+
+
+PREVIOUS_DEFAULT = "previous default: bf16 autocast, dropout as configured"
+NEW_DEFAULT = "new default: bf16 autocast, dropout 0, batch 32"
+
+
+FP32_ATTENTION = "sdpa_fp32"
+
+
+def register_fp32_attention() -> None:
+    """Register ``sdpa_fp32`` with transformers: SDPA run on fp32 query, key and value even under bf16 autocast.
+
+    On a CPU without AMX, the fused kernel's bf16 backward is slower than its fp32 one for small heads (MiniLM's
+    32 dimensions); the benchmark measures whether that pays for the casts.
+    """
+    import torch
+    from transformers import AttentionInterface
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+    from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
+
+    def attention(module, query, key, value, attention_mask, **kwargs):
+        with torch.autocast(query.device.type, enabled=False):
+            out, weights = sdpa_attention_forward(
+                module, query.float(), key.float(), value.float(), attention_mask, **kwargs
+            )
+        return out.to(query.dtype), weights
+
+    AttentionInterface.register(FP32_ATTENTION, attention)
+    AttentionMaskInterface.register(FP32_ATTENTION, sdpa_mask)
+
+
+def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[TrainSetup]:
+    """The previous default and today's (the first two: the table's ratio), naive set-ups, then one lever at a time
+    changed from today's default."""
+    from helpers.training import DEFAULT_DROPOUT
+
+    new = dict(DEFAULT_DROPOUT, batch_size=32)  # finetune's recipe, the seed's batch
+    setups = [
+        TrainSetup(
+            PREVIOUS_DEFAULT, "finetune before issue 10: the checkpoint's dropout", attention_dropout=None
+        ),
+        TrainSetup(
+            NEW_DEFAULT, "finetune's default: fused SDPA kernel, no dropout masks; the seed's batch", **new
+        ),
+        TrainSetup("fp32, dropout as configured", "no autocast", autocast=False, attention_dropout=None),
+        TrainSetup(
+            "naive: pad to max_length, fp32",
+            "dropout as configured",
+            autocast=False,
+            attention_dropout=None,
+            pad_to_max=True,
+        ),
+        TrainSetup("lever: hidden dropout as configured", "attention dropout 0 only", batch_size=32),
+        TrainSetup("lever: eager attention (no SDPA)", "dropout 0", attention="eager", **new),
+        TrainSetup(
+            "lever: attention in fp32 under autocast",
+            "dropout 0; SDPA's fp32 CPU kernel, matmuls still bf16",
+            attention=FP32_ATTENTION,
+            **new,
+        ),
+        TrainSetup("lever: foreach AdamW instead of fused", "dropout 0", optimizer="foreach", **new),
+        TrainSetup(
+            "lever: bf16 weights, no autocast",
+            "pure bf16: small updates are lost",
+            autocast=False,
+            bf16_weights=True,
+            **new,
+        ),
+        TrainSetup(f"lever: batch {batch_size}", "dropout 0", **{**new, "batch_size": batch_size}),
+    ]
+    if with_compile:
+        setups.append(TrainSetup("lever: torch.compile", "dropout 0", compile=True, **new))
+    return setups
+
+
+def length_grouped_batches(lengths, batch_size: int, seed: int = 0) -> list[np.ndarray]:
+    """Batches of similar lengths (sorted, chunked, chunks shuffled): what ``group_by_length`` does."""
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    rng = np.random.default_rng(seed)
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def padded_tokens(lengths, batches, pad_to: int | None = None) -> int:
+    """Tokens a model computes over (padding included): each batch padded to its longest or to ``pad_to``."""
+    lengths = np.asarray(lengths)
+    return int(sum(len(b) * (pad_to or lengths[b].max()) for b in batches))
+
+
+def _prepare_model(model, setup: TrainSetup, device):
+    import copy
+
+    import torch
+
+    from helpers.training import set_attention_dropout, set_hidden_dropout
+
+    model = copy.deepcopy(model)
+    if setup.attention_dropout is not None:
+        set_attention_dropout(model, setup.attention_dropout)
+    if setup.hidden_dropout is not None:
+        set_hidden_dropout(model, setup.hidden_dropout)
+    if setup.attention == FP32_ATTENTION:
+        register_fp32_attention()
+    if setup.attention != "sdpa":
+        model.set_attn_implementation(setup.attention)
+    model = model.to(device=device, dtype=torch.bfloat16 if setup.bf16_weights else None).train()
+    kind = {"fused": {"fused": True}, "foreach": {"foreach": True}}[setup.optimizer]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01, **kind)
+    forward = torch.compile(model) if setup.compile else model
+    return model, forward, optimizer
+
+
+def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_length: int, device):
+    """A function running one optimiser step on a batch (indices into ``ids``): collate, forward, backward, AdamW.
+
+    The same work as the Trainer's step (gradient clipping at 1.0 included), without its logging.
+    """
+    import contextlib
+
+    import torch
+
+    from helpers.inference import pad_batch
+
+    model, forward, optimizer = _prepare_model(model, setup, device)
+    autocast = (
+        torch.autocast(device.type, dtype=torch.bfloat16) if setup.autocast else contextlib.nullcontext()
+    )
+
+    def step(batch) -> None:
+        with torch.profiler.record_function("collate"):
+            seqs = [ids[i] for i in batch]
+            if setup.pad_to_max:
+                seqs = [s + [pad_id] * (max_length - len(s)) for s in seqs]
+            inputs = {k: v.to(device) for k, v in pad_batch(seqs, pad_id).items()}
+            if setup.pad_to_max:
+                inputs["attention_mask"] = (inputs["input_ids"] != pad_id).long()
+            target = torch.as_tensor([labels[i] for i in batch], device=device)
+        with autocast:
+            loss = forward(**inputs, labels=target).loss
+        loss.backward()
+        with torch.profiler.record_function("optimizer"):
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+
+    return step
+
+
+def _sync(device) -> None:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def tokenized_sample(model, tokenizer, train, n: int, max_length: int, seed: int):
+    """``n`` stratified training reviews tokenized as ``finetune`` does (head+tail), with their lengths."""
+    from helpers.data import stratified_sample
+    from helpers.labels import imdb_label_map
+    from helpers.training import tokenize_dataset
+
+    subset = stratified_sample(train, n, seed)
+    data = tokenize_dataset(
+        tokenizer, subset, truncation="head_tail", max_length=max_length, label_map=imdb_label_map(model)
+    )
+    return data["input_ids"], data["labels"], np.asarray(data["length"])
+
+
+def bench_training(
+    model,
+    tokenizer,
+    train,
+    *,
+    steps: int,
+    max_length: int,
+    batch_size: int = 16,
+    seed: int = 42,
+    device=None,
+    with_compile: bool = False,
+    defaults_only: bool = False,
+) -> list[Measurement]:
+    """Every training setup on the same length-grouped batches, steps interleaved across setups.
+
+    After one warm-up step each, round ``r`` runs step ``r`` of every setup in turn, so a busy machine slows
+    them alike; the time is the sum of the per-step times, the spread the range of per-step throughputs.
+    """
+    from helpers.devices import choose_device
+
+    device = choose_device(device)
+    setups = training_setups(batch_size, with_compile)[: 2 if defaults_only else None]
+    biggest = max(s.batch_size for s in setups)
+    ids, labels, lengths = tokenized_sample(model, tokenizer, train, (steps + 1) * biggest, max_length, seed)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    plans, steppers = {}, {}
+    for setup in setups:
+        plans[setup.method] = length_grouped_batches(lengths, setup.batch_size, seed)[: steps + 1]
+        steppers[setup.method] = make_train_step(model, setup, ids, labels, pad_id, max_length, device)
+        steppers[setup.method](plans[setup.method][0])  # warm-up (and compilation)
+    times: dict[str, list[float]] = {s.method: [] for s in setups}
+    for round_ in range(1, steps + 1):
+        for setup in setups:
+            _sync(device)
+            start = time.perf_counter()
+            steppers[setup.method](plans[setup.method][round_])
+            _sync(device)
+            times[setup.method].append(time.perf_counter() - start)
+    return [
+        training_measurement(setup, plans[setup.method][1:], times[setup.method], lengths, max_length)
+        for setup in setups
+    ]
+
+
+def training_measurement(
+    setup: TrainSetup, batches, seconds: list[float], lengths, max_length: int
+) -> Measurement:
+    """One setup's timed steps as a :class:`Measurement` (real tokens, padded tokens, per-step spread), printed."""
+    tokens = [int(lengths[b].sum()) for b in batches]
+    per_step = [t / s for t, s in zip(tokens, seconds, strict=True)]
+    print(
+        f"  {setup.method:<52} {sum(tokens) / sum(seconds):8.0f} tokens/s"
+        f"  (steps {min(per_step):.0f}–{max(per_step):.0f})",
+        flush=True,
+    )
+    return Measurement(
+        "training",
+        setup.method,
+        float(sum(seconds)),
+        sum(len(b) for b in batches),
+        sum(tokens),
+        float("nan"),  # not sampled: the setups share one process
+        None,
+        setup.notes,
+        {
+            "steps": len(batches),
+            "batch_size": setup.batch_size,
+            "max_length": max_length,
+            "padded_tokens": padded_tokens(lengths, batches, max_length if setup.pad_to_max else None),
+            "tokens_per_s_spread": [min(per_step), max(per_step)],
+            "setup": asdict(setup),
+        },
+    )
