@@ -123,3 +123,20 @@ def test_tuned_verdict_follows_the_test_whatever_it_says():
         row, fine_label="fine", n_train={"fine_tuned": None, "tuned": 5000}, n_validation=1
     )
     assert "same" not in unknown and "reviews against" not in unknown
+
+
+def test_provenance_names_each_models_source_once_and_an_ensembles_members():
+    def record(key, source):
+        return {"model": key, "model_key": key, "label": key, "model_source": source}, None
+
+    results = {
+        "fine_tuned": record("fine_tuned", {"kind": "path", "location": "models/x"}),
+        "nbsvm": record("nbsvm", {"kind": "sklearn"}),
+        "ensemble": record("ensemble", {"kind": "ensemble", "members": {"fine_tuned": {}, "nbsvm": {}}}),
+    }
+    table = present.provenance_table(results)
+    assert table["source"].tolist() == [
+        "path: models/x",
+        "sklearn",
+        "ensemble of the saved predictions of fine_tuned + nbsvm",
+    ]

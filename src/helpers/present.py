@@ -52,17 +52,24 @@ def provenance_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
     """Each model once, in full: its short label, what it is, and where it came from."""
     rows = []
     for key, (record, _) in results.items():
-        source = record.get("model_source", {})
-        origin = source.get("location") or source.get("description") or source.get("kind", "")
         rows.append(
             {
                 "label": short_label(record),
                 "model": record["model"],
-                "source": f"{source.get('kind', '')}: {origin}".strip(": "),
+                "source": source_text(record.get("model_source", {})),
                 "key": key,
             }
         )
     return pd.DataFrame(rows).set_index("label")
+
+
+def source_text(source: dict[str, Any]) -> str:
+    """Where a model came from, in one line: ``kind: location`` (or its description); an ensemble names its
+    members, whose own sources are their rows."""
+    if members := source.get("members"):
+        return f"{source.get('kind', 'ensemble')} of the saved predictions of {' + '.join(members)}"
+    kind, origin = source.get("kind", ""), source.get("location") or source.get("description")
+    return f"{kind}: {origin}" if kind and origin else kind or origin or ""
 
 
 def ranked_accuracies(table: pd.DataFrame) -> list[str]:
