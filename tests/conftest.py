@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -55,6 +56,26 @@ def toy_reviews(n: int, offset: int = 0) -> Dataset:
         for i in range(n)
     ]
     return Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(n)]})
+
+
+def slow_steps(step_s: float, marker_root: str | None = None):
+    """A Trainer callback for the search workers run as subprocesses: ``step_s`` seconds per training step, so a
+    trial is still running when the test kills its process; with ``marker_root``, each checkpoint saved leaves a
+    file ``saved-<pid>-<step>`` there holding the checkpoint's folder, so the test knows what the process saved."""
+    from transformers import TrainerCallback
+
+    class SlowSteps(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            time.sleep(step_s)
+
+        def on_save(self, args, state, control, **kwargs):
+            if marker_root is not None:
+                marker = os.path.join(marker_root, f"saved-{os.getpid()}-{state.global_step}")
+                with open(marker + ".tmp", "w") as f:
+                    f.write(args.output_dir)
+                os.replace(marker + ".tmp", marker)
+
+    return SlowSteps()
 
 
 @pytest.fixture(scope="session")

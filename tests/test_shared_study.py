@@ -22,30 +22,20 @@ from helpers.search.trial import trial_dir
 N_TRIALS = 4
 HEARTBEAT_S = 1  # grace period: 4 heartbeats
 WORKER = """
-import json, os, sys, time
+import json, sys
 args = json.loads(sys.argv[1])
 sys.path.insert(0, args["tests"])
-from conftest import toy_reviews
-from transformers import TrainerCallback
+from conftest import slow_steps, toy_reviews
 from helpers import search
 from helpers.data import with_review_ids
 from helpers.modeling import load_classifier
-
-class Slow(TrainerCallback):
-    "Half a second per training step, so that a trial is still running after its first checkpoint."
-    def on_step_end(self, a, state, control, **kwargs):
-        time.sleep(args["step_s"])
-    def on_save(self, a, state, control, **kwargs):  # tell the test which trial this process has checkpointed
-        marker = os.path.join(args["root"], f"saved-{os.getpid()}-{state.global_step}")
-        with open(marker + ".tmp", "w") as f:
-            f.write(a.output_dir)
-        os.replace(marker + ".tmp", marker)
 
 model, tokenizer, source = load_classifier("path", args["model"])
 search.run_search(model, tokenizer, with_review_ids(toy_reviews(64)), with_review_ids(toy_reviews(16, 100)),
     profile="test", n_trials=args["n_trials"], storage=args["url"], name=args["name"], root=args["root"],
     space=search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,)), evals_per_epoch=2, seed=0,
-    pruner="none", base_source=source, callbacks=[Slow()], eval_batch_size=16, progress=True)
+    pruner="none", base_source=source, callbacks=[slow_steps(args["step_s"], args["root"])], eval_batch_size=16,
+    progress=True)
 """
 
 
