@@ -98,7 +98,14 @@ def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[Tr
         TrainSetup(f"lever: batch {batch_size}", "dropout 0", **{**new, "batch_size": batch_size}),
     ]
     if with_compile:
-        setups.append(TrainSetup("lever: torch.compile", "dropout 0", compile=True, **new))
+        setups.append(
+            TrainSetup(
+                "lever: torch.compile, dynamic shapes",
+                "dropout 0; compiled once, in the warm-up step (not timed)",
+                compile=True,
+                **new,
+            )
+        )
     return setups
 
 
@@ -135,7 +142,7 @@ def _prepare_model(model, setup: TrainSetup, device):
     model = model.to(device=device, dtype=torch.bfloat16 if setup.bf16_weights else None).train()
     kind = {"fused": {"fused": True}, "foreach": {"foreach": True}}[setup.optimizer]
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01, **kind)
-    forward = torch.compile(model) if setup.compile else model
+    forward = torch.compile(model, dynamic=True) if setup.compile else model  # one graph for every length
     return model, forward, optimizer
 
 
