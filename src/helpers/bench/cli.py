@@ -52,7 +52,11 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict]:
         help="training reviews for the recipe check (previous vs new default; 0: skip)",
     )
     parser.add_argument("--recipe-validation", type=int, default=1000)
-    parser.add_argument("--compile", action="store_true", help="add a torch.compile training setup (dynamic shapes; compiling takes about a minute)")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="add a torch.compile training setup (dynamic shapes; compiling takes about a minute)",
+    )
     parser.add_argument(
         "--defaults-only", action="store_true", help="time only the previous and the new training default"
     )

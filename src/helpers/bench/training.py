@@ -101,7 +101,7 @@ def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[Tr
         setups.append(
             TrainSetup(
                 "lever: torch.compile, dynamic shapes",
-                "dropout 0; compiled once, in the warm-up step (not timed)",
+                "dropout 0; compiled in the warm-up steps (not timed)",
                 compile=True,
                 **new,
             )
@@ -217,23 +217,28 @@ def bench_training(
 ) -> list[Measurement]:
     """Every training setup on the same length-grouped batches, steps interleaved across setups.
 
-    After one warm-up step each, round ``r`` runs step ``r`` of every setup in turn, so a busy machine slows
-    them alike; the time is the sum of the per-step times, the spread the range of per-step throughputs.
+    After one warm-up step each (three when a compiled setup is among them: it recompiles on the first lengths
+    it meets), round ``r`` runs step ``r`` of every setup in turn, so a busy machine slows them alike; the time
+    is the sum of the per-step times, the spread the range of per-step throughputs.
     """
     from helpers.devices import choose_device
 
     device = choose_device(device)
     setups = training_setups(batch_size, with_compile)[: 2 if defaults_only else None]
     biggest = max(s.batch_size for s in setups)
-    ids, labels, lengths = tokenized_sample(model, tokenizer, train, (steps + 1) * biggest, max_length, seed)
+    warm = 3 if any(s.compile for s in setups) else 1
+    ids, labels, lengths = tokenized_sample(
+        model, tokenizer, train, (steps + warm) * biggest, max_length, seed
+    )
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     plans, steppers = {}, {}
     for setup in setups:
-        plans[setup.method] = length_grouped_batches(lengths, setup.batch_size, seed)[: steps + 1]
+        plans[setup.method] = length_grouped_batches(lengths, setup.batch_size, seed)[: steps + warm]
         steppers[setup.method] = make_train_step(model, setup, ids, labels, pad_id, max_length, device)
-        steppers[setup.method](plans[setup.method][0])  # warm-up (and compilation)
+        for batch in plans[setup.method][:warm]:  # warm-up (and compilation)
+            steppers[setup.method](batch)
     times: dict[str, list[float]] = {s.method: [] for s in setups}
-    for round_ in range(1, steps + 1):
+    for round_ in range(warm, steps + warm):
         for setup in setups:
             _sync(device)
             start = time.perf_counter()
@@ -241,7 +246,7 @@ def bench_training(
             _sync(device)
             times[setup.method].append(time.perf_counter() - start)
     return [
-        training_measurement(setup, plans[setup.method][1:], times[setup.method], lengths, max_length)
+        training_measurement(setup, plans[setup.method][warm:], times[setup.method], lengths, max_length)
         for setup in setups
     ]
 
