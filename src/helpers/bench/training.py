@@ -39,8 +39,8 @@ FP32_ATTENTION = "sdpa_fp32"
 def register_fp32_attention() -> None:
     """Register ``sdpa_fp32`` with transformers: SDPA run on fp32 query, key and value even under bf16 autocast.
 
-    On a CPU without AMX, the fused kernel's bf16 backward is slower than its fp32 one for small heads (MiniLM's
-    32 dimensions); the benchmark measures whether that pays for the casts.
+    On the project's AMD EPYC (AVX-512 BF16, no AMX) the fused kernel's bf16 backward pass is slower than its fp32
+    one for MiniLM's 32-wide heads; the benchmark measures whether that pays for the casts on yours.
     """
     import torch
     from transformers import AttentionInterface
