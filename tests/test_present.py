@@ -140,3 +140,16 @@ def test_provenance_names_each_models_source_once_and_an_ensembles_members():
         "sklearn",
         "ensemble of the saved predictions of fine_tuned + nbsvm",
     ]
+
+
+def test_search_summary_explains_the_gap_the_run_actually_shows():
+    common = dict(n_trials=7, n_pruned=5, n_train_search=2000, n_validation=300, test_ci=(0.89, 0.93))
+    above = present.search_summary(**common, best_validation=0.883, test_accuracy=0.910, n_train_final=5000)
+    assert "2.7 points above" in above[1] and "retrained on 5,000 reviews instead of 2,000" in above[1]
+    assert "highest of 7 scores on the same 300 validation reviews" in above[0]
+    same_data = present.search_summary(
+        **common, best_validation=0.883, test_accuracy=0.910, n_train_final=2000
+    )
+    assert "noise of two samples" in same_data[1] and "instead of" not in same_data[1]
+    below = present.search_summary(**common, best_validation=0.900, test_accuracy=0.880, n_train_final=5000)
+    assert "2.0 points below" in below[1] and "optimism" in below[1]

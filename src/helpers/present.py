@@ -116,6 +116,42 @@ def reading_cautions(
     return "\n".join(parts)
 
 
+def search_summary(
+    *,
+    n_trials: int,
+    n_pruned: int,
+    n_train_search: int,
+    n_validation: int,
+    best_validation: float,
+    test_accuracy: float,
+    test_ci: tuple[float, float],
+    n_train_final: int | None,
+) -> list[str]:
+    """Two Markdown bullets: what the search's best validation score is (a maximum over tries, biased upward),
+    and the retrained winner's test accuracy against it, with the reason the run's own numbers support."""
+    search = (
+        f"- **The search** ran {n_trials} trials ({n_pruned} pruned) on {n_train_search:,} training reviews; its best"
+        f" validation accuracy, {best_validation:.3f}, is the highest of {n_trials} scores on the same"
+        f" {n_validation:,} validation reviews: a maximum over tries, biased upward as an estimate of the winner."
+    )
+    gap = test_accuracy - best_validation
+    honest = (
+        f"- **The one honest number** is the test accuracy of the retrained best configuration:"
+        f" **{test_accuracy:.3f}** (95% CI {test_ci[0]:.3f}–{test_ci[1]:.3f}),"
+        f" {abs(100 * gap):.1f} points {'above' if gap > 0 else 'below'} that validation score"
+    )
+    if gap <= 0:
+        honest += ": the selection's optimism, and the noise of two samples of reviews."
+    elif n_train_final and n_train_final > n_train_search:
+        honest += (
+            f", although that score is biased upward: retrained on {n_train_final:,} reviews instead of"
+            f" {n_train_search:,}, the winner learned from more data than any trial."
+        )
+    else:
+        honest += ", although that score is biased upward: the noise of two samples of reviews."
+    return [search, honest]
+
+
 def tuned_verdict(
     comparison: dict[str, Any],
     *,
