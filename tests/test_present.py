@@ -153,3 +153,5 @@ def test_search_summary_explains_the_gap_the_run_actually_shows():
     assert "noise of two samples" in same_data[1] and "instead of" not in same_data[1]
     below = present.search_summary(**common, best_validation=0.900, test_accuracy=0.880, n_train_final=5000)
     assert "2.0 points below" in below[1] and "optimism" in below[1]
+    tie = present.search_summary(**common, best_validation=0.5, test_accuracy=0.5, n_train_final=5000)
+    assert tie[1].endswith("(95% CI 0.890–0.930), the same as that validation score.")

@@ -140,7 +140,9 @@ def search_summary(
         f" **{test_accuracy:.3f}** (95% CI {test_ci[0]:.3f}–{test_ci[1]:.3f}),"
         f" {abs(100 * gap):.1f} points {'above' if gap > 0 else 'below'} that validation score"
     )
-    if gap <= 0:
+    if round(100 * gap, 1) == 0:
+        return [search, honest.rsplit(",", 1)[0] + ", the same as that validation score."]
+    if gap < 0:
         honest += ": the selection's optimism, and the noise of two samples of reviews."
     elif n_train_final and n_train_final > n_train_search:
         honest += (
