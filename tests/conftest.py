@@ -48,6 +48,29 @@ def imdb_dir(tmp_path):
     return write_imdb_folder(tmp_path / "imdb")
 
 
+def write_toy_results(folder, model_key="toy_model", **overrides):
+    """A model's results pair (record and predictions on reviews a–d) written under the contract into ``folder``."""
+    from helpers.data import DataSource
+    from helpers.evaluation import write_results
+
+    kwargs = dict(
+        profile="smoke",
+        model_key=model_key,
+        model="Toy model",
+        data_source=DataSource("imdb", "bundled", "data/imdb", "Hub not used: offline"),
+        model_source={"kind": "scikit-learn", "description": "toy"},
+        review_ids=["a", "b", "c", "d"],
+        y_true=[1, 0, 1, 0],
+        y_pred=[1, 0, 0, 0],
+        p_pos=[0.9, 0.2, 0.4, 0.1],
+        train_seconds=1.5,
+        predict_seconds=0.25,
+        folder=folder,
+    )
+    kwargs.update(overrides)
+    return write_results(**kwargs)
+
+
 def toy_reviews(n: int, offset: int = 0) -> Dataset:
     """``n`` distinct short reviews of varied length, alternating labels (for training and search tests)."""
     words = ["good", "bad", "film", "plot", "superb", "boring", "the", "acting", "was", "really"]

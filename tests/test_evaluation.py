@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_toy_results as _write
 
 from helpers import evaluation
-from helpers.data import DataSource
 
 
 # ----------------------------------------------------------------------------------------------- Wilson interval
@@ -84,28 +84,6 @@ def test_mcnemar_no_disagreement_and_errors():
 
 
 # ----------------------------------------------------------------------------------------------- results files
-SOURCE = DataSource("imdb", "bundled", "data/imdb", "Hub not used: offline")
-
-
-def _write(folder, model_key="toy_model", **overrides):
-    kwargs = dict(
-        profile="smoke",
-        model_key=model_key,
-        model="Toy model",
-        data_source=SOURCE,
-        model_source={"kind": "scikit-learn", "description": "toy"},
-        review_ids=["a", "b", "c", "d"],
-        y_true=[1, 0, 1, 0],
-        y_pred=[1, 0, 0, 0],
-        p_pos=[0.9, 0.2, 0.4, 0.1],
-        train_seconds=1.5,
-        predict_seconds=0.25,
-        folder=folder,
-    )
-    kwargs.update(overrides)
-    return evaluation.write_results(**kwargs)
-
-
 def test_write_results_schema(tmp_path):
     record = _write(tmp_path, extra={"note": "x"})
     on_disk = json.loads((tmp_path / "toy_model.json").read_text())
@@ -218,34 +196,6 @@ def test_load_results_errors(tmp_path):
     pd.DataFrame({"review_id": ["a"], "label": [1]}).to_parquet(tmp_path / "toy_model_predictions.parquet")
     with pytest.raises(evaluation.ResultsError, match="lacks columns"):
         evaluation.load_results("smoke", folder=tmp_path)
-
-
-def test_ensemble_averages_members_and_is_written_like_any_model(tmp_path):
-    tuning = [{"C": 1.0, "validation_accuracy": 0.80}, {"C": 3.0, "validation_accuracy": 0.90}]
-    _write(tmp_path, model_key="tfidf_logreg", extra={"tuning": tuning}, p_pos=[0.6, 0.4, 0.2, 0.1])
-    _write(tmp_path, model_key="nbsvm", extra={"tuning": [{"C": 1.0, "validation_accuracy": 0.85}]})
-    _write(
-        tmp_path,
-        model_key="fine_tuned",
-        review_ids=["d", "c", "b", "a"],
-        y_true=[0, 1, 0, 1],
-        p_pos=[0.2, 0.9, 0.5, 0.3],
-    )
-    results = evaluation.load_results("smoke", folder=tmp_path)
-    assert evaluation.best_on_validation(results, ["tfidf_logreg", "nbsvm"]) == "tfidf_logreg"
-    record = evaluation.average_ensemble(
-        results, ["fine_tuned", "tfidf_logreg"], profile="smoke", label="toy ensemble", folder=tmp_path
-    )
-    predictions = evaluation.load_results("smoke", folder=tmp_path)["ensemble"][1].set_index("review_id")
-    # a: (0.3 + 0.6) / 2, b: (0.5 + 0.4) / 2, c: (0.9 + 0.2) / 2, d: (0.2 + 0.1) / 2, matched by review id
-    assert predictions.loc[["a", "b", "c", "d"], "p_pos"].tolist() == pytest.approx([0.45, 0.45, 0.55, 0.15])
-    assert predictions.loc[["a", "b", "c", "d"], "pred"].tolist() == [0, 0, 1, 0]
-    assert record["accuracy"] == 0.75 and record["members"] == ["fine_tuned", "tfidf_logreg"]
-    assert record["label"] == "toy ensemble" and record["model_source"]["kind"] == "ensemble"
-    with pytest.raises(evaluation.ResultsError, match="missing"):
-        evaluation.average_ensemble(
-            results, ["fine_tuned", "absent"], profile="smoke", label="x", folder=tmp_path
-        )
 
 
 def test_class_rates_hand_computed():
