@@ -176,3 +176,25 @@ def test_a_kernel_whose_python_is_gone_is_named_not_started(tmp_path, monkeypatc
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
     with pytest.raises(SystemExit, match="does not exist: run `make setup`"):
         run.check_kernel()
+
+
+def test_a_kernel_of_another_clones_environment_is_refused(tmp_path, monkeypatch):
+    """A kernelspec whose Python imports another checkout's helpers would run that code: the runner says so."""
+    import sys
+
+    kernels = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    kernels.mkdir(parents=True)
+    other = tmp_path / "other-clone" / "python"
+    other.parent.mkdir()
+    other.write_text(f"#!/bin/sh\necho {tmp_path}/other-clone/src/helpers/__init__.py\n")
+    other.chmod(0o755)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
+    for python, expected in ((str(other), "imports the helpers of"), (sys.executable, None)):
+        spec = {"argv": [python, "-m", "ipykernel_launcher"], "display_name": "x", "language": "python"}
+        (kernels / "kernel.json").write_text(json.dumps(spec))
+        if expected:
+            with pytest.raises(SystemExit, match=f"{expected} .*other-clone.*not this checkout's"):
+                run.check_kernel()
+        else:
+            run.check_kernel()  # this environment's Python finds this checkout's helpers

@@ -181,6 +181,22 @@ def check_kernel() -> None:
     python = specs.get_kernel_spec(KERNEL).argv[0]
     if not shutil.which(python):  # e.g. installed from another clone's environment, since removed
         raise SystemExit(f"The Jupyter kernel {KERNEL!r} starts {python}, which does not exist: {install}")
+    theirs, ours = kernel_helpers(python), Path(__file__).resolve().parent / "__init__.py"
+    if theirs != ours:  # another clone's environment: its notebooks would run that clone's helpers
+        found = f"the helpers of {theirs.parent}" if theirs else "no helpers package"
+        raise SystemExit(
+            f"The Jupyter kernel {KERNEL!r} starts {python}, which imports {found}, not this checkout's"
+            f" ({ours.parent}): {install}"
+        )
+
+
+def kernel_helpers(python: str) -> Path | None:
+    """Where ``python`` imports the ``helpers`` package from (found, not imported), or ``None``."""
+    import subprocess
+
+    code = "import importlib.util as u; s = u.find_spec('helpers'); print(s.origin if s else '')"
+    found = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip()
+    return Path(found).resolve() if found else None
 
 
 @contextlib.contextmanager
