@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= seed
 
-.PHONY: setup run refresh smoke test lint format lab offline-model bench clean-runs
+.PHONY: setup run refresh smoke test lint format lab offline-model bench bench-epoch clean-runs
 
 setup: $(STAMP)
 
@@ -49,3 +49,7 @@ offline-model: setup            ## build the offline stand-in (MiniLM-L6 fine-tu
 
 bench: setup                    ## speed benchmark (quick: minutes on 2 cores); MODE=thorough: more reviews and steps, the recipe check
 	$(PY) -m helpers.bench --mode $(or $(MODE),quick)
+
+bench-epoch: setup              ## one epoch of the full profile's fine-tuning, DistilBERT's architecture (for a GPU)
+	$(PY) -m helpers.bench --model distilbert-random --epoch-reviews 22500 --train-max-length 512 \
+		--train-batch-size 32 --train-steps 0 --n 64 --skip-pipeline --output results/benchmarks/epoch-distilbert-random.json

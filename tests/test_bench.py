@@ -96,6 +96,19 @@ def test_fp32_attention_lever_computes_the_same_attention_and_respects_padding(t
     assert mixed.dtype == torch.bfloat16 and torch.allclose(mixed.float(), expected, atol=0.05)
 
 
+def test_epoch_benchmark_times_every_review_once_with_the_new_default(tiny):
+    from datasets import Dataset
+
+    model, tokenizer, _ = tiny
+    texts = [f"review {i}: " + "a fine film " * (3 * i + 1) for i in range(10)]
+    train = Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(10)]})
+    run = bench.bench_epoch(model, tokenizer, train, reviews=10, max_length=16, batch_size=4, device="cpu")
+    lengths = [len(ids) for ids in tokenizer(texts, truncation=True, max_length=16)["input_ids"]]
+    assert run.task == "epoch" and run.reviews == 10 and run.extra["steps"] == 3  # batches of 4, 4 and 2
+    assert run.tokens == sum(lengths) and run.extra["setup"]["attention_dropout"] == 0.0
+    assert run.notes.endswith("3 steps of up to 4 x 16 tokens") and run.seconds > 0
+
+
 @pytest.mark.slow
 def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -111,6 +124,8 @@ def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch
         "1",
         "--train-max-length",
         "512",
+        "--epoch-reviews",
+        "8",
     ]
     assert bench.main([*argv, "--output", str(output)]) == 0
     record = json.loads(output.read_text())
@@ -119,6 +134,7 @@ def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch
     assert ("training", bench.NEW_DEFAULT) in table and record["device"] == "cpu"
     assert ("evaluation", "pipeline, batch 1, bf16 model") in table  # the competent CPU baseline
     assert ("training", "lever: attention in fp32 under autocast") in table
+    assert table[("epoch", "one epoch, new default: 8 reviews")]["speed-up"] == 1.0
     pipeline = table[("evaluation", "pipeline, batch 1")]
     ours = table[("evaluation", "ours: predict, fp32, head")]
     assert ours["accuracy"] == pipeline["accuracy"]  # same tokens, same numerics: same predictions

@@ -13,7 +13,7 @@ from helpers.bench.models import random_distilbert
 from helpers.bench.profile import bench_profile
 from helpers.bench.recipe import bench_recipe
 from helpers.bench.report import print_summary, results_table, with_share_of_peak, write_record
-from helpers.bench.training import PREVIOUS_DEFAULT, bench_training
+from helpers.bench.training import PREVIOUS_DEFAULT, bench_epoch, bench_training
 from helpers.paths import output_root
 
 MODES = {  # training: timed steps per setup; recipe: training reviews for the previous-vs-new check
@@ -52,6 +52,12 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict]:
         help="training reviews for the recipe check (previous vs new default; 0: skip)",
     )
     parser.add_argument("--recipe-validation", type=int, default=1000)
+    parser.add_argument(
+        "--epoch-reviews",
+        type=int,
+        default=0,
+        help="time one whole epoch of the new default over this many training reviews (22500: the full profile)",
+    )
     parser.add_argument(
         "--compile",
         action="store_true",
@@ -112,8 +118,15 @@ def main(argv: list[str] | None = None) -> int:
         breakdown = run_profile(model.cpu(), tokenizer, imdb["train"], args, device)
     if settings["recipe_reviews"] > 0:
         recipe = run_recipe(model.cpu(), tokenizer, imdb["train"], args, settings, device)
+    if args.epoch_reviews > 0:
+        runs.append(run_epoch(model.cpu(), tokenizer, imdb["train"], args, device))
+        baseline["epoch"] = runs[-1].method
 
-    contexts = {"training": args.train_max_length, "evaluation": args.max_length}
+    contexts = {
+        "training": args.train_max_length,
+        "epoch": args.train_max_length,
+        "evaluation": args.max_length,
+    }
     table = with_share_of_peak(results_table(runs, baseline), runs, model, contexts, peak)
     record = {
         "mode": args.mode,
@@ -134,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-RECORDED_OPTIONS = ("max_length", "batch_size", "train_max_length", "train_batch_size")
+RECORDED_OPTIONS = ("max_length", "batch_size", "train_max_length", "train_batch_size", "epoch_reviews")
 
 
 def load_inputs(args, settings):
@@ -184,6 +197,26 @@ def run_recipe(model, tokenizer, train, args, settings, device):
         seed=args.seed,
         device=device,
     )
+
+
+def run_epoch(model, tokenizer, train, args, device):
+    """One whole epoch of the new default, every step timed."""
+    print(
+        f"one epoch: {args.epoch_reviews:,} training reviews, batch {args.train_batch_size}"
+        f" x up to {args.train_max_length} tokens, every step timed:"
+    )
+    run = bench_epoch(
+        model,
+        tokenizer,
+        train,
+        reviews=args.epoch_reviews,
+        max_length=args.train_max_length,
+        batch_size=args.train_batch_size,
+        seed=args.seed,
+        device=device,
+    )
+    print(f"  {run.notes}")
+    return run
 
 
 def run_training(model, tokenizer, train, args, settings, device):

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import time
 
-from helpers.bench.training import length_grouped_batches, make_train_step, tokenized_sample, training_setups
+from helpers.bench.training import (
+    length_grouped_batches,
+    make_train_step,
+    pad_token_id,
+    tokenized_sample,
+    training_setups,
+)
 
 BREAKDOWN = (
     "attention",
@@ -77,11 +83,10 @@ def bench_profile(
     ids, labels, lengths = tokenized_sample(
         model, tokenizer, train, (steps + 1) * biggest, max_length, seed + 1
     )
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     out = {}
     for setup in setups:
         batches = length_grouped_batches(lengths, setup.batch_size, seed)[: steps + 1]
-        step = make_train_step(model, setup, ids, labels, pad_id, max_length, device)
+        step = make_train_step(model, setup, ids, labels, pad_token_id(tokenizer), max_length, device)
         step(batches[0])
         out[setup.method] = profile_breakdown(step, batches[1:])
         shares = "  ".join(f"{k} {v:.0%}" for k, v in out[setup.method].items())

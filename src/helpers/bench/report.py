@@ -49,7 +49,7 @@ def with_share_of_peak(
     table: pd.DataFrame, runs: list[Measurement], model, contexts: dict, peak: dict
 ) -> pd.DataFrame:
     """Add GFLOP/s (tokens/s × FLOPs per token at the task's context) and its share of the bf16 matmul peak."""
-    kind = {"training": "train", "evaluation": "forward"}
+    kind = {"training": "train", "epoch": "train", "evaluation": "forward"}
     table["GFLOP/s"] = [
         r.tokens_per_s * flops_per_token(model, contexts[r.task])[kind[r.task]] / 1e9 for r in runs
     ]

@@ -4,7 +4,7 @@ same length-grouped batches, steps interleaved across set-ups so that a busy mac
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -230,7 +230,7 @@ def bench_training(
     ids, labels, lengths = tokenized_sample(
         model, tokenizer, train, (steps + warm) * biggest, max_length, seed
     )
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    pad_id = pad_token_id(tokenizer)
     plans, steppers = {}, {}
     for setup in setups:
         plans[setup.method] = length_grouped_batches(lengths, setup.batch_size, seed)[: steps + warm]
@@ -251,8 +251,47 @@ def bench_training(
     ]
 
 
+def bench_epoch(
+    model,
+    tokenizer,
+    train,
+    *,
+    reviews: int,
+    max_length: int,
+    batch_size: int = 32,
+    seed: int = 42,
+    device=None,
+) -> Measurement:
+    """One whole epoch of ``finetune``'s default step over ``reviews`` training reviews (length-grouped batches),
+    after one warm-up step: what an epoch of the ``full`` profile costs on this device (task ``epoch``)."""
+    from helpers.devices import choose_device
+
+    device = choose_device(device)
+    new = next(s for s in training_setups() if s.method == NEW_DEFAULT)
+    setup = replace(new, method=f"one epoch, new default: {reviews:,} reviews", batch_size=batch_size)
+    ids, labels, lengths = tokenized_sample(model, tokenizer, train, reviews, max_length, seed)
+    batches = length_grouped_batches(lengths, batch_size, seed)
+    step = make_train_step(model, setup, ids, labels, pad_token_id(tokenizer), max_length, device)
+    step(batches[0])  # warm-up: kernels chosen, memory allocated
+    seconds = []
+    for batch in batches:
+        _sync(device)
+        start = time.perf_counter()
+        step(batch)
+        _sync(device)
+        seconds.append(time.perf_counter() - start)
+    run = training_measurement(setup, batches, seconds, lengths, max_length, task="epoch")
+    run.notes = f"{run.seconds:.0f} s for the epoch: {len(batches):,} steps of up to {batch_size} x {max_length} tokens"
+    return run
+
+
+def pad_token_id(tokenizer) -> int:
+    """The tokenizer's padding id (0 for a tokenizer without one)."""
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+
+
 def training_measurement(
-    setup: TrainSetup, batches, seconds: list[float], lengths, max_length: int
+    setup: TrainSetup, batches, seconds: list[float], lengths, max_length: int, task: str = "training"
 ) -> Measurement:
     """One setup's timed steps as a :class:`Measurement` (real tokens, padded tokens, per-step spread), printed."""
     tokens = [int(lengths[b].sum()) for b in batches]
@@ -263,7 +302,7 @@ def training_measurement(
         flush=True,
     )
     return Measurement(
-        "training",
+        task,
         setup.method,
         float(sum(seconds)),
         sum(len(b) for b in batches),
