@@ -155,3 +155,29 @@ def test_search_summary_explains_the_gap_the_run_actually_shows():
     assert "2.0 points below" in below[1] and "optimism" in below[1]
     tie = present.search_summary(**common, best_validation=0.5, test_accuracy=0.5, n_train_final=5000)
     assert tie[1].endswith("(95% CI 0.890–0.930), the same as that validation score.")
+
+
+def test_example_reviews_show_probabilities_by_label_and_cut_only_long_reviews():
+    paired = pd.DataFrame(
+        {"label": [1, 0, 1], "a:p_pos": [0.9, 0.2, 0.4], "b:p_pos": [0.7, 0.6, 0.1]}, index=["r1", "r2", "r3"]
+    )
+    texts = pd.Series({"r1": "short", "r2": "x" * 12, "r3": "unused"})
+    table = present.example_reviews(
+        paired, texts, {"a": "model A", "b": "model B"}, ["r2", "r1", "r3"], limit=2, chars=10
+    )
+    assert list(table.index) == ["r2", "r1"] and list(table.columns) == [
+        "label",
+        "P(pos) model A",
+        "P(pos) model B",
+        "review",
+    ]
+    assert table.loc["r2", "P(pos) model B"] == 0.6 and table.loc["r2", "review"] == "x" * 10 + "…"
+    assert table.loc["r1", "review"] == "short"  # not cut, so no ellipsis
+    assert present.example_reviews(paired, texts, {"a": "model A"}, []).empty
+
+
+def test_flips_text_counts_both_ways_and_the_class_of_the_fixed():
+    labels = pd.Series({"a": 0, "b": 0, "c": 1, "d": 1})
+    text = present.flips_text("Fine-tuning", ["a", "b", "c", "d"], ["x"], labels)
+    assert text == "Fine-tuning fixed 4 reviews and broke 1 (50% of the fixed ones are negative reviews)."
+    assert present.flips_text("Tuning", [], [], labels) == "Tuning fixed 0 reviews and broke 0."

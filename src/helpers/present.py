@@ -290,3 +290,40 @@ def say(markdown: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(markdown))
+
+
+def example_reviews(
+    paired: pd.DataFrame, texts: pd.Series, labels: dict[str, str], ids, limit: int = 3, chars: int = 500
+) -> pd.DataFrame:
+    """The first ``limit`` of ``ids`` as a table: true label, each model's P(positive) (columns named by
+    ``labels``, model key → label) and the start of the review from ``texts`` (indexed by review id)."""
+    rows = paired.loc[list(ids)[:limit]]
+    return pd.DataFrame(
+        {
+            "label": rows["label"],
+            **{f"P(pos) {label}": rows[f"{key}:p_pos"] for key, label in labels.items()},
+            "review": [text[:chars] + ("…" if len(text) > chars else "") for text in texts.loc[rows.index]],
+        },
+        index=rows.index,
+    )
+
+
+def show_examples(
+    paired: pd.DataFrame, texts: pd.Series, labels: dict[str, str], ids, limit: int = 3
+) -> None:
+    """Show :func:`example_reviews` (two decimals), or "(none)" when ``ids`` is empty."""
+    examples = example_reviews(paired, texts, labels, ids, limit)
+    if examples.empty:
+        say("(none)")
+    else:
+        show_table(examples, decimals=2)
+
+
+def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
+    """How many reviews a ``change`` fixed and broke, and which class the fixed ones were, in one sentence."""
+    negative = (
+        f" ({(true_labels.loc[fixed] == 0).mean():.0%} of the fixed ones are negative reviews)"
+        if len(fixed)
+        else ""
+    )
+    return f"{change} fixed {len(fixed)} reviews and broke {len(broken)}{negative}."
