@@ -159,21 +159,18 @@ def test_search_summary_explains_the_gap_the_run_actually_shows():
 
 def test_example_reviews_show_probabilities_by_label_and_cut_only_long_reviews():
     paired = pd.DataFrame(
-        {"label": [1, 0, 1], "a:p_pos": [0.9, 0.2, 0.4], "b:p_pos": [0.7, 0.6, 0.1]}, index=["r1", "r2", "r3"]
+        {"label": [1, 0, 1], "a:p_pos": [0.9, 0.0025, 0.4], "b:p_pos": [0.7, 0.6, 0.1]},
+        index=["r1", "r2", "r3"],
     )
     texts = pd.Series({"r1": "short", "r2": "x" * 12, "r3": "unused"})
-    table = present.example_reviews(
-        paired, texts, {"a": "model A", "b": "model B"}, ["r2", "r1", "r3"], limit=2, chars=10
-    )
-    assert list(table.index) == ["r2", "r1"] and list(table.columns) == [
-        "label",
-        "P(pos) model A",
-        "P(pos) model B",
-        "review",
-    ]
-    assert table.loc["r2", "P(pos) model B"] == 0.6 and table.loc["r2", "review"] == "x" * 10 + "…"
-    assert table.loc["r1", "review"] == "short"  # not cut, so no ellipsis
-    assert present.example_reviews(paired, texts, {"a": "model A"}, []).empty
+    labels = {"a": "model A", "b": "model B"}
+    reviews, p_pos = present.example_reviews(paired, texts, labels, ["r2", "r1", "r3"], limit=2, chars=10)
+    assert list(reviews.index) == ["r2", "r1"] and reviews.loc["r2", "review"] == "x" * 10 + "…"
+    assert reviews.loc["r1", "review"] == "short"  # not cut, so no ellipsis
+    assert p_pos.loc["model A"].tolist() == ["0.00", "0.90"] and p_pos.loc["model B", "r2"] == "0.60"
+    assert present.format_table(reviews)["label"].tolist() == ["neg", "pos"]
+    empty, _ = present.example_reviews(paired, texts, labels, [])
+    assert empty.empty
 
 
 def test_flips_text_counts_both_ways_and_the_class_of_the_fixed():
@@ -181,3 +178,9 @@ def test_flips_text_counts_both_ways_and_the_class_of_the_fixed():
     text = present.flips_text("Fine-tuning", ["a", "b", "c", "d"], ["x"], labels)
     assert text == "Fine-tuning fixed 4 reviews and broke 1 (50% of the fixed ones are negative reviews)."
     assert present.flips_text("Tuning", [], [], labels) == "Tuning fixed 0 reviews and broke 0."
+
+
+def test_data_note_names_each_sample_once():
+    record = {"split": "test", "data_source": {"kind": "bundled"}, "n": 1000}
+    results = {"a": (record, None), "b": (dict(record), None), "c": ({**record, "n": 200}, None)}
+    assert present.data_note(results) == "IMDB test (bundled copy), n=1,000; IMDB test (bundled copy), n=200"

@@ -292,31 +292,46 @@ def say(markdown: str) -> None:
     display(Markdown(markdown))
 
 
+def data_note(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> str:
+    """What the compared models were scored on, each distinct sample once: ``IMDB test (bundled copy), n=1,000``."""
+    samples = {
+        f"IMDB {record['split']} ({record['data_source']['kind']} copy), n={record['n']:,}"
+        for record, _ in results.values()
+    }
+    return "; ".join(sorted(samples))
+
+
 def example_reviews(
-    paired: pd.DataFrame, texts: pd.Series, labels: dict[str, str], ids, limit: int = 3, chars: int = 500
-) -> pd.DataFrame:
-    """The first ``limit`` of ``ids`` as a table: true label, each model's P(positive) (columns named by
-    ``labels``, model key → label) and the start of the review from ``texts`` (indexed by review id)."""
-    rows = paired.loc[list(ids)[:limit]]
-    return pd.DataFrame(
+    paired: pd.DataFrame, texts: pd.Series, labels: dict[str, str], ids, limit: int = 3, chars: int = 400
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first ``limit`` of ``ids``: their true label and opening (from ``texts``, indexed by review id; cut at
+    ``chars``), and each model's P(positive) to two decimals, one row per model (``labels``: key → label)."""
+    ids = list(ids)[:limit]
+    reviews = pd.DataFrame(
         {
-            "label": rows["label"],
-            **{f"P(pos) {label}": rows[f"{key}:p_pos"] for key, label in labels.items()},
-            "review": [text[:chars] + ("…" if len(text) > chars else "") for text in texts.loc[rows.index]],
+            "label": paired.loc[ids, "label"],
+            "review": [text[:chars] + ("…" if len(text) > chars else "") for text in texts.loc[ids]],
         },
-        index=rows.index,
+        index=pd.Index(ids, name="review_id"),
     )
+    p_pos = pd.DataFrame(
+        [[f"{p:.2f}" for p in paired.loc[ids, f"{key}:p_pos"]] for key in labels],
+        index=pd.Index(list(labels.values()), name="P(positive)"),
+        columns=ids,
+    )
+    return reviews, p_pos
 
 
 def show_examples(
     paired: pd.DataFrame, texts: pd.Series, labels: dict[str, str], ids, limit: int = 3
 ) -> None:
-    """Show :func:`example_reviews` (two decimals), or "(none)" when ``ids`` is empty."""
-    examples = example_reviews(paired, texts, labels, ids, limit)
-    if examples.empty:
+    """Show :func:`example_reviews` (the reviews, then the models' P(positive) for them), or "(none)"."""
+    reviews, p_pos = example_reviews(paired, texts, labels, ids, limit)
+    if reviews.empty:
         say("(none)")
-    else:
-        show_table(examples, decimals=2)
+        return
+    show_table(reviews)
+    show_table(p_pos, caption="Each model's P(positive) for the reviews above")
 
 
 def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
