@@ -55,7 +55,7 @@ def summary(results: Results, record: dict[str, Any] | None, profile: str) -> st
     )
 
 
-def best_on_validation(results: dict[str, tuple[dict[str, Any], pd.DataFrame]], keys: Sequence[str]) -> str:
+def best_on_validation(results: Results, keys: Sequence[str]) -> str:
     """Of ``keys``, the model whose tuning reached the best validation accuracy (recorded as ``tuning`` rows by
     notebook 02; the first key wins ties). Never looks at the test reviews."""
     scores = {
@@ -69,7 +69,7 @@ def best_on_validation(results: dict[str, tuple[dict[str, Any], pd.DataFrame]], 
 
 
 def average_ensemble(
-    results: dict[str, tuple[dict[str, Any], pd.DataFrame]],
+    results: Results,
     members: Sequence[str],
     *,
     profile: str,
