@@ -182,11 +182,16 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
     return step
 
 
-def _sync(device) -> None:
+def timed_step(step, batch, device) -> float:
+    """Seconds one call of ``step(batch)`` takes, the device synchronised before and after (CUDA runs async)."""
     import torch
 
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else lambda _device: None
+    sync(device)
+    start = time.perf_counter()
+    step(batch)
+    sync(device)
+    return time.perf_counter() - start
 
 
 def tokenized_sample(model, tokenizer, train, n: int, max_length: int, seed: int):
@@ -240,11 +245,9 @@ def bench_training(
     times: dict[str, list[float]] = {s.method: [] for s in setups}
     for round_ in range(warm, steps + warm):
         for setup in setups:
-            _sync(device)
-            start = time.perf_counter()
-            steppers[setup.method](plans[setup.method][round_])
-            _sync(device)
-            times[setup.method].append(time.perf_counter() - start)
+            times[setup.method].append(
+                timed_step(steppers[setup.method], plans[setup.method][round_], device)
+            )
     return [
         training_measurement(setup, plans[setup.method][warm:], times[setup.method], lengths, max_length)
         for setup in setups
@@ -273,13 +276,7 @@ def bench_epoch(
     batches = length_grouped_batches(lengths, batch_size, seed)
     step = make_train_step(model, setup, ids, labels, pad_token_id(tokenizer), max_length, device)
     step(batches[0])  # warm-up: kernels chosen, memory allocated
-    seconds = []
-    for batch in batches:
-        _sync(device)
-        start = time.perf_counter()
-        step(batch)
-        _sync(device)
-        seconds.append(time.perf_counter() - start)
+    seconds = [timed_step(step, batch, device) for batch in batches]
     run = training_measurement(setup, batches, seconds, lengths, max_length, task="epoch")
     run.notes = f"{run.seconds:.0f} s for the epoch: {len(batches):,} steps of up to {batch_size} x {max_length} tokens"
     return run
