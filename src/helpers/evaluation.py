@@ -26,7 +26,7 @@ from scipy import stats
 from sklearn.metrics import classification_report, confusion_matrix
 
 from helpers.labels import LABEL_NAMES
-from helpers.paths import display_path, results_dir
+from helpers.paths import display_path, read_results_dirs, results_dir
 from helpers.present import p_text
 
 REQUIRED_FIELDS = (
@@ -221,8 +221,17 @@ def load_results(
 ) -> dict[str, tuple[dict[str, Any], pd.DataFrame]]:
     """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract.
 
+    Without ``folder``: from :func:`helpers.paths.read_results_dirs`, a model's pair from the first folder that
+    has it (this run's; in JupyterLab, then the committed reference's).
     ``required``: raise :class:`ResultsError` when there are none (the comparison needs at least one).
     """
+    if folder is None and len(folders := read_results_dirs(profile)) > 1:
+        out = {}
+        for found in reversed(folders):  # the first folder's pair wins
+            out |= load_results(profile, folder=found, required=False)
+        if out or not required:
+            return dict(sorted(out.items()))
+        folder = folders[0]  # none anywhere: the error names the run's folder
     folder = folder or results_dir(profile)
     out = {}
     for path in sorted(folder.glob("*.json")):

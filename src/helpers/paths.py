@@ -1,8 +1,11 @@
 """Where things live: the repository root and the folders the notebooks read and write.
 
-Outputs (figures, results) go under ``IMDB_SERIES_OUTPUT`` when it is set, else under the repository. The runner
-sets it to ``runs/<profile>/`` (a run never touches the committed reference; only ``--refresh`` writes there), so
-a notebook reads other notebooks' results from its own run; the tests point it at a temporary folder.
+Outputs (figures, results) go under ``IMDB_SERIES_OUTPUT`` when it is set. The runner sets it to ``runs/<profile>/``
+(a run never touches the committed reference), or to the repository with ``--refresh`` (which re-makes it), so a
+notebook reads other notebooks' results from its own run; the tests point it at a temporary folder. When it is
+unset (a notebook run in JupyterLab), a profile's outputs go to ``runs/<profile>/`` too, where ``make run``
+writes, and reads of other notebooks' results fall back to the committed ``results/<profile>/`` for what that
+folder lacks (:func:`read_results_dirs`): an interactive run never touches the committed reference.
 """
 
 from __future__ import annotations
@@ -33,23 +36,43 @@ MODELS_DIR = Path(os.environ.get("IMDB_MODELS_DIR", REPO_ROOT / "models"))
 RUNS_DIR = REPO_ROOT / "runs"
 
 
-def output_root() -> Path:
-    """Root under which ``figures/`` and ``results/`` are written (``IMDB_SERIES_OUTPUT`` or the repo)."""
-    return Path(os.environ.get("IMDB_SERIES_OUTPUT", REPO_ROOT))
+def output_root(profile: str | None = None) -> Path:
+    """Root under which ``figures/`` and ``results/`` are written: ``IMDB_SERIES_OUTPUT`` when set; else, for a
+    profile's outputs, ``runs/<profile>/`` (where ``make run`` writes: never the committed reference), and without
+    a profile the repository (what the README table and the benchmark records are made from and written to)."""
+    if env := os.environ.get("IMDB_SERIES_OUTPUT"):
+        return Path(env)
+    return RUNS_DIR / profile if profile else REPO_ROOT
 
 
 def figures_dir(profile: str) -> Path:
-    """``figures/<profile>/``: the PNGs a profile's notebooks save."""
-    path = output_root() / "figures" / profile
+    """``figures/<profile>/``: the PNGs a profile's notebooks save (under :func:`output_root`)."""
+    path = output_root(profile) / "figures" / profile
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def results_dir(profile: str) -> Path:
-    """``results/<profile>/``: the metrics and predictions a profile's notebooks save."""
-    path = output_root() / "results" / profile
+    """``results/<profile>/``: the metrics and predictions a profile's notebooks save (under :func:`output_root`)."""
+    path = output_root(profile) / "results" / profile
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def committed_results_dir(profile: str) -> Path:
+    """``results/<profile>/`` of the committed reference, in the repository (read only, never created here)."""
+    return REPO_ROOT / "results" / profile
+
+
+def read_results_dirs(profile: str) -> list[Path]:
+    """Where other notebooks' results are read from, first match wins per model: with ``IMDB_SERIES_OUTPUT`` set
+    (the runner, the tests) only that run's ``results/<profile>/``; unset (JupyterLab), the run's folder
+    ``runs/<profile>/results/<profile>/`` first, then the committed ``results/<profile>/`` for any model the run
+    has not written, so that notebook 06 opened on its own compares the committed models. Not created here."""
+    run = output_root(profile) / "results" / profile
+    if os.environ.get("IMDB_SERIES_OUTPUT"):
+        return [run]
+    return [run, committed_results_dir(profile)]
 
 
 def display_path(path: str | os.PathLike) -> str:

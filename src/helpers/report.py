@@ -12,15 +12,16 @@ import sys
 import pandas as pd
 
 from helpers.evaluation import comparison_table, load_results, pairwise_mcnemar
-from helpers.paths import REPO_ROOT
+from helpers.paths import REPO_ROOT, output_root
 from helpers.present import p_text, short_label
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 
 def results_markdown(profile: str, folder=None) -> str:
-    """A markdown table of every model in ``results/<profile>/`` plus the McNemar tests, with the data behind them."""
-    results = load_results(profile, folder=folder, required=False)
+    """A markdown table of every model in ``results/<profile>/`` plus the McNemar tests, with the data behind them
+    (by default the committed reference's folder, or the one under ``IMDB_SERIES_OUTPUT`` when it is set)."""
+    results = load_results(profile, folder=folder or output_root() / "results" / profile, required=False)
     if not results:
         return f"_No results in results/{profile}/ yet: run `python -m helpers.run --profile {profile}`._"
     labels = {key: short_label(record) for key, (record, _) in results.items()}

@@ -315,10 +315,8 @@ def main(argv: list[str] | None = None) -> int:
     log = run_dir / "run.log"
     log.write_text("")
     env = dict(KERNEL_ENV)
-    if not args.refresh and "IMDB_SERIES_OUTPUT" not in os.environ:
-        env["IMDB_SERIES_OUTPUT"] = str(
-            run_dir.resolve()
-        )  # figures/ and results/ of this run, beside its notebooks
+    if "IMDB_SERIES_OUTPUT" not in os.environ:  # figures/ and results/: this run's, beside its notebooks,
+        env["IMDB_SERIES_OUTPUT"] = str(REPO_ROOT if args.refresh else run_dir.resolve())  # or the reference
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
     output_root = Path(env.get("IMDB_SERIES_OUTPUT") or os.environ.get("IMDB_SERIES_OUTPUT") or REPO_ROOT)

@@ -1,0 +1,101 @@
+"""Where the notebooks write and read: a run's own folder (the runner's, or runs/<profile>/ in JupyterLab), never
+the committed reference unless the runner is re-making it; reads fall back to the reference only in JupyterLab."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import write_toy_results
+
+from helpers import paths, report
+from helpers.evaluation import ResultsError, load_results
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A throw-away repository root (its ``runs/`` and committed ``results/``), ``IMDB_SERIES_OUTPUT`` unset."""
+    monkeypatch.setattr(paths, "REPO_ROOT", tmp_path / "repo")
+    monkeypatch.setattr(paths, "RUNS_DIR", tmp_path / "repo" / "runs")
+    monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
+    return tmp_path / "repo"
+
+
+def test_unset_writes_go_to_the_runs_folder_of_the_profile_where_make_run_writes(repo):
+    assert paths.results_dir("smoke") == repo / "runs" / "smoke" / "results" / "smoke"
+    assert paths.figures_dir("smoke") == repo / "runs" / "smoke" / "figures" / "smoke"
+    assert paths.results_dir("smoke").is_dir() and paths.figures_dir("smoke").is_dir()
+    assert not (repo / "results").exists() and not (repo / "figures").exists()
+    written = write_toy_results(None, model_key="toy")  # folder=None: where a notebook writes
+    assert (repo / "runs" / "smoke" / "results" / "smoke" / "toy.json").is_file()
+    assert written["model_key"] == "toy" and not (repo / "results").exists()
+    assert paths.output_root() == repo  # no profile: the repository (README table, benchmark records)
+
+
+def test_unset_output_root_of_a_profile_is_the_runners_default_run_folder(monkeypatch):
+    from helpers import run
+
+    monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
+    assert paths.output_root("seed") == run.RUNS_DIR / "seed" == paths.REPO_ROOT / "runs" / "seed"
+
+
+def test_set_writes_go_to_the_given_folder(repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
+    assert paths.results_dir("seed") == tmp_path / "out" / "results" / "seed"
+    assert paths.figures_dir("seed") == tmp_path / "out" / "figures" / "seed"
+    assert paths.output_root() == paths.output_root("seed") == tmp_path / "out"
+    assert paths.read_results_dirs("seed") == [tmp_path / "out" / "results" / "seed"]
+    assert not (repo / "runs").exists()
+
+
+def test_unset_reads_fall_back_to_the_committed_results_for_what_the_run_lacks(repo):
+    committed = repo / "results" / "smoke"
+    write_toy_results(committed, model_key="alpha", model="committed alpha")
+    write_toy_results(committed, model_key="beta", model="committed beta")
+    write_toy_results(None, model_key="beta", model="this run's beta")  # the run re-made beta
+    write_toy_results(None, model_key="gamma", model="this run's gamma")
+    run = repo / "runs" / "smoke" / "results" / "smoke"
+    assert paths.read_results_dirs("smoke") == [run, committed]
+    results = load_results("smoke")
+    assert list(results) == ["alpha", "beta", "gamma"]
+    assert {key: record["model"] for key, (record, _) in results.items()} == {
+        "alpha": "committed alpha",
+        "beta": "this run's beta",
+        "gamma": "this run's gamma",
+    }
+    assert sorted(p.name for p in committed.iterdir()) == [
+        "alpha.json",
+        "alpha_predictions.parquet",
+        "beta.json",
+        "beta_predictions.parquet",
+    ], "reading never writes into the committed reference"
+
+
+def test_unset_reads_the_committed_results_when_nothing_was_run(repo):
+    write_toy_results(repo / "results" / "smoke", model_key="alpha")
+    assert list(load_results("smoke")) == ["alpha"]
+    assert not (repo / "runs").exists(), "reading creates no run folder"
+
+
+def test_set_reads_only_the_runs_own_results(repo, tmp_path, monkeypatch):
+    write_toy_results(repo / "results" / "smoke", model_key="alpha")
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
+    assert load_results("smoke", required=False) == {}
+    with pytest.raises(ResultsError, match="No model results"):
+        load_results("smoke")
+
+
+def test_no_results_anywhere_is_the_clear_error(repo):
+    with pytest.raises(ResultsError, match="No model results in runs/smoke/results/smoke"):
+        load_results("smoke")
+    assert load_results("smoke", required=False) == {}
+
+
+def test_the_readme_table_comes_from_the_committed_results_not_a_run(repo):
+    write_toy_results(repo / "results" / "smoke", model_key="alpha")
+    write_toy_results(None, model_key="beta")
+    table = report.results_markdown("smoke")
+    rows = [
+        line
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith(("| model", "| ---"))
+    ]
+    assert len(rows) == 1 and "McNemar" not in table, "one model (the committed one), no pairwise tests"
