@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny Hub-style IMDB parquet folders and a tiny random model, built in seconds."""
+"""Shared fixtures: tiny Hub-style IMDB parquet folders and tiny models, built in seconds."""
 
 from __future__ import annotations
 
@@ -102,11 +102,19 @@ def slow_steps(step_s: float, marker_root: str | None = None):
 
 
 @pytest.fixture(scope="session")
-def tiny(tmp_path_factory):
-    """``(model, tokenizer, source)`` of the tiny random DistilBERT, built once per test session."""
-    from helpers.modeling import build_tiny_model, load_classifier
+def tiny_dir(tmp_path_factory):
+    """The smoke profile's tiny DistilBERT (trained for seconds on bundled IMDB training reviews), built once."""
+    from helpers.modeling import build_tiny_model
 
-    return load_classifier("path", build_tiny_model(tmp_path_factory.mktemp("models") / "tiny"))
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_dir):
+    """``(model, tokenizer, source)`` of the smoke profile's tiny DistilBERT, built once per test session."""
+    from helpers.modeling import load_classifier
+
+    return load_classifier("path", tiny_dir)
 
 
 # ----------------------------------------------------------------------------------------------- services
@@ -211,30 +219,21 @@ def opinion_reviews(n: int, seed: int = 0) -> Dataset:
 
 @pytest.fixture(scope="session")
 def opinionated(tmp_path_factory):
-    """``(model, tokenizer, source)``: the tiny model trained (a few seconds) on :func:`opinion_reviews`, so its
-    predictions are confident (far from 0.5) and differ between reviews, unlike the random tiny model's."""
-    import torch
+    """``(model, tokenizer, source)``: the untrained tiny architecture trained (a few seconds, with the smoke
+    model's own loop, :func:`helpers.modeling.train_tiny`) on :func:`opinion_reviews`, so its predictions are
+    confident (far from 0.5) and follow one sentiment word per review."""
+    from helpers import modeling
 
-    from helpers.inference import pad_batch
-    from helpers.modeling import build_tiny_model, load_classifier
-
-    folder = build_tiny_model(tmp_path_factory.mktemp("models") / "opinionated", seed=1)
-    model, tokenizer, _ = load_classifier("path", folder)
-    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("models") / "opinionated"
+    model, tokenizer = modeling.tiny_architecture(seed=1)
     train = opinion_reviews(256, seed=1)
-    ids = tokenizer(list(train["text"]))["input_ids"]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    model.train()
-    for _epoch in range(4):
-        for start in range(0, len(ids), 32):
-            batch = pad_batch(ids[start : start + 32], tokenizer.pad_token_id)
-            labels = torch.as_tensor(train["label"][start : start + 32])
-            model(**batch, labels=labels).loss.backward()
-            optimizer.step()
-            optimizer.zero_grad()
-    model.eval()
+    modeling.train_tiny(
+        model, tokenizer, train["text"], train["label"], epochs=12, learning_rate=3e-3, seed=1
+    )
     model.save_pretrained(folder)
-    return load_classifier("path", folder)
+    tokenizer.save_pretrained(folder)
+    modeling.write_source_file(folder, kind="tiny", name="tiny DistilBERT trained on opinion_reviews")
+    return modeling.load_classifier("path", folder)
 
 
 # ----------------------------------------------------------------------------------------------- notebook outputs

