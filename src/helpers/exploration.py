@@ -195,12 +195,16 @@ _NEGATION = re.compile(r"\b(not|no|never|nothing|n't|cannot|neither|nor)\b|n't\b
 _SCORE = re.compile(r"\b(\d{1,2}(\.\d)?)\s*(/|out of)\s*10\b", re.IGNORECASE)
 
 
-def text_traits(texts: list[str], token_lengths, index=None) -> pd.DataFrame:
-    """Per-review traits that error analysis compares across groups: length, contrast and negation words, a score."""
+def text_traits(texts: list[str], token_lengths, index=None, limit: int = 510) -> pd.DataFrame:
+    """Per-review traits that error analysis compares across groups: length, contrast and negation words, a score.
+
+    ``token_lengths`` are word pieces *without* ``[CLS]``/``[SEP]`` (:func:`helpers.inference.token_lengths`), so a
+    review is cut when it has over ``limit`` = 510 of them (the model's 512 positions less the two special tokens).
+    """
     return pd.DataFrame(
         {
             "tokens": np.asarray(token_lengths),
-            "over 512 tokens": np.asarray(token_lengths) > 512,
+            f"over {limit} word pieces": np.asarray(token_lengths) > limit,
             "contrast words per 100 words": [
                 100 * len(_CONTRAST.findall(t)) / max(len(t.split()), 1) for t in texts
             ],
