@@ -58,14 +58,26 @@ def test_comparison_table_has_one_row_per_model_with_the_study_beside(results_di
 
 
 def test_pairwise_mcnemar_pairs_reviews_by_id(results_dir):
-    tests = evaluation.pairwise_mcnemar(evaluation.load_results("t", folder=results_dir)).set_index(
-        ["model A", "model B"]
-    )
+    results = evaluation.load_results("t", folder=results_dir)
+    record, predictions = results["zero_shot"]
+    results["zero_shot"] = (record, predictions.iloc[::-1])  # paired by position, r0 would meet r7
+    tests = evaluation.pairwise_mcnemar(results).set_index(["model A", "model B"])
     row = tests.loc[("bow_random_forest", "zero_shot")]
     assert (row["only A right"], row["only B right"]) == (2, 2) and row["p value"] == 1.0
     row = tests.loc[("bow_random_forest", "fine_tuned")]
     # b=0, c=2: exact two-sided p = 2 · P(X ≤ 0 | n=2, ½) = 2 · ¼ = 0.5
     assert (row["only A right"], row["only B right"]) == (0, 2) and row["p value"] == pytest.approx(0.5)
+
+
+def test_paired_predictions_refuses_labels_that_disagree(results_dir):
+    results = evaluation.load_results("t", folder=results_dir)
+    assert list(evaluation.paired_predictions(results)["label"]) == [1, 1, 1, 1, 0, 0, 0, 0]
+    record, predictions = results["zero_shot"]  # not the last model: its labels are the ones taken
+    predictions = predictions.copy()
+    predictions.loc[predictions["review_id"] == "r3", "label"] = 0
+    results["zero_shot"] = (record, predictions)
+    with pytest.raises(evaluation.ResultsError, match=r"1 of the same reviews different labels.*review r3"):
+        evaluation.paired_predictions(results)
 
 
 def test_accuracy_by_bucket(results_dir):

@@ -320,16 +320,29 @@ def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
 
 
 def paired_predictions(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
-    """One row per review present in every model's predictions: ``label`` and a ``pred`` / ``p_pos`` column per model."""
-    frames = []
+    """One row per review present in every model's predictions: ``label`` and a ``pred`` / ``p_pos`` column per model.
+
+    Rows are matched by ``review_id``, never by position; :class:`ResultsError` when two models' files give the
+    same review different labels (results of different data, which no comparison can pair).
+    """
+    frames, labels = [], {}
     for key, (_, predictions) in results.items():
         frame = predictions.set_index("review_id")
         frames.append(frame[["pred", "p_pos"]].add_prefix(f"{key}:"))
-        labels = frame["label"]
+        labels[key] = frame["label"]
     if not frames:
         raise ResultsError("no results to compare")
     joined = pd.concat(frames, axis=1, join="inner")
-    joined.insert(0, "label", labels.reindex(joined.index))
+    first, *others = labels
+    label = labels[first].reindex(joined.index)
+    for key in others:
+        differ = joined.index[labels[key].reindex(joined.index).to_numpy() != label.to_numpy()]
+        if len(differ):
+            raise ResultsError(
+                f"{first} and {key} give {len(differ)} of the same reviews different labels (e.g. review "
+                f"{differ[0]}): their predictions were not made on the same data"
+            )
+    joined.insert(0, "label", label)
     return joined
 
 
