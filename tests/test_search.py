@@ -250,6 +250,30 @@ def test_param_importances_need_varied_results():
     assert method == "fANOVA" and importances.index[0] == "x"
 
 
+def test_param_importances_say_why_not_only_for_the_expected_cases(monkeypatch):
+    study = optuna.create_study(direction="maximize")
+    dist = {"x": optuna.distributions.FloatDistribution(0, 1)}
+    for value in range(3):  # values differ, the one parameter never does
+        study.add_trial(optuna.trial.create_trial(value=value, params={"x": 0.5}, distributions=dist))
+    importances, reason = search.param_importances(study, seed=0)
+    assert importances is None and reason.startswith("no parameter varied")
+
+    def too_few(*args, **kwargs):
+        raise ValueError("Cannot evaluate parameter importances with only a single trial.")
+
+    monkeypatch.setattr(optuna.importance, "get_param_importances", too_few)
+    message = "ValueError: Cannot evaluate parameter importances with only a single trial."
+    assert search.param_importances(study) == (None, message)
+    for bug in (TypeError("unhashable type: 'list'"), RuntimeError("a bug in the evaluator")):
+
+        def broken(*args, bug=bug, **kwargs):
+            raise bug
+
+        monkeypatch.setattr(optuna.importance, "get_param_importances", broken)
+        with pytest.raises(type(bug), match=str(bug)):  # a bug is not "no importances"
+            search.param_importances(study)
+
+
 # ----------------------------------------------------------------------------------------------- Ray Tune
 @pytest.mark.slow
 def test_ray_backend_runs_and_restores(tiny, reviews, tmp_path):

@@ -58,8 +58,20 @@ def from_hub(load: Callable[[], T]) -> tuple[T | None, str | None]:
         return None, reason
     try:
         return load(), None
-    except Exception as error:  # network hiccup, auth, changed repo: the caller falls back, and says so
+    except hub_errors() as error:  # network hiccup, auth, missing repo: the caller falls back, and says so
         return None, f"Hub load failed: {type(error).__name__}: {str(error)[:200]}"
+
+
+def hub_errors() -> tuple[type[BaseException], ...]:
+    """What a Hub download raises when the Hub, not the caller's code, is the problem: ``OSError`` (connection
+    and timeout errors, offline mode, requests' and huggingface_hub's HTTP errors, a missing remote file) and
+    httpx's HTTP errors. Anything else — a data check that fails, a bug — propagates."""
+    errors: tuple[type[BaseException], ...] = (OSError,)
+    try:
+        import httpx
+    except ImportError:
+        return errors
+    return (*errors, httpx.HTTPError)
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,10 @@ def param_importances(study, seed: int = 0) -> tuple[pd.Series | None, str]:
     try:
         evaluator = optuna.importance.FanovaImportanceEvaluator(seed=seed)
         values = optuna.importance.get_param_importances(study, evaluator=evaluator)
-    except Exception as error:  # e.g. a parameter that never varied
+    except ValueError as error:  # optuna: too few trials for the evaluator
         return None, f"{type(error).__name__}: {error}"
+    except RuntimeError as error:  # fANOVA when no parameter varied; any other error is a bug and propagates
+        if "zero total variance" not in str(error):
+            raise
+        return None, f"no parameter varied between the complete trials ({error})"
     return pd.Series(values, name="importance").sort_values(ascending=False), "fANOVA"
