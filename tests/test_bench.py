@@ -72,6 +72,8 @@ def test_inference_goal_compares_with_the_fastest_pipeline_at_equal_accuracy():
     goal = bench.fastest_at_equal_accuracy(runs)
     assert goal["ours"] == "ours: predict" and goal["fastest_pipeline"] == "pipeline, batch_size=32"
     assert goal["ratio"] == pytest.approx(4.0)
+    worse = [r for r in runs if r.method != "ours: predict"]  # ours: only a method 5 points less accurate
+    assert bench.fastest_at_equal_accuracy(worse) == {}  # no ratio "at equal accuracy" to report
 
 
 def test_fp32_attention_lever_computes_the_same_attention_and_respects_padding(tiny):
