@@ -24,12 +24,13 @@ run: setup                      ## the whole series with PROFILE (default: seed)
 smoke: setup                    ## the whole series on tiny data and a tiny model, in a few minutes
 	$(PY) -m helpers.run --profile smoke
 
-test: setup lint                ## lint, unit tests and the smoke run of every notebook
+test: setup lint                ## lint, unit tests, the smoke run of every notebook, the JupyterLab browser test
 	$(PY) -m pytest -q
 
 lint: setup
 	$(PY) -m ruff check src tests notebooks
 	$(PY) -m ruff format --check src tests notebooks
+	$(VENV)/bin/actionlint .github/workflows/ci.yml
 
 format: setup
 	$(PY) -m ruff check --fix src tests notebooks

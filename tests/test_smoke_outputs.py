@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,24 @@ def _folders(output_root: Path) -> tuple[Path, Path]:
         return paths.results_dir(PROFILE), paths.figures_dir(PROFILE)
 
 
+def keep_run(root: Path, keep: Path) -> None:
+    """Copy the smoke run into ``keep`` laid out as ``make smoke`` lays out ``runs/smoke/``: the executed notebooks
+    and run.log, ``results/smoke/`` and ``figures/smoke/``."""
+    for part in ("runs", "output"):
+        if (root / part).is_dir():  # a run that failed early may have written nothing
+            shutil.copytree(root / part, keep, dirs_exist_ok=True)
+
+
+def test_a_kept_run_is_laid_out_as_make_smoke_lays_it_out(tmp_path):
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "01_a.ipynb").write_text("{}")
+    (tmp_path / "output" / "results" / PROFILE).mkdir(parents=True)
+    (tmp_path / "output" / "results" / PROFILE / "m.json").write_text("{}")
+    keep_run(tmp_path, tmp_path / "kept")
+    assert (tmp_path / "kept" / "01_a.ipynb").is_file()
+    assert (tmp_path / "kept" / "results" / PROFILE / "m.json").is_file()
+
+
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     """One smoke run of every notebook with the runner, into private folders; ``(executed, results, figures)``."""
@@ -52,6 +71,8 @@ def smoke(tmp_path_factory):
         text=True,
         timeout=1200,
     )
+    if keep := os.environ.get("IMDB_KEEP_SMOKE_RUN"):  # e.g. runs/smoke: CI keeps the run, failed or not
+        keep_run(root, REPO_ROOT / keep)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     (root / "terminal.txt").write_text(result.stdout)  # what `make run` shows a person
     results, figures = _folders(root / "output")
