@@ -99,3 +99,33 @@ def test_the_readme_table_comes_from_the_committed_results_not_a_run(repo):
         if line.startswith("| ") and not line.startswith(("| model", "| ---"))
     ]
     assert len(rows) == 1 and "McNemar" not in table, "one model (the committed one), no pairwise tests"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("refresh", [False, True], ids=["run", "refresh"])
+def test_the_runner_writes_a_run_beside_its_notebooks_and_a_refresh_into_the_repository(tmp_path, refresh):
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    params = nbformat.v4.new_code_cell("profile = 'seed'")
+    params.metadata["tags"] = ["parameters"]
+    code = "from helpers import paths\nprint(paths.results_dir(profile).parent.parent)"
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, folder / "01_where.ipynb")
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "helpers.run", "--profile", "smoke", "--notebooks-dir", str(folder)]
+    command += ["--output-dir", str(out), *(["--refresh"] if refresh else [])]  # run.log there either way
+    env = {k: v for k, v in os.environ.items() if k != "IMDB_SERIES_OUTPUT"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    executed = nbformat.read((folder if refresh else out) / "01_where.ipynb", as_version=4)
+    printed = executed.cells[-1].outputs[0]["text"].strip()
+    assert printed == str(paths.REPO_ROOT if refresh else out.resolve())
