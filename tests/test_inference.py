@@ -134,8 +134,10 @@ def test_write_run_records_how_the_test_was_scored(opinionated, tmp_path, monkey
 def test_int8_quantization_agrees_with_fp32(opinionated):
     model, tokenizer, _ = opinionated
     texts = list(opinion_reviews(64, seed=7)["text"])
-    fp32 = inference.predict(model, tokenizer, texts, progress=False)
-    int8 = inference.predict(inference.quantize_int8(model), tokenizer, texts, progress=False)
+    fp32 = inference.predict(model, tokenizer, texts, progress=False, precision="fp32")
+    int8 = inference.predict(
+        inference.quantize_int8(model), tokenizer, texts, progress=False, precision="fp32"
+    )
     assert len(int8) == len(texts) and (int8.labels == fp32.labels).mean() >= 0.9
     assert np.abs(int8.p_pos - fp32.p_pos).mean() < 0.05
 

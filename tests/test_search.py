@@ -197,11 +197,17 @@ def test_fair_search_scores_like_the_test_and_halves_the_budget(tiny, reviews, t
     monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
     model, tokenizer, source = tiny
     train, validation = reviews
-    scoring = dict(eval_max_length=48, eval_truncation="head_tail", eval_precision="fp32")
-    result = _run(tiny, reviews, tmp_path, n_trials=3, pruner="halving", reduction_factor=2, **scoring)
+    scoring = dict(eval_max_length=48, eval_truncation="head_tail")
+    result = _run(
+        tiny, reviews, tmp_path, n_trials=3, pruner="halving", reduction_factor=2, precision="fp32", **scoring
+    )
     plain = search.study_name("test", source.name, train, validation, SPACE, 0, 2)
     assert result.study_name != plain  # scored differently: another study, never a resumed unfair one
-    assert result.settings["scoring"] == scoring and result.settings["reduction_factor"] == 2
+    assert result.settings["scoring"] == {**scoring, "eval_precision": "fp32"}
+    assert (
+        result.settings["reduction_factor"] == 2
+        and result.settings["precision_choice"]["requested"] == "fp32"
+    )
     best = next(t for t in result.study.trials if t.number == result.best_trial)
     assert "trainer_val_accuracy" in best.user_attrs  # the Trainer's score kept, but not the value
     saved, _, _ = modeling.load_classifier("path", best_run_model(tmp_path, result))

@@ -133,6 +133,11 @@ def test_every_results_file_of_the_reference_run_is_written_with_its_fields(smok
         )  # ties: either
         if key in {"zero_shot", "fine_tuned", "tuned"}:  # every transformer says how its test was scored
             assert record["eval_precision"] in {"fp32", "bf16", "int8"} and record["device"], key
+            choice = record["eval_precision_choice"]  # the smoke profile asks for auto: the hardware decided
+            assert choice["requested"] == "auto" and choice["precision"] == record["eval_precision"], key
+            assert choice["capability"]["cpu_class"] and "native_bf16" in choice["capability"], key
+        if key in {"fine_tuned", "tuned"}:
+            assert record["train_precision_choice"]["requested"] == "auto", key
         json.dumps(record)  # plain JSON
 
 

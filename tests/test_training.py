@@ -11,6 +11,7 @@ from conftest import opinion_reviews, toy_reviews
 from transformers import TrainerCallback
 
 from helpers.modeling import load_classifier, read_source_file
+from helpers.precision import choose_precision
 from helpers.training import (
     FinetuneError,
     finetune,
@@ -86,11 +87,13 @@ def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_p
     )
     assert all((before[k] == v).all() for k, v in model.state_dict().items())
     assert model.config.attention_dropout == dropout  # the default recipe changed the copy only
+    chosen = choose_precision("auto", "cpu")  # what this machine's hardware picks, recorded with its reason
     assert fit.budget() == {
         "n_train": 8,
         "train_max_length": 32,
-        "train_precision": "fp32",
+        "train_precision": chosen.precision,
         "train_device": "cpu",
+        "train_precision_choice": chosen.as_dict(),
     }
     saved = json.loads((fit.model_path / "config.json").read_text())
     assert saved["attention_dropout"] == 0.0  # the fused attention kernel while training (helpers.bench)
@@ -128,8 +131,10 @@ def test_a_run_stopped_before_its_first_checkpoint_can_be_restarted_with_new_set
     assert fit.resumed_from is None and fit.params["learning_rate"] == 5e-4
 
 
-def test_bf16_fine_tuning_runs_on_a_cpu(tiny, tmp_path):
-    """bf16 autocast on a CPU (the seed profile's setting) must train, not just on a GPU."""
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_explicit_precision_fine_tuning_runs_on_a_cpu(tiny, tmp_path, precision):
+    """bf16 autocast on a CPU (what auto picks with AMX / AVX-512 BF16) must train, not just on a GPU; an explicit
+    precision wins over the hardware's choice and is recorded."""
     model, tokenizer, _ = tiny
     data = toy_reviews(8)
     fit = finetune(
@@ -141,10 +146,12 @@ def test_bf16_fine_tuning_runs_on_a_cpu(tiny, tmp_path):
         output_dir=tmp_path / "run",
         batch_size=4,
         max_length=16,
-        bf16=True,
+        precision=precision,
         progress=False,
     )
-    assert fit.params["bf16"] is True and (tmp_path / "run" / "model" / "config.json").is_file()
+    assert fit.params["bf16"] is (precision == "bf16") and fit.train_precision == precision
+    assert fit.precision_choice["requested"] == precision
+    assert (tmp_path / "run" / "model" / "config.json").is_file()
 
 
 def test_fine_tuning_learns_what_the_reviews_say(tiny, tmp_path):

@@ -37,7 +37,9 @@ from helpers.modeling import (
     write_standin_info,
 )
 from helpers.paths import display_path
+from helpers.precision import autocast, choose_precision
 from helpers.settings import quiet_libraries, seed_everything
+from helpers.training import set_attention_dropout, set_hidden_dropout
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ class StandinConfig:
     n_train: int | None = None  # None = all 67,349 SST-2 training sentences
     freeze_word_embeddings: bool = True  # ~40% faster steps on CPU (no 30k×384 gradient/Adam update)
     threads: int | None = None  # torch threads (None: leave torch's default)
+    precision: str = (
+        "auto"  # as fine-tuning: bf16 autocast where the hardware computes it (helpers.precision)
+    )
+    dropout: float | None = 0.0  # as fine-tuning (training.DEFAULT_DROPOUT); None keeps MiniLM's own 0.1
 
 
 def build_standin_model(
@@ -99,12 +105,19 @@ def build_standin_model(
     )
     if config.freeze_word_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
+    if config.dropout is not None:
+        set_attention_dropout(model, config.dropout)
+        set_hidden_dropout(model, config.dropout)
+    choice = choose_precision(config.precision)
+    log.info("Stand-in precision %s (%s)", choice.precision, choice.reason)
     train_ids = tokenizer(list(train["text"]), truncation=True, max_length=config.max_length)["input_ids"]
     steps, losses = _train(
-        model, tokenizer.pad_token_id, train_ids, np.asarray(train["label"]), config, progress
+        model, tokenizer.pad_token_id, train_ids, np.asarray(train["label"]), config, choice, progress
     )
     validation = data["validation"]
-    val_accuracy = _validation_accuracy(model, tokenizer, validation, config.max_length, progress)
+    val_accuracy = _validation_accuracy(
+        model, tokenizer, validation, config.max_length, choice.precision, progress
+    )
     log.info(
         "Stand-in SST-2 validation accuracy %.4f after %.0f s", val_accuracy, time.perf_counter() - started
     )
@@ -124,6 +137,7 @@ def build_standin_model(
             "sst2_validation_accuracy": val_accuracy,
             "training": {
                 **asdict(config),
+                "precision_choice": choice.as_dict(),
                 "steps": steps,
                 "final_loss_mean_last_100": float(np.mean(losses[-100:])),
             },
@@ -141,8 +155,9 @@ def build_standin_model(
     return publish_build(tmp, folder)
 
 
-def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, progress: bool):
-    """``(steps, losses)``: AdamW with linear warm-up/decay over length-grouped batches, clipped gradients."""
+def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, choice, progress: bool):
+    """``(steps, losses)``: AdamW with linear warm-up/decay over length-grouped batches, clipped gradients,
+    the forward pass under ``choice``'s autocast."""
     import torch
     from tqdm import tqdm
     from transformers import get_linear_schedule_with_warmup
@@ -168,7 +183,8 @@ def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, p
             if step >= total_steps:
                 break
             inputs = pad_batch([train_ids[i] for i in batch], pad_id)
-            output = model(**inputs, labels=torch.as_tensor(train_labels[batch]))
+            with autocast(choice, "cpu"):
+                output = model(**inputs, labels=torch.as_tensor(train_labels[batch]))
             output.loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -196,7 +212,9 @@ def _parameter_groups(model, weight_decay: float) -> list[dict[str, Any]]:
     ]
 
 
-def _validation_accuracy(model, tokenizer, validation, max_length: int, progress: bool) -> float:
+def _validation_accuracy(
+    model, tokenizer, validation, max_length: int, precision: str, progress: bool
+) -> float:
     """SST-2 validation accuracy with :func:`helpers.inference.predict` (head truncation to ``max_length``)."""
     pred = predict(
         model,
@@ -205,6 +223,7 @@ def _validation_accuracy(model, tokenizer, validation, max_length: int, progress
         truncation="head",
         max_length=max_length,
         batch_size=128,
+        precision=precision,
         progress=progress,
         desc="stand-in: SST-2 validation",
     )
@@ -253,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="torch threads (default 1: on 2 shared cores, 2 threads was ~4x slower under load)",
     )
+    parser.add_argument(
+        "--precision", default="auto", help="auto (by the hardware, as fine-tuning) | fp32 | bf16"
+    )
     parser.add_argument("--force", action="store_true", help="rebuild even if a finished build exists")
     args = parser.parse_args(argv)
     quiet_libraries()
@@ -265,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         max_length=args.max_length,
         n_train=args.n_train,
         threads=args.threads,
+        precision=args.precision,
     )
     folder = build_standin_model(args.output_dir, config, force=args.force)
     info = standin_info(folder)

@@ -7,8 +7,9 @@
 * the best checkpoint (validation accuracy) is saved as ``<output_dir>/model`` with a model card (README.md);
   a finished run is not repeated: the same call returns the saved result.
 
-Text progress only (no notebook widgets), no experiment trackers. Mixed precision: bf16 (or fp16) on CUDA by
-default; ``bf16=True`` asks for bfloat16 autocast on a CPU too (fast where the CPU has AMX/AVX-512 BF16).
+Text progress only (no notebook widgets), no experiment trackers. Mixed precision is chosen by the hardware
+(:func:`helpers.precision.choose_precision`): bf16 autocast where the device computes bf16 natively (CUDA with
+bf16, CPUs with AMX or AVX-512 BF16), fp16 on GPUs without bf16, fp32 otherwise; ``precision`` overrides it.
 
 Speed (measured with ``python -m helpers.bench``): dropout is 0 by default. With dropout on the attention
 probabilities, PyTorch's scaled-dot-product attention leaves its fused kernel for the unfused math path (the
@@ -38,9 +39,11 @@ import pandas as pd
 from helpers.data import fingerprint
 from helpers.devices import choose_device, device_name
 from helpers.inference import encode
+from helpers.inference import eval_batch_size as inference_batch_size
 from helpers.labels import imdb_label_map
 from helpers.modeling import ModelSource, write_source_file
 from helpers.paths import MODELS_DIR, display_path
+from helpers.precision import choose_precision
 
 FIT_FILE = "fit_result.json"
 RUN_CONFIG_FILE = "run_config.json"
@@ -75,21 +78,29 @@ class FitResult:
     params: dict[str, Any] = field(default_factory=dict)
     device: str = "cpu"  # where it was trained (helpers.devices.device_name)
 
+    precision_choice: dict[str, Any] | None = None  # helpers.precision.PrecisionChoice.as_dict()
+
     @property
     def train_precision(self) -> str:
         """``bf16`` (autocast), ``fp16`` (autocast, GPUs without bf16) or ``fp32``."""
+        if self.precision_choice:
+            return self.precision_choice["precision"]
         if self.params.get("bf16"):
             return "bf16"
         return "fp16" if self.device.startswith("cuda") else "fp32"
 
     def budget(self) -> dict[str, Any]:
-        """What a results file records about this training: ``n_train``, ``train_max_length``, precision, device."""
-        return {
+        """What a results file records about this training: ``n_train``, ``train_max_length``, precision (and the
+        capability it was chosen from, where the run recorded it), device."""
+        budget = {
             "n_train": self.params["n_train"],
             "train_max_length": self.params["max_length"],
             "train_precision": self.train_precision,
             "train_device": self.device,
         }
+        if self.precision_choice:
+            budget["train_precision_choice"] = self.precision_choice
+        return budget
 
     @property
     def evaluations(self) -> pd.DataFrame:
@@ -213,7 +224,7 @@ def finetune(
     eval_steps: int | None = None,
     n_evals: int = 3,
     logging_steps: int | None = None,
-    eval_batch_size: int = 32,
+    eval_batch_size: int | str = "auto",
     warmup_ratio: float = 0.1,
     weight_decay: float = 0.01,
     save_total_limit: int = 2,
@@ -222,7 +233,7 @@ def finetune(
     data_source: Any = None,
     callbacks: list | None = None,
     progress: bool = True,
-    bf16: bool | None = None,
+    precision: str = "auto",
     attention_dropout: float | None = DEFAULT_DROPOUT["attention_dropout"],
     hidden_dropout: float | None = DEFAULT_DROPOUT["hidden_dropout"],
     device=None,
@@ -235,10 +246,10 @@ def finetune(
     A different configuration in an ``output_dir`` that has checkpoints is refused (delete the folder or use
     another). The best checkpoint is saved to ``<output_dir>/model`` with a model card.
     ``attention_dropout`` (default 0: the fused attention kernel, see the module docstring), ``hidden_dropout``
-    (every other dropout; default 0), ``None`` for the checkpoint's own, and ``device`` (default:
+    (every other dropout; default 0), ``None`` for the checkpoint's own, ``precision`` (``auto``: chosen by the
+    hardware, :func:`helpers.precision.choose_precision`) and ``device`` (default:
     :func:`helpers.devices.choose_device`) are the speed settings.
     """
-    import torch
     from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -251,11 +262,12 @@ def finetune(
     logging_steps = logging_steps or max(1, min(eval_steps, math.ceil(total_steps / 25)))
     device = choose_device(device)
     cuda = device.type == "cuda"
-    if bf16 is None:  # auto: bf16 on GPUs that support it; on a CPU only when asked (python -m helpers.bench)
-        bf16 = cuda and torch.cuda.is_bf16_supported()
+    choice = choose_precision(precision, device)
+    bf16 = choice.precision == "bf16"
+    eval_batch_size = inference_batch_size(choice) if eval_batch_size == "auto" else eval_batch_size
     params = {
         "learning_rate": learning_rate,
-        "bf16": bool(bf16),
+        "bf16": bf16,
         "attention_dropout": attention_dropout,
         "hidden_dropout": hidden_dropout,
         "epochs": epochs,
@@ -315,7 +327,7 @@ def finetune(
         data_seed=seed,
         bf16=bf16,
         use_cpu=not cuda,  # bf16 autocast on a CPU needs this said explicitly; the device's own choice
-        fp16=cuda and not bf16,
+        fp16=choice.precision == "fp16",
         report_to="none",
         disable_tqdm=True,
         dataloader_num_workers=0,
@@ -378,6 +390,7 @@ def finetune(
         resumed_from=Path(last).name if last else None,
         params=params,
         device=device_name(device),
+        precision_choice=choice.as_dict(),
     )
     name = f"{params['base_model']} fine-tuned on IMDB ({len(train_ds):,} reviews, lr={learning_rate:g})"
     write_source_file(
@@ -398,6 +411,7 @@ def finetune(
                 "resumed_from": result.resumed_from,
                 "params": params,
                 "device": result.device,
+                "precision_choice": result.precision_choice,
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             },
             indent=2,
@@ -443,6 +457,7 @@ def _load_fit(final: Path, params: dict[str, Any]) -> FitResult:
         cached=True,
         params=params,
         device=saved.get("device", "cpu"),
+        precision_choice=saved.get("precision_choice"),
     )
 
 

@@ -40,15 +40,14 @@ def retrain_best(
     base_source,
     data_source,
     test_max_length: int | None = None,
-    eval_batch_size: int = 32,
+    eval_batch_size: int | str = "auto",
     seed: int = 42,
     output_dir: str | os.PathLike | None = None,
     model_key: str = "tuned",
     reuse: bool = True,
     progress: bool = True,
-    train_bf16: bool | None = None,
+    precision: str | None = None,
     eval_truncation: str | None = None,
-    eval_precision: str = "fp32",
 ) -> TunedModel:
     """The best configuration trained once on the same ``train`` (its checkpoint selected on the same
     ``validation``), then the ``test`` reviews predicted once and written under the results contract as
@@ -58,10 +57,10 @@ def retrain_best(
     seed), that model is the run: it is checked by ``finetune`` and not trained again. Otherwise (``reuse=False``,
     a deleted folder, Ray trials on other nodes) it is trained into ``<search root>/best/<study>``, cached there.
     Reads ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with ``eval_truncation``
-    (default: the tuned truncation) in ``eval_precision``. For a comparison with notebook 04, pass its ``train``,
-    ``validation`` and ``test``, its ``train_bf16`` (default: the search's), ``truncation``, ``max_length`` and
-    ``eval_precision``: the record says at top level ``n_train``, ``train_max_length``, ``train_precision`` and
-    ``eval_precision``.
+    (default: the tuned truncation), training and predicting in ``precision`` (default: what the search asked for,
+    ``auto`` when it did not say). For a comparison with notebook 04, pass its ``train``, ``validation`` and
+    ``test``, its ``precision``, ``truncation`` and ``max_length``: the record says at top level ``n_train``,
+    ``train_max_length``, ``train_precision`` and ``eval_precision``.
     """
     root = result.root or search_dir(profile)
     settings = TrialSettings(
@@ -76,10 +75,9 @@ def retrain_best(
         base_source=base_source,
         data_source=data_source,
         progress=progress,
-        train_bf16=result.settings.get("train_bf16") if train_bf16 is None else train_bf16,
+        precision=precision or (result.settings.get("precision_choice") or {}).get("requested", "auto"),
         eval_max_length=test_max_length,
         eval_truncation=eval_truncation,
-        eval_precision=eval_precision,
     )
     out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
     fitted, reused = train_best(result, settings, out, reuse=reuse and output_dir is None)
@@ -93,7 +91,7 @@ def retrain_best(
         truncation=eval_truncation or params["truncation"],
         max_length=max_length,
         batch_size=eval_batch_size,
-        precision=eval_precision,
+        precision=settings.precision,
         progress=progress,
         desc="tuned: test",
     )
@@ -172,7 +170,7 @@ def write_tuned(
             "max_length": max_length,
             "train_max_length": params["max_length"],
             "train_truncation": params["truncation"],
-            "train_precision": getattr(fitted, "train_precision", "bf16" if settings.train_bf16 else "fp32"),
+            **fitted.budget(),
             "text": "cleaned (data.clean_text)",
             "base_model_source": settings.base_source.as_dict() if settings.base_source else {},
             "tuned_params": params,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from helpers.precision import choose_precision
 from helpers.search.optuna_backend import run_optuna
 from helpers.search.ray_backend import run_ray
 from helpers.search.results import SearchResult
@@ -34,7 +35,7 @@ def run_search(
     pruner: Any = "median",
     evals_per_epoch: int = 2,
     startup_trials: int | None = None,
-    eval_batch_size: int = 32,
+    eval_batch_size: int | str = "auto",
     base_source=None,
     data_source=None,
     root: str | os.PathLike | None = None,
@@ -44,10 +45,9 @@ def run_search(
     ray_address: str | None = None,
     ray_cpus_per_trial: float | None = None,
     ray_max_concurrent: int = 1,
-    train_bf16: bool | None = None,
+    precision: str = "auto",
     eval_max_length: int | None = None,
     eval_truncation: str | None = None,
-    eval_precision: str = "fp32",
     reduction_factor: int | None = None,
 ) -> SearchResult:
     """Search fine-tuning hyperparameters for ``model`` on ``train``, scored on ``validation`` (both carved from the
@@ -63,9 +63,9 @@ def run_search(
     callbacks for every trial. ``backend="ray"``: Ray Tune on ``ray_address`` / ``$RAY_ADDRESS`` (local when
     unset), ``ray_max_concurrent`` trials at a time with ``ray_cpus_per_trial`` CPUs each.
 
-    A fair search: ``eval_max_length`` / ``eval_truncation`` / ``eval_precision`` score every evaluation and each
-    trial's value with :func:`helpers.inference.predict` as the test is read (None: the Trainer's evaluation at the
-    trial's training length); ``train_bf16`` trains as notebook 04 does; ``pruner="halving"`` with
+    A fair search: ``eval_max_length`` / ``eval_truncation`` score every evaluation and each trial's value with
+    :func:`helpers.inference.predict` as the test is read (None: the Trainer's evaluation at the trial's training
+    length); ``precision`` (``auto``: by the hardware) trains and scores as notebook 04 does; ``pruner="halving"`` with
     ``reduction_factor`` η spends the training data by successive halving (rungs at 1, η, η², … evaluations; Ray:
     ASHA with the same η), so the best configurations train on the whole ``train``.
     """
@@ -90,10 +90,9 @@ def run_search(
         callbacks=tuple(callbacks or ()),
         keep_checkpoints=keep_checkpoints,
         progress=progress,
-        train_bf16=train_bf16,
+        precision=precision,
         eval_max_length=eval_max_length,
         eval_truncation=eval_truncation,
-        eval_precision=eval_precision,
     )
     scoring = settings.scoring()
     plan = StudyPlan(
@@ -125,7 +124,7 @@ def run_search(
         "validation": "carved from the IMDB training split",
         "pruner": pruner_name,
         "reduction_factor": reduction_factor,
-        "train_bf16": train_bf16,
+        "precision_choice": choose_precision(precision).as_dict(),
         "scoring": scoring or "Trainer evaluation at each trial's training length",
         **result.settings,
     }

@@ -20,6 +20,7 @@ from transformers import TrainerCallback
 
 from helpers.inference import predict
 from helpers.modeling import load_classifier
+from helpers.precision import choose_precision
 from helpers.training import finetune
 
 
@@ -33,19 +34,20 @@ class TrialSettings:
     validation: Any
     trials_root: Path  # each trial's run goes to a folder under it, keyed by its parameters
     evals_per_epoch: int = 2
-    eval_batch_size: int = 32
+    eval_batch_size: int | str = "auto"  # helpers.inference.eval_batch_size: by device and precision
     seed: int = 42
     base_source: Any = None  # helpers.modeling.ModelSource
     data_source: Any = None  # helpers.data.DataSource
     callbacks: tuple = field(default_factory=tuple)  # extra Trainer callbacks for every trial
     keep_checkpoints: bool = False
     progress: bool = True  # one line per trial (the trials' own progress bars stay off)
-    train_bf16: bool | None = None  # bfloat16 autocast while training (None: finetune's default)
+    precision: str = (
+        "auto"  # training and scoring (helpers.precision.choose_precision: auto = by the hardware)
+    )
     eval_max_length: int | None = (
         None  # score as the test is read; None: the Trainer's evaluation (training length)
     )
     eval_truncation: str | None = None  # None: the trial's own truncation
-    eval_precision: str = "fp32"
 
     @property
     def scored_like_test(self) -> bool:
@@ -58,7 +60,7 @@ class TrialSettings:
         return {
             "eval_max_length": self.eval_max_length,
             "eval_truncation": self.eval_truncation,
-            "eval_precision": self.eval_precision,
+            "eval_precision": choose_precision(self.precision).precision,
         }
 
     def validation_accuracy(self, model, params: dict[str, Any]) -> float:
@@ -70,7 +72,7 @@ class TrialSettings:
             truncation=self.eval_truncation or params["truncation"],
             max_length=self.eval_max_length or params["max_length"],
             batch_size=self.eval_batch_size,
-            precision=self.eval_precision,
+            precision=self.precision,
             progress=False,
         )
         return float((pred.labels == np.asarray(self.validation["label"])).mean())
@@ -154,5 +156,5 @@ def fit(
         data_source=settings.data_source,
         callbacks=[*callbacks, *settings.callbacks],
         progress=progress,
-        bf16=settings.train_bf16,
+        precision=settings.precision,
     )
