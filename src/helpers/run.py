@@ -266,6 +266,17 @@ def prepare_models(notebooks: list[Path], parameters: dict, log: Path) -> None:
     )
 
 
+def print_plan(parameters: dict, notebooks: list[Path], log: Path) -> None:
+    """Time a few steps of the profile's model here and print each notebook's estimated minutes
+    (:mod:`helpers.plan`); the libraries' chatter goes to ``log``."""
+    from helpers import plan
+
+    print("plan (a few steps timed on this machine):", flush=True)
+    with output_to(log):
+        lines = plan.estimate(parameters, [nb.stem for nb in notebooks])
+    print("\n".join(lines), flush=True)
+
+
 def print_summary(runs: list[NotebookRun], profile: str) -> None:
     width = max(len(r.notebook) for r in runs)
     print(f"\nprofile {profile}")
@@ -297,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("NAME", "VALUE"),
         help="override one parameter (YAML value), e.g. -p n_test 500",
     )
+    parser.add_argument(
+        "--no-estimate",
+        action="store_true",
+        help="skip timing a few steps to estimate each notebook's minutes",
+    )
     args = parser.parse_args(argv)
 
     import yaml
@@ -325,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     check_kernel()
     prepare_models(notebooks, parameters, log)
     print(f"profile {args.profile}: {where}", flush=True)
+    if not args.no_estimate:
+        print_plan(parameters, notebooks, log)
     runs = [NotebookRun(p.stem) for p in notebooks]
     width = max(len(r.notebook) for r in runs)
     for run, notebook in zip(runs, notebooks, strict=True):

@@ -14,7 +14,7 @@ import yaml
 from helpers.hub import FALLBACK_RECORD
 from helpers.paths import PARAMS_DIR
 
-PROFILES = ("smoke", "seed", "full")
+PROFILES = ("smoke", "quick", "seed", "full")
 
 
 class ProfileError(ValueError):

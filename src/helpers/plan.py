@@ -1,0 +1,255 @@
+"""What a run will cost on this machine, said before the long work starts.
+
+The runner times a few training steps and prediction batches of the profile's model, in the precision ``auto``
+picks here (:mod:`helpers.precision`), then multiplies by the work each notebook does, counted in tokens:
+
+* **trained**: reviews × epochs × tokens read per review (forward and backward);
+* **read**: reviews predicted or evaluated × tokens read per review (forward only).
+
+Tokens per review come from the profile's own reviews (their word-piece lengths, capped at the length read), so
+the estimate follows ``max_length`` and the data. The search of notebook 05 is time-boxed
+(``search_timeout_minutes``) and costs at most that plus the retraining of its winner. Notebooks 01, 02 and 06 fit
+no transformer; they are listed without an estimate. Steps are timed at full length, so the estimate leans long.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+TRANSFORMER_NOTEBOOKS = ("03", "04", "05")
+LR_COMPARISON_EVALS = 3  # training.finetune's default n_evals: validation passes per fine-tuning run
+TRAIN_SPLIT = 25_000
+OVER_AN_HOUR = 60.0
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Tokens per second on this machine: one training step (forward, backward, AdamW) and one prediction batch."""
+
+    train_tokens_per_s: float
+    read_tokens_per_s: float
+    precision: str  # what auto (or the profile) chose
+    reason: str
+
+
+@dataclass
+class Work:
+    """A notebook's transformer work: tokens trained on, tokens read, and seconds it spends by design (a time box)."""
+
+    trained: float = 0.0
+    read: float = 0.0
+    fixed_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def seconds(self, speed: Speed) -> float:
+        return (
+            self.trained / speed.train_tokens_per_s + self.read / speed.read_tokens_per_s + self.fixed_seconds
+        )
+
+
+def mean_tokens(lengths, cap: int) -> float:
+    """Mean tokens a model reads per review at ``cap`` (``lengths``: word pieces without [CLS]/[SEP])."""
+    return float(np.minimum(np.asarray(lengths) + 2, cap).mean())
+
+
+def notebook_work(p: dict[str, Any], lengths) -> dict[str, Work]:
+    """The work of notebooks 03–05 under profile parameters ``p``; ``lengths``: word pieces of sample reviews."""
+    lengths = np.asarray(lengths)
+    test_len = mean_tokens(lengths, p["max_length"])
+    train_len = mean_tokens(lengths, min(p.get("finetune_max_length") or p["max_length"], p["max_length"]))
+    n_test = p.get("n_test") or 25_000
+    n_val = p["n_validation"]
+    n_train = p.get("n_train_finetune") or TRAIN_SPLIT - n_val
+    n_lr = min(p.get("lr_comparison_train_size") or n_train, n_train)
+    epochs = p.get("epochs", 1)
+    long_share = float((lengths > p["max_length"] - 2).mean())
+    test_read = n_test * test_len
+
+    zero_shot = Work(read=test_read + long_share * n_test * p["max_length"])
+    zero_shot.notes.append(f"{n_test:,} test reviews, the long ones read twice")
+    main_run = n_train * epochs * train_len
+    val_reads = LR_COMPARISON_EVALS * n_val * train_len
+    lrs = len(p.get("learning_rates") or [])
+    fine_tuning = Work(
+        trained=lrs * n_lr * epochs * train_len + main_run, read=(lrs + 1) * val_reads + test_read
+    )
+    fine_tuning.notes.append(f"{lrs} learning rates on {n_lr:,} reviews, then {n_train:,}")
+    search = Work(trained=main_run, read=val_reads + test_read)
+    search.notes.append(f"then the winner retrained on {n_train:,}")
+    return {"03": zero_shot, "04": fine_tuning, "05": search}
+
+
+def search_trials(p: dict[str, Any], lengths) -> tuple[Work, float | None]:
+    """One trial of notebook 05's search at its largest (every rung, the longest epochs and reading) and the time
+    box in seconds (None: none)."""
+    space = p.get("search_space") or {}
+    epochs = max(space.get("epochs") or [p.get("epochs", 1)])
+    reading = max(space.get("max_length") or [p["max_length"]])
+    n_train = p.get("search_train_size") or TRAIN_SPLIT - p["search_validation_size"]
+    evals = p.get("search_evals_per_epoch", 2) * epochs
+    trial = Work(
+        trained=n_train * epochs * mean_tokens(lengths, reading),
+        read=evals * p["search_validation_size"] * mean_tokens(lengths, p["max_length"]),
+    )
+    timeout = p.get("search_timeout_minutes")
+    return trial, None if timeout is None else 60.0 * timeout
+
+
+def search_seconds(p: dict[str, Any], lengths, speed: Speed) -> float:
+    """The search's cost: its trials at full length, or its time box when that comes first."""
+    trial, box = search_trials(p, lengths)
+    seconds = p.get("search_trials", 1) * trial.seconds(speed)
+    return seconds if box is None else min(seconds, box)
+
+
+def measure_speed(
+    model,
+    tokenizer,
+    *,
+    train_batch_size: int,
+    train_max_length: int,
+    max_length: int,
+    precision: str = "auto",
+    eval_batch_size: int | str = "auto",
+    steps: int = 2,
+) -> Speed:
+    """Time ``steps`` training steps (after one warm-up) at ``train_batch_size`` × ``train_max_length`` and
+    ``steps`` prediction batches at ``max_length``, in the precision chosen for this machine, on the CPU or
+    the GPU :func:`helpers.devices.choose_device` picks. Works on a copy: ``model`` is not changed."""
+    import copy
+
+    import torch
+
+    from helpers.devices import choose_device
+    from helpers.inference import eval_batch_size as auto_batch
+    from helpers.precision import autocast, choose_precision
+    from helpers.training import DEFAULT_DROPOUT, set_attention_dropout, set_hidden_dropout
+
+    device = choose_device()
+    choice = choose_precision(precision, device)
+    model = copy.deepcopy(model).to(device)
+    set_attention_dropout(model, DEFAULT_DROPOUT["attention_dropout"])
+    set_hidden_dropout(model, DEFAULT_DROPOUT["hidden_dropout"])
+    vocab = min(tokenizer.vocab_size, 30_000)
+    generator = torch.Generator().manual_seed(0)
+
+    def batch(size, length):
+        ids = torch.randint(1_000, vocab, (size, length), generator=generator).to(device)
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
+    inputs, labels = (
+        batch(train_batch_size, train_max_length),
+        torch.zeros(train_batch_size, dtype=torch.long),
+    )
+    model.train()
+    train_s = []
+    for step in range(steps + 1):
+        started = time.perf_counter()
+        with autocast(choice, device):
+            loss = model(**inputs, labels=labels.to(device)).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        _synchronise(device)
+        if step:
+            train_s.append(time.perf_counter() - started)
+    size = auto_batch(choice) if eval_batch_size == "auto" else eval_batch_size
+    inputs = batch(size, max_length)
+    model.eval()
+    read_s = []
+    with torch.inference_mode():
+        for step in range(steps + 1):
+            started = time.perf_counter()
+            with autocast(choice, device):
+                model(**inputs)
+            _synchronise(device)
+            if step:
+                read_s.append(time.perf_counter() - started)
+    return Speed(
+        train_tokens_per_s=train_batch_size * train_max_length / float(np.median(train_s)),
+        read_tokens_per_s=size * max_length / float(np.median(read_s)),
+        precision=choice.precision,
+        reason=choice.reason,
+    )
+
+
+def _synchronise(device) -> None:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed: Speed | None) -> list[str]:
+    """The plan as printed: one line per notebook with its estimated minutes, the total, and a pointer to the
+    ``quick`` profile when the transformer notebooks would take over an hour."""
+    lines = []
+    if speed is not None:
+        lines.append(
+            f"  measured here: training {speed.train_tokens_per_s:,.0f} tokens/s, prediction "
+            f"{speed.read_tokens_per_s:,.0f} tokens/s, {speed.precision} ({speed.reason})"
+        )
+    total = 0.0
+    for name in notebooks:
+        number = name[:2]
+        if number in work and speed is not None:
+            minutes = work[number].seconds(speed) / 60
+            total += minutes
+            lines.append(f"  {name:<26} {'~' + _minutes(minutes):>9}  ({'; '.join(work[number].notes)})")
+        else:
+            lines.append(f"  {name:<26} {'':>9}  (no transformer: classical models and tables)")
+    if speed is not None and total:
+        lines.append(f"  transformer notebooks together ~{_minutes(total)} on this machine")
+        if total > OVER_AN_HOUR and profile != "quick":
+            lines.append(
+                "  that is over an hour here: for a first look, `make run PROFILE=quick` runs every notebook "
+                "on fewer reviews with a shorter search"
+            )
+    return lines
+
+
+def _minutes(minutes: float) -> str:
+    if minutes < 1:
+        return "<1 min"
+    return f"{math.ceil(minutes)} min"
+
+
+def estimate(parameters: dict[str, Any], notebooks: list[str], sample: int = 400) -> list[str]:
+    """The plan lines for ``notebooks`` under ``parameters``: loads the profile's model and ``sample`` training
+    reviews (for their lengths), times the steps, and counts each notebook's work."""
+    from helpers import data, modeling
+    from helpers.inference import token_lengths
+
+    if not any(name[:2] in TRANSFORMER_NOTEBOOKS for name in notebooks):
+        return plan_lines(parameters["profile"], notebooks, {}, None)
+    model, tokenizer, _ = modeling.load_classifier(parameters["model"], parameters.get("model_dir"))
+    imdb, _ = data.load_imdb(parameters.get("data_dir"), parameters.get("data_source", "auto"))
+    train = imdb["train"].shuffle(seed=parameters.get("seed", 42)).select(range(sample))
+    lengths = token_lengths(tokenizer, [data.clean_text(t) for t in train["text"]])
+    train_len = min(
+        parameters.get("finetune_max_length") or parameters["max_length"], parameters["max_length"]
+    )
+    speed = measure_speed(
+        model,
+        tokenizer,
+        train_batch_size=parameters["train_batch_size"],
+        train_max_length=train_len,
+        max_length=parameters["max_length"],
+        precision=parameters.get("precision", "auto"),
+        eval_batch_size=parameters.get("eval_batch_size", "auto"),
+    )
+    work = notebook_work(parameters, lengths)
+    work["05"].fixed_seconds = search_seconds(parameters, lengths, speed)
+    work["05"].notes.insert(0, f"{parameters.get('search_trials')} trials at most, {_box(parameters)}")
+    return plan_lines(parameters["profile"], notebooks, work, speed)
+
+
+def _box(p: dict[str, Any]) -> str:
+    timeout = p.get("search_timeout_minutes")
+    return f"a {timeout}-minute time box" if timeout is not None else "no time box"

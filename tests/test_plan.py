@@ -1,0 +1,107 @@
+"""The runner's plan: each notebook's work counted in tokens, minutes from speeds measured here."""
+
+import numpy as np
+import pytest
+
+from helpers import plan
+from helpers.plan import Speed, Work, mean_tokens, notebook_work, plan_lines, search_seconds
+from helpers.settings import load_profile
+
+LENGTHS = np.array([100, 300, 700])  # word pieces of three reviews: short, medium, over 510
+
+
+def profile(**changes):
+    return {**load_profile("seed"), **changes}
+
+
+def test_mean_tokens_caps_each_review_and_adds_the_special_tokens():
+    assert mean_tokens(LENGTHS, 512) == pytest.approx((102 + 302 + 512) / 3)
+    assert mean_tokens(LENGTHS, 128) == pytest.approx((102 + 128 + 128) / 3)
+
+
+def test_work_counts_tokens_trained_and_read():
+    p = profile(
+        n_test=1000,
+        max_length=512,
+        finetune_max_length=256,
+        n_validation=1000,
+        n_train_finetune=5000,
+        lr_comparison_train_size=1000,
+        epochs=1,
+    )
+    work = notebook_work(p, LENGTHS)
+    test_len, train_len = (102 + 302 + 512) / 3, (102 + 256 + 256) / 3
+    assert work["03"].trained == 0
+    assert work["03"].read == pytest.approx(1000 * test_len + 1000 / 3 * 512)  # the long third read again
+    assert work["04"].trained == pytest.approx((3 * 1000 + 5000) * train_len)
+    assert work["04"].read == pytest.approx(4 * 3 * 1000 * train_len + 1000 * test_len)
+    assert work["05"].trained == pytest.approx(5000 * train_len)  # the winner retrained on 04's reviews
+
+
+def test_more_training_reviews_cost_proportionally_more():
+    small = notebook_work(profile(n_train_finetune=5000), LENGTHS)["04"]
+    large = notebook_work(profile(n_train_finetune=10000), LENGTHS)["04"]
+    per_review = mean_tokens(LENGTHS, 256)
+    assert large.trained - small.trained == pytest.approx(5000 * per_review)
+
+
+def test_all_training_reviews_when_the_profile_says_null():
+    work = notebook_work(
+        profile(n_train_finetune=None, lr_comparison_train_size=None, n_validation=500), LENGTHS
+    )
+    # lr_comparison_train_size None: each of the 3 learning rates on all 24,500 reviews, then the main run
+    assert work["04"].trained == pytest.approx(4 * 24_500 * mean_tokens(LENGTHS, 256))
+
+
+SPEED = Speed(train_tokens_per_s=1000.0, read_tokens_per_s=4000.0, precision="fp32", reason="test")
+
+
+def test_seconds_from_tokens_and_speeds():
+    assert Work(trained=2000, read=8000, fixed_seconds=5).seconds(SPEED) == 2 + 2 + 5
+
+
+def test_search_costs_its_trials_or_its_time_box_whichever_comes_first():
+    p = profile(
+        search_trials=10,
+        search_train_size=2000,
+        search_validation_size=300,
+        search_evals_per_epoch=4,
+        search_space={"epochs": [1], "max_length": [128, 256]},
+        search_timeout_minutes=None,
+    )
+    per_trial = (2000 * mean_tokens(LENGTHS, 256)) / 1000 + 4 * 300 * mean_tokens(LENGTHS, 512) / 4000
+    assert search_seconds(p, LENGTHS, SPEED) == pytest.approx(10 * per_trial)
+    assert search_seconds({**p, "search_timeout_minutes": 1}, LENGTHS, SPEED) == 60
+
+
+def test_plan_points_to_the_quick_profile_only_when_over_an_hour():
+    notebooks = ["03_pretrained_evaluation", "04_fine_tuning", "06_results_comparison"]
+    slow = {"03": Work(read=4000 * 60 * 30), "04": Work(trained=1000 * 60 * 40)}  # 30 + 40 minutes
+    lines = plan_lines("seed", notebooks, slow, SPEED)
+    assert any("~30 min" in line and "03_pretrained_evaluation" in line for line in lines)
+    assert any("~70 min" in line for line in lines)
+    assert any("PROFILE=quick" in line for line in lines)
+    assert not any("PROFILE=quick" in line for line in plan_lines("quick", notebooks, slow, SPEED))
+    fast = {"03": Work(read=4000 * 60), "04": Work(trained=1000 * 60)}
+    assert not any("PROFILE=quick" in line for line in plan_lines("seed", notebooks, fast, SPEED))
+    assert "no transformer" in plan_lines("seed", notebooks, fast, SPEED)[-2]
+
+
+def test_speeds_are_measured_on_a_tiny_model_in_the_chosen_precision(tiny):
+    model, tokenizer, _ = tiny
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    speed = plan.measure_speed(
+        model,
+        tokenizer,
+        train_batch_size=4,
+        train_max_length=32,
+        max_length=64,
+        precision="fp32",
+        eval_batch_size=4,
+        steps=1,
+    )
+    assert speed.train_tokens_per_s > 0 and speed.read_tokens_per_s > 0
+    assert (speed.precision, speed.reason) == ("fp32", "asked for explicitly")
+    assert all(
+        (model.state_dict()[k] == v).all() for k, v in before.items()
+    )  # the model itself is not trained
