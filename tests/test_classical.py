@@ -92,10 +92,34 @@ def test_random_forest_keeps_the_studys_defaults():
     assert pipeline.named_steps["forest"].random_state == 7 and pipeline.named_steps["forest"].n_jobs == -1
 
 
+class MarginOnly:
+    """An estimator with a decision function and no predict_proba, whose margins are given."""
+
+    def __init__(self, margins):
+        self.margins = margins
+
+    def decision_function(self, texts):
+        return np.array([self.margins[t] for t in texts])
+
+
+def test_scores_without_predict_proba_are_the_sigmoid_of_the_margin():
+    # hand-computed: sigmoid(0) = 1/2, sigmoid(ln 3) = 3/4, sigmoid(-ln 3) = 1/4, sigmoid(ln 9) = 9/10
+    margins = {"a": 0.0, "b": math.log(3), "c": -math.log(3), "d": math.log(9)}
+    scores = classical.positive_scores(MarginOnly(margins), ["a", "b", "c", "d"])
+    np.testing.assert_allclose(scores, [0.5, 0.75, 0.25, 0.9], rtol=1e-12)
+
+
 def test_svm_scores_are_sigmoid_of_the_margin():
+    from scipy.special import expit
+
     pipeline = classical.nbsvm(classifier="svm").fit(TRAIN["text"], TRAIN["label"])
-    margin = pipeline.decision_function(TEST["text"])
-    np.testing.assert_allclose(classical.positive_scores(pipeline, TEST["text"]), 1 / (1 + np.exp(-margin)))
+    # the margin rebuilt from the fitted parts: binarized counts, scaled by r, dotted with the SVM's weights
+    counts = pipeline.named_steps["counts"].transform(TEST["text"]).toarray() > 0
+    svm = pipeline.named_steps["svm"]
+    margin = (counts * pipeline.named_steps["nb"].r_) @ svm.coef_.ravel() + svm.intercept_[0]
+    scores = classical.positive_scores(pipeline, TEST["text"])
+    np.testing.assert_allclose(scores, expit(margin), rtol=1e-5)
+    assert ((scores > 0.5) == (np.asarray(TEST["label"]) == 1)).all()
 
 
 def test_nbsvm_rejects_unknown_classifier():
@@ -103,11 +127,35 @@ def test_nbsvm_rejects_unknown_classifier():
         classical.nbsvm(classifier="tree")
 
 
+# Two positive reviews among ten negative ones: a tiny C shrinks the weights until the intercept (which liblinear
+# also penalises, but which every review shares) decides, so C = 1e-6 calls every validation review negative.
+UNBALANCED = {
+    "text": ["good film", "good plot"]
+    + ["bad film", "awful film", "bad plot", "dull film", "bad acting"]
+    + ["awful plot", "dull plot", "bad story", "awful story", "dull acting"],
+    "label": [1, 1] + [0] * 10,
+}
+BALANCED_VALIDATION = {"text": ["good story", "good film", "bad film", "dull story"], "label": [1, 1, 0, 0]}
+
+
 def test_tune_picks_the_best_value_on_validation():
-    best, table = classical.tune(classical.nbsvm, "C", [1e-6, 1.0], TRAIN, TEST)
+    from sklearn.model_selection import GridSearchCV, PredefinedSplit
+
+    values = [1e-6, 0.1, 10.0, 1.0]
+    best, table = classical.tune(classical.nbsvm, "C", values, UNBALANCED, BALANCED_VALIDATION)
     assert list(table.columns) == ["C", "validation_accuracy", "train_seconds"]
-    assert table["validation_accuracy"].tolist()[1] == 1.0
-    assert best == table.loc[table["validation_accuracy"].idxmax(), "C"]
+    assert table["C"].tolist() == values
+    # the values really differ: the collapsed model scores the share of negatives, 2 of 4
+    assert table["validation_accuracy"].tolist() == [0.5, 0.75, 1.0, 1.0]
+    # scikit-learn's own search over the same split (fit on the training part, scored on the validation part)
+    texts = UNBALANCED["text"] + BALANCED_VALIDATION["text"]
+    labels = UNBALANCED["label"] + BALANCED_VALIDATION["label"]
+    split = PredefinedSplit([-1] * len(UNBALANCED["text"]) + [0] * len(BALANCED_VALIDATION["text"]))
+    grid = GridSearchCV(classical.nbsvm(), {"logreg__C": values}, cv=split, scoring="accuracy", refit=False)
+    grid.fit(texts, labels)
+    np.testing.assert_allclose(table["validation_accuracy"], grid.cv_results_["split0_test_score"])
+    assert best == grid.best_params_["logreg__C"] == 10.0  # the first of the two best, in the order given
+    assert isinstance(best, float)
 
 
 def test_model_source_describes_the_pipeline():
@@ -138,12 +186,17 @@ def test_top_features_shape_and_sign(name):
         assert part["weight"].abs().is_monotonic_decreasing
 
 
-def test_nbsvm_weights_are_coef_times_r():
+def test_nbsvm_weights_are_what_one_occurrence_adds_to_the_margin():
     pipeline = classical.nbsvm(C=1.0).fit(TRAIN["text"], TRAIN["label"])
     weights = classical.feature_weights(pipeline)
-    expected = pipeline.named_steps["logreg"].coef_.ravel() * pipeline.named_steps["nb"].r_
-    np.testing.assert_allclose(weights.to_numpy(), expected)
     assert list(weights.index) == list(pipeline.named_steps["counts"].get_feature_names_out())
+    # a review of one word has one feature (no bigram): its margin minus an empty review's is that word's weight
+    words = [name for name in weights.index if " " not in name]
+    assert {"good", "great", "bad", "awful", "film"} <= set(words)
+    added = pipeline.decision_function(words) - pipeline.decision_function([""])[0]
+    np.testing.assert_allclose(weights[words].to_numpy(), added, rtol=1e-5, atol=1e-6)
+    # and a second occurrence adds nothing (binarized counts)
+    np.testing.assert_allclose(pipeline.decision_function(["good good"]), pipeline.decision_function(["good"]))
 
 
 def test_forest_weights_need_training_data():
