@@ -196,7 +196,9 @@ def test_nbsvm_weights_are_what_one_occurrence_adds_to_the_margin():
     added = pipeline.decision_function(words) - pipeline.decision_function([""])[0]
     np.testing.assert_allclose(weights[words].to_numpy(), added, rtol=1e-5, atol=1e-6)
     # and a second occurrence adds nothing (binarized counts)
-    np.testing.assert_allclose(pipeline.decision_function(["good good"]), pipeline.decision_function(["good"]))
+    np.testing.assert_allclose(
+        pipeline.decision_function(["good good"]), pipeline.decision_function(["good"])
+    )
 
 
 def test_forest_weights_need_training_data():
