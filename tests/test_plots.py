@@ -59,3 +59,29 @@ def test_pruning_curves_colour_only_the_best_trials():
     fig = plots.pruning_curves_plot(pd.DataFrame(rows), title="t")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert legend == ["trial 4", "trial 3", "trial 2"]  # best first; trial 5 was pruned, 0 and 1 stay grey
+
+
+def test_search_history_draws_the_running_best_of_complete_trials():
+    # trial 2 was pruned at a higher last value than any complete trial; failed and running trials have no value
+    trials = pd.DataFrame(
+        {
+            "number": [4, 0, 1, 2, 3, 5, 6],
+            "state": ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "FAIL", "COMPLETE", "RUNNING"],
+            "value": [0.83, 0.80, 0.78, None, None, 0.81, None],
+            "last_val_accuracy": [0.83, 0.80, 0.78, 0.95, None, 0.81, 0.99],
+        }
+    )
+    fig = plots.search_history_plot(trials, title="t")
+    (line,) = [line for line in fig.axes[0].get_lines() if line.get_label() == "best so far"]
+    # by hand, complete trials in the order they ran: 0 (0.80), 1 (0.78), 4 (0.83), 5 (0.81)
+    expected_x, expected_y = [0, 1, 4, 5], [0.80, 0.80, 0.83, 0.83]
+    x, y = line.get_data()
+    assert list(x) == expected_x
+    assert list(y) == pytest.approx(expected_y)
+    # the same as an independent running maximum over the complete trials
+    running, best = [], float("-inf")
+    for _, row in trials[trials["state"] == "COMPLETE"].sort_values("number").iterrows():
+        best = max(best, row["value"])
+        running.append(best)
+    assert list(y) == pytest.approx(running)
+    plt.close(fig)
