@@ -5,13 +5,15 @@ from helpers import present
 
 
 def test_p_values_read_as_people_write_them():
-    assert [present.p_text(p) for p in (0.31, 0.042, 0.0071, 0.00071, 1e-12)] == [
+    assert [present.p_text(p) for p in (0.31, 0.042, 0.0546, 0.0071, 0.00071, 1e-12)] == [
         "0.31",
-        "0.04",
+        "0.042",
+        "0.055",
         "0.007",
         "7.1e-04",
         "1.0e-12",
     ]
+    assert present.p_text(0.04996) == "0.0500" and present.p_text(0.0501) == "0.050"  # never rounded across α
 
 
 def test_tables_show_no_nan_no_truncation_and_labels_by_name():
@@ -175,8 +177,12 @@ def test_example_reviews_show_probabilities_by_label_and_cut_only_long_reviews()
 
 def test_flips_text_counts_both_ways_and_the_class_of_the_fixed():
     labels = pd.Series({"a": 0, "b": 0, "c": 1, "d": 1})
-    text = present.flips_text("Fine-tuning", ["a", "b", "c", "d"], ["x"], labels)
-    assert text == "Fine-tuning fixed 4 reviews and broke 1 (50% of the fixed ones are negative reviews)."
+    text = present.flips_text("Fine-tuning", ["a", "b", "c", "d"], ["a", "b"], labels)
+    assert text == "Fine-tuning fixed 4 reviews (2 positive, 2 negative) and broke 2 (all 2 negative)."
+    assert (
+        present.flips_text("Tuning", ["c"], [], labels)
+        == "Tuning fixed 1 reviews (a positive review) and broke 0."
+    )
     assert present.flips_text("Tuning", [], [], labels) == "Tuning fixed 0 reviews and broke 0."
 
 

@@ -103,6 +103,104 @@ def mcnemar_test(y_true, pred_a, pred_b, exact: bool | None = None) -> dict[str,
     }
 
 
+def error_balance(y_true, y_pred) -> dict[str, Any]:
+    """Are a model's errors one-sided? Positive reviews called negative (``pos_as_neg``) against negative reviews
+    called positive (``neg_as_pos``), with the exact two-sided binomial p-value of an even split: a model that
+    leans towards one class makes far more errors of one kind than of the other."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    pos_as_neg = int(((y_true == 1) & (y_pred == 0)).sum())
+    neg_as_pos = int(((y_true == 0) & (y_pred == 1)).sum())
+    errors = pos_as_neg + neg_as_pos
+    p_value = 1.0 if errors == 0 else float(stats.binomtest(pos_as_neg, errors, 0.5).pvalue)
+    return {"pos_as_neg": pos_as_neg, "neg_as_pos": neg_as_pos, "p_value": p_value}
+
+
+def calibration_bins(y_true, p_pos, n_bins: int = 10) -> pd.DataFrame:
+    """Reviews binned by predicted P(positive) in ``n_bins`` equal-width bins (1.0 falls in the last): per bin its
+    edges, ``n``, the mean predicted P(positive) and the observed share of positive reviews (NaN when empty).
+    The one binning of the series: the reliability diagram draws it and :func:`calibration_summary` sums it."""
+    y_true, p_pos = np.asarray(y_true, dtype=float), np.asarray(p_pos, dtype=float)
+    if y_true.shape != p_pos.shape or y_true.size == 0:
+        raise ValueError("y_true and p_pos must be two equal, non-empty arrays")
+    if np.any((p_pos < 0) | (p_pos > 1)):
+        raise ValueError("p_pos must lie in [0, 1]")
+    edges = np.linspace(0, 1, n_bins + 1)
+    which = np.clip(np.digitize(p_pos, edges[1:-1]), 0, n_bins - 1)
+    counts = np.bincount(which, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_p = np.bincount(which, weights=p_pos, minlength=n_bins) / counts
+        observed = np.bincount(which, weights=y_true, minlength=n_bins) / counts
+    return pd.DataFrame(
+        {"low": edges[:-1], "high": edges[1:], "n": counts, "mean p": mean_p, "observed": observed}
+    )
+
+
+def calibration_summary(y_true, p_pos, y_pred=None, n_bins: int = 10) -> dict[str, Any]:
+    """How far P(positive) can be trusted: the expected calibration error over :func:`calibration_bins` (the
+    review-weighted mean of |observed − predicted|), the Brier score, the mean predicted P(positive) against the
+    share of positive reviews (their difference, ``lean``, > 0 when reviews are positive more often than the model
+    says: a lean towards negative), the bin furthest off the diagonal, and :func:`error_balance` of ``y_pred``
+    (default: P(positive) ≥ 0.5)."""
+    y_true, p_pos = np.asarray(y_true, dtype=float), np.asarray(p_pos, dtype=float)
+    bins = calibration_bins(y_true, p_pos, n_bins)
+    filled = bins[bins["n"] > 0]
+    gaps = filled["observed"] - filled["mean p"]
+    worst = filled.loc[gaps.abs().idxmax()]
+    y_pred = (p_pos >= 0.5).astype(int) if y_pred is None else np.asarray(y_pred)
+    return {
+        "n": int(y_true.size),
+        "n_bins": n_bins,
+        "ece": float((filled["n"] * gaps.abs()).sum() / filled["n"].sum()),
+        "brier": float(np.mean((p_pos - y_true) ** 2)),
+        "mean_p_pos": float(p_pos.mean()),
+        "mean_confidence": float(np.maximum(p_pos, 1 - p_pos).mean()),
+        "positive_share": float(y_true.mean()),
+        "lean": float(y_true.mean() - p_pos.mean()),
+        "worst_bin": {k: float(worst[k]) for k in ("low", "high", "n", "mean p", "observed")},
+        "errors": error_balance(y_true.astype(int), y_pred),
+    }
+
+
+def choose_threshold(y_true, p_pos) -> dict[str, Any]:
+    """The decision threshold on P(positive) with the best accuracy on these (validation) reviews: candidates are
+    the midpoints between consecutive distinct scores and 0.5; ties go to the threshold nearest 0.5. Returns the
+    threshold and the accuracy at it and at 0.5."""
+    y_true, p_pos = np.asarray(y_true), np.asarray(p_pos, dtype=float)
+    scores = np.unique(p_pos)
+    candidates = np.unique(np.concatenate([[0.5], (scores[1:] + scores[:-1]) / 2]))
+    accuracy = np.array([((p_pos >= t).astype(int) == y_true).mean() for t in candidates])
+    best = np.flatnonzero(accuracy == accuracy.max())
+    index = best[np.argmin(np.abs(candidates[best] - 0.5))]
+    return {
+        "threshold": float(candidates[index]),
+        "accuracy": float(accuracy[index]),
+        "accuracy_at_0.5": float(((p_pos >= 0.5).astype(int) == y_true).mean()),
+        "n": int(y_true.size),
+    }
+
+
+def holm(p_values: Sequence[float]) -> np.ndarray:
+    """Holm-adjusted p-values (``statsmodels.stats.multitest.multipletests(method="holm")``): compare them with
+    α to keep the chance of any false "the models differ" among all the tests at α."""
+    from statsmodels.stats.multitest import multipletests
+
+    p_values = np.asarray(p_values, dtype=float)
+    if p_values.size == 0:
+        return p_values
+    return multipletests(p_values, method="holm")[1]
+
+
+def pareto_frontier(cost: Sequence[float], accuracy: Sequence[float]) -> np.ndarray:
+    """Which points no other point beats: none is at least as cheap and at least as accurate while being
+    strictly better in one of the two (a boolean mask, in the input order)."""
+    cost, accuracy = np.asarray(cost, dtype=float), np.asarray(accuracy, dtype=float)
+    keep = np.ones(cost.size, dtype=bool)
+    for i in range(cost.size):
+        better = (cost <= cost[i]) & (accuracy >= accuracy[i]) & ((cost < cost[i]) | (accuracy > accuracy[i]))
+        keep[i] = not better.any()
+    return keep
+
+
 def summarise_predictions(y_true, y_pred) -> dict[str, Any]:
     """Accuracy + CI, macro F1, scikit-learn's classification report (dict form) and the confusion matrix."""
     accuracy, ci = accuracy_with_ci(y_true, y_pred)
@@ -205,6 +303,15 @@ def write_results(
     _atomic_write(
         folder / f"{model_key}.json", lambda p: p.write_text(json.dumps(record, indent=2, default=str))
     )
+    return record
+
+
+def update_record(profile: str, model_key: str, folder: Path | None = None, **fields: Any) -> dict[str, Any]:
+    """Add ``fields`` to a written ``<model_key>.json`` (atomically; its predictions untouched) and return it: for
+    analyses of a model that come after its results were written (e.g. notebook 02's masked-score retraining)."""
+    path = (folder or results_dir(profile)) / f"{model_key}.json"
+    record = json.loads(path.read_text()) | fields
+    _atomic_write(path, lambda p: p.write_text(json.dumps(record, indent=2, default=str)))
     return record
 
 
@@ -319,6 +426,52 @@ def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
     return pd.DataFrame(rows).set_index("key")
 
 
+def learning_curves(
+    results: dict[str, tuple[dict[str, Any], pd.DataFrame]], labels: dict[str, str]
+) -> pd.DataFrame:
+    """Every ``learning_curve`` recorded in the results (a list of ``{"n_train", "val_accuracy"}`` on the model's
+    ``n_validation`` validation reviews), one row per point: ``model`` (its label), ``n_train``,
+    ``val_accuracy`` and a 95% Wilson interval where the validation size is recorded."""
+    rows = []
+    for key, (record, _) in results.items():
+        n_val = record.get("n_validation")
+        for point in record.get("learning_curve") or []:
+            low, high = (
+                wilson_interval(round(point["val_accuracy"] * n_val), n_val) if n_val else (np.nan, np.nan)
+            )
+            rows.append(
+                {
+                    "model": labels.get(key, key),
+                    "n_train": int(point["n_train"]),
+                    "val_accuracy": float(point["val_accuracy"]),
+                    "ci95 low": low,
+                    "ci95 high": high,
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "n_train", "val_accuracy", "ci95 low", "ci95 high"])
+
+
+def cost_table(
+    results: dict[str, tuple[dict[str, Any], pd.DataFrame]], labels: dict[str, str]
+) -> pd.DataFrame:
+    """Per model: seconds to train (0 where nothing was trained) plus seconds to predict the test reviews, test
+    accuracy with its CI, and whether it is on the Pareto frontier (:func:`pareto_frontier`)."""
+    table = pd.DataFrame(
+        [
+            {
+                "model": labels.get(key, key),
+                "seconds": (record["train_seconds"] or 0.0) + record["predict_seconds"],
+                "accuracy": record["accuracy"],
+                "ci95 low": record["accuracy_ci95"][0],
+                "ci95 high": record["accuracy_ci95"][1],
+            }
+            for key, (record, _) in results.items()
+        ]
+    )
+    table["frontier"] = pareto_frontier(table["seconds"], table["accuracy"])
+    return table
+
+
 def paired_predictions(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
     """One row per review present in every model's predictions: ``label`` and a ``pred`` / ``p_pos`` column per model.
 
@@ -347,7 +500,8 @@ def paired_predictions(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) 
 
 
 def pairwise_mcnemar(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
-    """McNemar's test for every pair of models, on the reviews both were evaluated on."""
+    """McNemar's test for every pair of models, on the reviews both were evaluated on, with Holm-adjusted p-values
+    over all the pairs (``Holm p value``: the one to compare with α when reading many tests at once)."""
     paired = paired_predictions(results)
     keys = list(results)
     rows = []
@@ -369,7 +523,10 @@ def pairwise_mcnemar(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
                     "test": test["method"],
                 }
             )
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        frame.insert(frame.columns.get_loc("p value") + 1, "Holm p value", holm(frame["p value"]))
+    return frame
 
 
 @dataclass
@@ -455,21 +612,29 @@ def class_rates(paired: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
 
 
 def significance_statements(tests: pd.DataFrame, names: dict[str, str], alpha: float = 0.05) -> list[str]:
-    """Plain sentences for each McNemar test: which model is better on these reviews, or that the data cannot tell."""
+    """Plain sentences for each McNemar test: which model is better on these reviews, or that the data cannot tell.
+
+    With a ``Holm p value`` column (:func:`pairwise_mcnemar`) the verdict follows the Holm-adjusted p-value, and
+    both are given; without it, the raw one."""
     sentences = []
     for _, row in tests.iterrows():
         a, b = names.get(row["model A"], row["model A"]), names.get(row["model B"], row["model B"])
         side_a = (a, row["accuracy A"], row["only A right"])
         side_b = (b, row["accuracy B"], row["only B right"])
-        significant = row["p value"] < alpha
+        adjusted = row.get("Holm p value")
+        decisive = row["p value"] if adjusted is None or pd.isna(adjusted) else adjusted
+        significant = decisive < alpha
         if significant and side_b[2] > side_a[2]:
             side_a, side_b = (
                 side_b,
                 side_a,
             )  # the sentence names the better model first, and so do its numbers
+        p_part = f"McNemar p = {p_text(row['p value'])}"
+        if decisive is not row["p value"]:
+            p_part += f", Holm-adjusted {p_text(adjusted)}"
         numbers = (
             f"{side_a[1]:.3f} vs {side_b[1]:.3f}; {side_a[2]} vs {side_b[2]} reviews only one of them gets right; "
-            f"McNemar p = {p_text(row['p value'])}, n = {row['n']:,}"
+            f"{p_part}, n = {row['n']:,}"
         )
         if significant:
             sentences.append(f"{side_a[0]} is more accurate than {side_b[0]} ({numbers}).")

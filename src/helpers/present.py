@@ -19,7 +19,12 @@ from helpers.labels import LABEL_NAMES
 
 # Roles of the series' models, by results key; a transformer's label starts with the family it came from.
 CLASSICAL_LABELS = {"bow_random_forest": "BoW forest", "tfidf_logreg": "TF-IDF + LR", "nbsvm": "NB-SVM"}
-TRANSFORMER_ROLES = {"zero_shot": "zero-shot", "fine_tuned": "fine-tuned", "tuned": "tuned"}
+TRANSFORMER_ROLES = {
+    "zero_shot": "zero-shot",
+    "zero_shot_recalibrated": "zero-shot, new threshold",
+    "fine_tuned": "fine-tuned",
+    "tuned": "tuned",
+}
 LABEL_COLUMNS = {"label", "pred", "true", "predicted", "true label", "predicted label"}
 MISSING = "–"
 
@@ -190,13 +195,16 @@ def tuned_verdict(
 
 
 def p_text(p: float) -> str:
-    """A p-value as people read it: ``0.31``, ``0.042``, ``7.1e-04``; never ``0.0000``."""
+    """A p-value as people read it: ``0.31``, ``0.042``, ``0.055``, ``7.1e-04``; never ``0.0000``, and never
+    rounded across 0.05."""
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return MISSING
-    if p >= 0.01:
+    if p >= 0.1:
         return f"{p:.2f}"
     if p >= 0.001:
-        return f"{p:.3f}"
+        text = f"{p:.3f}"
+        # never let rounding move a p-value across α = 0.05 (0.0499 is not "0.050")
+        return text if (float(text) < 0.05) == (p < 0.05) else f"{p:.4f}"
     return f"{p:.1e}"
 
 
@@ -264,8 +272,9 @@ def table_html(frame: pd.DataFrame, decimals: int = 3, index: bool = True, capti
     for label, row in text.iterrows():
         cells = [f'<th style="text-align: left">{html.escape(str(label))}</th>'] if index else []
         for column, value in row.items():
-            align = "right" if column in numeric else "left"
-            cells.append(f'<td style="text-align: {align}">{html.escape(value)}</td>')
+            # numbers never wrap (a p-value such as 7.9e-11 would break at its minus sign in a narrow column)
+            style = "text-align: right; white-space: nowrap" if column in numeric else "text-align: left"
+            cells.append(f'<td style="{style}">{html.escape(value)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return (
@@ -335,10 +344,17 @@ def show_examples(
 
 
 def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
-    """How many reviews a ``change`` fixed and broke, and which class the fixed ones were, in one sentence."""
-    negative = (
-        f" ({(true_labels.loc[fixed] == 0).mean():.0%} of the fixed ones are negative reviews)"
-        if len(fixed)
-        else ""
-    )
-    return f"{change} fixed {len(fixed)} reviews and broke {len(broken)}{negative}."
+    """How many reviews a ``change`` fixed and broke, each split by true class, in one sentence."""
+
+    def by_class(ids) -> str:
+        labels = true_labels.loc[list(ids)]
+        neg, pos = int((labels == 0).sum()), int((labels == 1).sum())
+        if not len(ids):
+            return ""
+        if len(ids) == 1:
+            return f" (a {'negative' if neg else 'positive'} review)"
+        if not pos or not neg:
+            return f" (all {len(ids)} {'negative' if neg else 'positive'})"
+        return f" ({pos} positive, {neg} negative)"
+
+    return f"{change} fixed {len(fixed)} reviews{by_class(fixed)} and broke {len(broken)}{by_class(broken)}."
