@@ -1,0 +1,180 @@
+"""Each generated verdict, and the opposite case that flips it."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from helpers import evaluation, verdicts
+
+
+def _leaning_negative(n=2000, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    true_p = np.clip(np.where(y == 1, rng.beta(6, 2, n), rng.beta(2, 6, n)), 0, 1)
+    return y, true_p
+
+
+def test_calibration_bins_are_the_ones_the_ece_sums():
+    y = np.array([0, 0, 1, 1, 1])
+    p = np.array([0.05, 0.15, 0.15, 0.95, 1.0])
+    bins = evaluation.calibration_bins(y, p, n_bins=10)
+    assert bins["n"].tolist() == [1, 2, 0, 0, 0, 0, 0, 0, 0, 2]
+    assert bins.loc[1, "observed"] == 0.5 and bins.loc[9, "mean p"] == pytest.approx(0.975)
+    summary = evaluation.calibration_summary(y, p, n_bins=10)
+    expected = (1 * 0.05 + 2 * abs(0.5 - 0.15) + 2 * abs(1 - 0.975)) / 5
+    assert summary["ece"] == pytest.approx(expected)
+    assert summary["brier"] == pytest.approx(np.mean((p - y) ** 2))
+
+
+def test_calibration_verdict_names_a_negative_lean_and_flips_for_a_calibrated_model():
+    rng = np.random.default_rng(1)
+    n = 4000
+    p = rng.uniform(0, 1, n)
+    y = (rng.uniform(0, 1, n) < p).astype(int)  # calibrated by construction
+    calibrated = evaluation.calibration_summary(y, p)
+    text = verdicts.calibration_verdict(calibrated, float(((p >= 0.5) == y).mean()))
+    assert text.startswith("**Roughly, yes")
+    shifted = p**2.5  # the same reviews, P(positive) pushed down: positive reviews called negative
+    leaning = evaluation.calibration_summary(y, shifted)
+    text = verdicts.calibration_verdict(leaning, float(((shifted >= 0.5) == y).mean()))
+    assert "leans negative" in text and "Brier" in text and leaning["lean"] > 0
+    mirrored = evaluation.calibration_summary(1 - y, 1 - shifted)
+    assert "leans positive" in verdicts.calibration_verdict(mirrored, 0.8)
+
+
+def test_error_balance_tests_one_sided_errors():
+    y = np.array([1] * 50 + [0] * 50)
+    lean = np.array([0] * 20 + [1] * 30 + [0] * 48 + [1] * 2)
+    result = evaluation.error_balance(y, lean)
+    assert (result["pos_as_neg"], result["neg_as_pos"]) == (20, 2) and result["p_value"] < 0.001
+    even = np.array([0] * 5 + [1] * 45 + [1] * 5 + [0] * 45)
+    assert evaluation.error_balance(y, even)["p_value"] == 1.0
+
+
+def test_features_dominated_by_numbers_are_not_called_sentiment_words():
+    scores = pd.DataFrame({"feature": ["4 10", "3 10", "7 10", "waste", "8 out", "10 10"]})
+    words = pd.DataFrame({"feature": ["great", "worst", "not good", "waste", "excellent", "7"]})
+    text = verdicts.features_verdict({"NB-SVM": scores, "TF-IDF + LR": words})
+    assert "NB-SVM: 5 of its 6 largest are numbers" in text and "written scores" in text
+    assert "TF-IDF + LR: mostly words and phrases, but 1 of 6 are numbers" in text
+    clean = verdicts.features_verdict({"A": pd.DataFrame({"feature": ["great", "bad"]})})
+    assert "no numbers" in clean
+
+
+def test_grid_edge_note_says_when_the_grid_chose():
+    assert "largest value tried" in verdicts.grid_edge_note("C", 100.0, [10.0, 30.0, 100.0])
+    assert "smallest value tried" in verdicts.grid_edge_note("C", 0.1, [0.1, 0.3, 1.0])
+    assert "inside" in verdicts.grid_edge_note("C", 0.3, [0.1, 0.3, 1.0])
+
+
+def test_study_verdict_follows_the_interval():
+    assert verdicts.study_verdict(0.858, (0.835, 0.878), 0.84)[0]
+    inside, text = verdicts.study_verdict(0.865, (0.842, 0.885), 0.91)
+    assert not inside and "lies above it" in text
+
+
+def test_comparison_verdict_names_the_test_and_flips():
+    y = np.array([1] * 100)
+    a = np.array([1] * 90 + [0] * 10)
+    b = np.array([1] * 60 + [0] * 40)
+    better, text = verdicts.comparison_verdict("A", "B", y, a, b)
+    assert better and text.startswith("A is more accurate than B") and "McNemar" in text
+    better, text = verdicts.comparison_verdict("B", "A", y, b, a)
+    assert not better and text.startswith("A is more accurate than B")
+    same = np.array([1] * 89 + [0] * 11)
+    assert "cannot be told apart" in verdicts.comparison_verdict("A", "C", y, a, same)[1]
+
+
+def test_holm_matches_statsmodels_and_a_hand_computation():
+    p = [0.01, 0.04, 0.03, 0.5]
+    assert np.allclose(evaluation.holm(p), multipletests(p, method="holm")[1])
+    assert np.allclose(evaluation.holm(p), [0.04, 0.09, 0.09, 0.5])
+
+
+def test_choose_threshold_moves_only_when_validation_says_so():
+    y = np.array([0, 0, 1, 1, 1, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.35, 0.8, 0.9])
+    choice = evaluation.choose_threshold(y, p)
+    assert 0.2 < choice["threshold"] <= 0.3 and choice["accuracy"] == 1.0
+    assert evaluation.choose_threshold(y, np.array([0.1, 0.2, 0.6, 0.7, 0.8, 0.9]))["threshold"] == 0.5
+
+
+def test_recovered_share_and_pareto_frontier():
+    assert verdicts.recovered_share(0.86, 0.89, 0.91) == pytest.approx(0.6)
+    assert verdicts.recovered_share(0.9, 0.91, 0.88) is None
+    mask = evaluation.pareto_frontier([1, 2, 3, 10], [0.8, 0.79, 0.9, 0.9])
+    assert mask.tolist() == [True, False, True, False]
+
+
+def test_negative_precision_verdict_holds_or_not():
+    paired = pd.DataFrame(
+        {
+            "label": [1] * 40 + [0] * 40,
+            "z:pred": [0] * 20 + [1] * 20 + [0] * 40,
+            "f:pred": [1] * 40 + [0] * 40,
+        }
+    )
+    names = {"z": "zero", "f": "fine"}
+    assert "holds here" in verdicts.negative_precision_verdict(paired, "z", "f", names)
+    assert "reversed" in verdicts.negative_precision_verdict(paired, "f", "z", names)
+    same = paired.assign(**{"f:pred": paired["z:pred"]})
+    assert "cannot confirm" in verdicts.negative_precision_verdict(same, "z", "f", names)
+
+
+def test_masking_verdict_follows_mcnemar():
+    real = verdicts.masking_verdict(
+        "LR", {"accuracy": 0.92}, {"accuracy": 0.88, "accuracy_ci95": [0.86, 0.9], "p_value": 0.001}
+    )
+    assert "-4.0 points, a real difference" in real
+    noise = verdicts.masking_verdict(
+        "LR", {"accuracy": 0.92}, {"accuracy": 0.915, "accuracy_ci95": [0.9, 0.93], "p_value": 0.6}
+    )
+    assert "cannot confirm" in noise
+
+
+def _results(keys_preds, label):
+    out = {}
+    for key, pred in keys_preds.items():
+        frame = pd.DataFrame(
+            {
+                "review_id": [f"r{i}" for i in range(len(label))],
+                "label": label,
+                "pred": pred,
+                "p_pos": pred * 1.0,
+            }
+        )
+        acc, ci = evaluation.accuracy_with_ci(label, pred)
+        record = {
+            "model_key": key,
+            "model": key,
+            "accuracy": acc,
+            "accuracy_ci95": list(ci),
+            "model_source": {"kind": "scikit-learn"},
+        }
+        out[key] = (record, frame)
+    return out
+
+
+def test_series_findings_use_holm_and_flip_with_the_data():
+    label = np.array([1, 0] * 100)
+    good = label.copy()
+    bad = np.where(np.arange(200) < 80, 1 - label, label)
+    results = _results({"tfidf_logreg": good, "fine_tuned": bad}, label)
+    text = "\n".join(verdicts.series_findings(results))
+    assert "1 stay below α = 0.05 after Holm" in text and "TF-IDF + LR beats" in text
+    assert "TF-IDF + LR is more accurate" in text
+    results = _results({"tfidf_logreg": good, "fine_tuned": good}, label)
+    text = "\n".join(verdicts.series_findings(results))
+    assert "no two models can be told apart" in text and "the two cannot be told apart" in text
+
+
+def test_prior_shift_verdict_reports_the_recovered_share():
+    label = np.array([1, 0] * 100)
+    zero = np.where(np.arange(200) < 40, 1 - label, label)
+    recal = np.where(np.arange(200) < 20, 1 - label, label)
+    results = _results({"zero_shot": zero, "zero_shot_recalibrated": recal, "fine_tuned": label}, label)
+    results["zero_shot_recalibrated"][0].update(threshold=0.3, n_validation=500)
+    text = verdicts.prior_shift_verdict(results)
+    assert "recovers 50% of fine-tuning's" in text and "500 validation" in text
+    assert "more accurate than" in text and "McNemar" in text
