@@ -26,13 +26,18 @@ def test_word_and_token_counts():
 def test_length_summary_share_over_limit():
     summary = exploration.length_summary({"x": np.array([10, 600, 700, 100])})
     assert summary.loc["x", "share > 512"] == 0.5 and summary.loc["x", "max"] == 700
+    words = exploration.length_summary(
+        {"words": np.array([600]), "pieces": np.array([600])}, limited=["pieces"]
+    )
+    assert np.isnan(words.loc["words", "share > 512"]) and words.loc["pieces", "share > 512"] == 1.0
 
 
 def test_markup_summary_counts_tags_and_entities():
     table = exploration.markup_summary(["a<br /><br />b", "c &amp; <i>d</i>", "plain"]).set_index("markup")
-    assert table.loc["<br>", "occurrences"] == 2 and table.loc["<br>", "reviews"] == 1
+    assert table.loc["<br />", "occurrences"] == 2 and table.loc["<br />", "reviews"] == 1
+    assert table.loc["<br />", "reads as"] == "line break" and table.loc["&amp;", "reads as"] == "&"
     assert table.loc["&amp;", "reviews"] == 1 and table.loc["<i>", "occurrences"] == 1
-    assert table.loc["<br>", "share of reviews"] == pytest.approx(1 / 3)
+    assert table.loc["<br />", "share of reviews"] == pytest.approx(1 / 3)
 
 
 def test_duplicate_summary_within_and_across_splits():

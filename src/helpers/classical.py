@@ -287,6 +287,45 @@ def tune(
     return best.item() if hasattr(best, "item") else best, table
 
 
+def best_on_validation(tunings: dict[str, pd.DataFrame]) -> str:
+    """Of several tuned models (key → :func:`tune`'s table), the one with the best validation accuracy (the first
+    on ties): the choice between models, like the choice of ``C``, never looks at the test reviews."""
+    scores = {key: float(table["validation_accuracy"].max()) for key, table in tunings.items()}
+    return max(scores, key=lambda key: (scores[key], -list(scores).index(key)))
+
+
+def learning_curve(
+    build: Callable[..., Pipeline],
+    sizes: Iterable[int],
+    train: Any,
+    validation: Any,
+    seed: int,
+    **params: Any,
+) -> pd.DataFrame:
+    """Validation accuracy (with a 95% Wilson CI) of ``build(seed=seed, **params)`` fitted on seeded stratified samples of
+    ``train`` of each size (sizes above ``len(train)`` become ``len(train)``, once), always scored on the same
+    ``validation`` reviews: how much data the model needs."""
+    from helpers.data import stratified_sample
+    from helpers.evaluation import accuracy_with_ci
+
+    _, y_val = _texts_labels(validation)
+    rows = []
+    for n in sorted({min(int(n), len(train)) for n in sizes}):
+        part = stratified_sample(train, n, seed) if n < len(train) else train
+        run = fit_and_predict(build(seed=seed, **params), part, validation)
+        accuracy, (low, high) = accuracy_with_ci(y_val, run.pred)
+        rows.append(
+            {
+                "n_train": n,
+                "val_accuracy": accuracy,
+                "ci95 low": low,
+                "ci95 high": high,
+                "train_seconds": run.train_seconds,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 # ----------------------------------------------------------------------------------------------- interpretation
 def log_count_ratio(
     texts: Iterable[str], labels: Iterable[int], vectorizer, alpha: float = 1.0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -65,8 +67,12 @@ def token_counts(tokenizer, texts: list[str]) -> np.ndarray:
     return token_lengths(tokenizer, texts, special_tokens=True)
 
 
-def length_summary(lengths: dict[str, np.ndarray], limit: int = 512) -> pd.DataFrame:
-    """Median, percentiles and the share over ``limit`` for each named length array."""
+def length_summary(
+    lengths: dict[str, np.ndarray], limit: int = 512, limited: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Median, percentiles and the share over ``limit`` for each named length array; the share only for the
+    arrays named in ``limited`` (default: all), since a limit counted in word pieces means nothing for words."""
+    limited = set(lengths if limited is None else limited)
     return pd.DataFrame(
         {
             name: {
@@ -74,7 +80,7 @@ def length_summary(lengths: dict[str, np.ndarray], limit: int = 512) -> pd.DataF
                 "p90": float(np.percentile(x, 90)),
                 "p99": float(np.percentile(x, 99)),
                 "max": int(x.max()),
-                f"share > {limit}": float((x > limit).mean()),
+                f"share > {limit}": float((x > limit).mean()) if name in limited else np.nan,
             }
             for name, x in lengths.items()
         }
@@ -82,18 +88,34 @@ def length_summary(lengths: dict[str, np.ndarray], limit: int = 512) -> pd.DataF
 
 
 def markup_summary(texts: list[str]) -> pd.DataFrame:
-    """HTML tags and entities left in the texts: how often each occurs and in how many reviews."""
+    """HTML tags and entities left in the texts: how often each occurs and in how many reviews, each tag as it is
+    most often written (``<br />``), and what an entity reads as once unescaped."""
     tag_total, tag_reviews, entity_total, entity_reviews = Counter(), Counter(), Counter(), Counter()
+    spellings: dict[str, Counter] = {}
     for text in texts:
-        tags = [m.group(1).replace(" ", "").lower() for m in _TAG.finditer(text)]
+        matches = list(_TAG.finditer(text))
+        tags = [m.group(1).replace(" ", "").lower() for m in matches]
+        for tag, match in zip(tags, matches, strict=True):
+            spellings.setdefault(tag, Counter())[match.group(0)] += 1
         tag_total.update(tags)
         tag_reviews.update(set(tags))
         entities = [m.group(0) for m in _ENTITY.finditer(text)]
         entity_total.update(entities)
         entity_reviews.update(set(entities))
-    rows = [{"markup": f"<{t}>", "occurrences": n, "reviews": tag_reviews[t]} for t, n in tag_total.items()]
-    rows += [{"markup": e, "occurrences": n, "reviews": entity_reviews[e]} for e, n in entity_total.items()]
-    table = pd.DataFrame(rows, columns=["markup", "occurrences", "reviews"])
+    rows = [
+        {
+            "markup": spellings[t].most_common(1)[0][0],
+            "reads as": "line break" if t in ("br", "br/") else "tag",
+            "occurrences": n,
+            "reviews": tag_reviews[t],
+        }
+        for t, n in tag_total.items()
+    ]
+    rows += [
+        {"markup": e, "reads as": html.unescape(e), "occurrences": n, "reviews": entity_reviews[e]}
+        for e, n in entity_total.items()
+    ]
+    table = pd.DataFrame(rows, columns=["markup", "reads as", "occurrences", "reviews"])
     table["share of reviews"] = table["reviews"] / max(len(texts), 1)
     return table.sort_values("occurrences", ascending=False).reset_index(drop=True)
 

@@ -14,6 +14,7 @@ matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(
 from pathlib import Path  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
@@ -301,7 +302,7 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
     ax.barh(table["model"], table[column], color="#4f81bd")
     for i, value in enumerate(table[column]):
         ax.text(value + 0.003, i, f"{value:.3f}", va="center", fontsize=9)
-    ax.set(xlabel=column, xlim=(max(0.0, table[column].min() - 0.1), 1.0), title=title)
+    ax.set(xlabel=f"{column} (axis from 0.5, chance)", xlim=(0.5, 1.0), title=title)
     ax.tick_params(axis="y", labelsize=9)
     return fig
 
@@ -324,25 +325,79 @@ def top_features_plot(table, title: str, xlabel: str = "|weight|", max_label: in
 
 
 # ----------------------------------------------------------------------------------------------- transformers (03, 04)
-def reliability_diagram(y_true, p_pos, title: str, n_bins: int = 10) -> plt.Figure:
-    """Calibration: observed share of positive reviews against the predicted P(positive), in equal-width bins,
-    with the number of reviews per bin underneath (over-confident models sit off the diagonal)."""
-    y_true, p_pos = np.asarray(y_true, dtype=float), np.asarray(p_pos, dtype=float)
-    edges = np.linspace(0, 1, n_bins + 1)
-    which = np.clip(np.digitize(p_pos, edges[1:-1]), 0, n_bins - 1)
-    counts = np.bincount(which, minlength=n_bins)
-    filled = counts > 0
-    mean_p = np.bincount(which, weights=p_pos, minlength=n_bins)[filled] / counts[filled]
-    observed = np.bincount(which, weights=y_true, minlength=n_bins)[filled] / counts[filled]
+def reliability_diagram(bins, title: str) -> plt.Figure:
+    """Calibration: observed share of positive reviews against the mean predicted P(positive) per bin, with the number
+    of reviews per bin underneath (``bins`` from :func:`helpers.evaluation.calibration_bins`, the binning the ECE
+    sums; points above the diagonal: reviews are positive more often than the model says, a lean towards negative)."""
+    filled = bins[bins["n"] > 0]
+    width = float((bins["high"] - bins["low"]).iloc[0])
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(5.2, 5.4), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
     )
     top.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfectly calibrated")
-    top.plot(mean_p, observed, marker="o", color=PALETTE["pos"], label="model")
+    top.plot(filled["mean p"], filled["observed"], marker="o", color=PALETTE["pos"], label="model")
     top.set(ylabel="observed share positive", xlim=(0, 1), ylim=(0, 1), title=title)
     top.legend(fontsize=9, loc="upper left")
-    bottom.bar(edges[:-1] + 0.5 / n_bins, counts, width=0.9 / n_bins, color="0.6")
+    bottom.bar(bins["low"] + width / 2, bins["n"], width=0.9 * width, color="0.6")
     bottom.set(xlabel="predicted P(positive)", ylabel="reviews")
+    return fig
+
+
+def data_efficiency_plot(curves, title: str) -> plt.Figure:
+    """Validation accuracy against the number of training reviews (log scale), one line per model with its 95% CI
+    band where given: ``curves`` has ``model``, ``n_train``, ``val_accuracy`` and optionally ``ci95 low``/``high``."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    models = list(dict.fromkeys(curves["model"]))
+    for colour, model in zip(sns.color_palette("deep", len(models)), models, strict=True):
+        part = curves[curves["model"] == model].sort_values("n_train")
+        ax.plot(part["n_train"], part["val_accuracy"], marker="o", color=colour, label=model)
+        if "ci95 low" in part and part["ci95 low"].notna().all():
+            ax.fill_between(part["n_train"], part["ci95 low"], part["ci95 high"], color=colour, alpha=0.15)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set(xlabel="training reviews (log scale)", ylabel="validation accuracy", title=title)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def cost_accuracy_plot(table, title: str) -> plt.Figure:
+    """Test accuracy (95% CI bars) against CPU seconds to train and predict (log scale), one point per model, the
+    Pareto frontier (``table["frontier"]``) drawn as a step line: ``table`` has ``model``, ``seconds``,
+    ``accuracy``, ``ci95 low``, ``ci95 high`` and ``frontier``."""
+    table = table.sort_values("seconds")
+    fig, ax = plt.subplots(figsize=(8.0, 4.6))
+    ax.errorbar(
+        table["seconds"],
+        table["accuracy"],
+        yerr=[table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]],
+        fmt="o",
+        color="#4f81bd",
+        ecolor="0.55",
+        capsize=3,
+    )
+    frontier = table[table["frontier"]]
+    ax.step(
+        frontier["seconds"],
+        frontier["accuracy"],
+        where="post",
+        color="#c0504d",
+        lw=1.4,
+        label="Pareto frontier",
+    )
+    for _, row in table.iterrows():
+        ax.annotate(
+            row["model"],
+            (row["seconds"], row["accuracy"]),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize=8.5,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(table["seconds"].min() / 2, table["seconds"].max() * 6)
+    ax.set(
+        xlabel="seconds to train + predict the test reviews (log scale)", ylabel="test accuracy", title=title
+    )
+    ax.legend(loc="lower right")
     return fig
 
 
