@@ -125,7 +125,7 @@ def test_significance_statements_give_the_better_models_numbers_first():
     (sentence,) = evaluation.significance_statements(tests, {"a": "A", "b": "B"})
     assert sentence == (
         "B is more accurate than A (0.875 vs 0.820; 16 vs 5 reviews only one of them gets right; "
-        "McNemar p = 0.03, n = 200)."
+        "McNemar p = 0.027, n = 200)."
     )
 
 
@@ -137,7 +137,18 @@ def test_readme_block_is_generated_from_the_results(results_dir, tmp_path):
     assert "old table" not in text and text.startswith("intro") and text.endswith("outro\n")
     assert "| stand-in fine-tuned | stand-in, fine-tuned | 1.000" in text
     assert "| BoW forest | scikit-learn | 0.750" in text  # short labels, as in the notebooks
-    assert "| BoW forest | stand-in fine-tuned | 0 | 2 | 0.50 |" in text
+    assert "| stand-in fine-tuned | BoW forest | 2 | 0 | 0.50 | 1.00 |" in text  # A: the more accurate; Holm
+
+
+def test_readme_findings_are_generated_between_their_markers(results_dir, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"{report.START}\nx\n{report.END}\n## What the series finds\n{report.FINDINGS_START}\nSTALE\n"
+        f"{report.FINDINGS_END}\n"
+    )
+    assert report.update_readme("t", readme, folder=results_dir)
+    block = readme.read_text().split(report.FINDINGS_START)[1].split(report.FINDINGS_END)[0]
+    assert "STALE" not in block and "after Holm's correction" in block
 
 
 def test_readme_without_markers_is_left_alone(tmp_path):

@@ -16,6 +16,7 @@ from helpers.paths import REPO_ROOT, output_root
 from helpers.present import p_text, short_label
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
+FINDINGS_START, FINDINGS_END = "<!-- findings:start -->", "<!-- findings:end -->"
 
 
 def results_markdown(profile: str, folder=None) -> str:
@@ -25,7 +26,7 @@ def results_markdown(profile: str, folder=None) -> str:
     if not results:
         return f"_No results in results/{profile}/ yet: run `python -m helpers.run --profile {profile}`._"
     labels = {key: short_label(record) for key, (record, _) in results.items()}
-    table = comparison_table(results).sort_values("accuracy")
+    table = comparison_table(results).sort_values("accuracy", ascending=False)
     records = [r for r, _ in results.values()]
     data = sorted({r["data_source"].get("description", r["data_source"].get("kind", "?")) for r in records})
     sizes = ", ".join(sorted({f"{r['n']:,}" for r in records}))
@@ -43,30 +44,53 @@ def results_markdown(profile: str, folder=None) -> str:
             f"| {labels[key]} | {row['model source']} | {row['accuracy']:.3f} ({row['ci95 low']:.3f}–{row['ci95 high']:.3f})"
             f" | {row['macro F1']:.3f} | {row['neg precision']:.3f} | {train} | {row['predict s']:,.1f} | {study} |"
         )
-    tests = pairwise_mcnemar(results)
+    tests = pairwise_mcnemar({key: results[key] for key in table.index})
     if len(tests):
         lines += [
             "",
-            "McNemar's test on the same reviews (p < 0.05: the two models' error rates differ):",
+            f"McNemar's test on the same reviews, model A the more accurate; Holm's correction over the {len(tests)}"
+            " pairs (Holm p < 0.05: the two models' error rates differ, with at most a 5% chance of any such claim"
+            " among the pairs being false):",
             "",
-            "| model A | model B | only A right | only B right | p value |",
-            "| --- | --- | ---: | ---: | ---: |",
+            "| model A | model B | only A right | only B right | p value | Holm p |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
         ]
         for _, row in tests.iterrows():
             lines.append(
                 f"| {labels[row['model A']]} | {labels[row['model B']]} | {row['only A right']} | {row['only B right']} | "
-                f"{p_text(row['p value'])} |"
+                f"{p_text(row['p value'])} | {p_text(row['Holm p value'])} |"
             )
     return "\n".join(lines)
 
 
+def findings_markdown(profile: str, folder=None) -> str:
+    """ "What the series finds": :func:`helpers.verdicts.series_findings` of ``results/<profile>/``, the same
+    bullets notebook 06 ends with."""
+    from helpers.verdicts import series_findings
+
+    results = load_results(profile, folder=folder or output_root() / "results" / profile, required=False)
+    if not results:
+        return f"_No results in results/{profile}/ yet._"
+    return f"Profile `{profile}`, generated from `results/{profile}/`:\n\n" + "\n".join(
+        series_findings(results)
+    )
+
+
+def _replace(text: str, start: str, end: str, body: str) -> str:
+    block = f"{start}\n{body}\n{end}"
+    return re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+
+
 def update_readme(profile: str, readme=REPO_ROOT / "README.md", folder=None) -> bool:
-    """Replace the block between the results markers in README.md; False when the markers are absent."""
+    """Replace the blocks between the results markers (and the findings markers, where present) in README.md;
+    False when the results markers are absent."""
     text = readme.read_text()
     if START not in text or END not in text:
         return False
-    block = f"{START}\n{results_markdown(profile, folder)}\n{END}"
-    readme.write_text(re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S))
+    text = _replace(text, START, END, results_markdown(profile, folder))
+    if FINDINGS_START in text and FINDINGS_END in text:
+        text = _replace(text, FINDINGS_START, FINDINGS_END, findings_markdown(profile, folder))
+    readme.write_text(text)
     return True
 
 
@@ -74,9 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.report", description=__doc__.split("\n")[0])
     parser.add_argument("--profile", default="seed")
     parser.add_argument("--print", action="store_true", help="print the table instead of writing README.md")
+    parser.add_argument(
+        "--findings", action="store_true", help="with --print: the findings instead of the table"
+    )
     args = parser.parse_args(argv)
     if args.print:
-        print(results_markdown(args.profile))
+        print(findings_markdown(args.profile) if args.findings else results_markdown(args.profile))
         return 0
     if not update_readme(args.profile):
         print(f"README.md has no {START} … {END} block", file=sys.stderr)
