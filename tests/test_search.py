@@ -8,7 +8,7 @@ import math
 import numpy as np
 import optuna
 import pytest
-from conftest import toy_reviews
+from conftest import opinion_reviews, toy_reviews
 from datasets import Dataset
 from transformers import TrainerCallback
 
@@ -95,6 +95,94 @@ def test_median_pruner_stops_a_trial_behind_the_others():
     good.report(0.79, 1)
     bad.report(0.60, 1)  # worse than the median of earlier trials at the same evaluation
     assert not good.should_prune() and bad.should_prune()
+
+
+def _rung_steps(pruner, n_steps: int) -> list[int]:
+    """The evaluations at which a lone trial reporting 1, 2, … ``n_steps`` completes each successive-halving rung
+    (Optuna records ``completed_rung_<k>`` on the trial when it passes rung k)."""
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    trial, rungs = study.ask(), []
+    for step in range(1, n_steps + 1):
+        trial.report(0.5 + step / 1000, step)
+        assert not trial.should_prune()  # alone, a trial is never pruned
+        attrs = study._storage.get_trial(trial._trial_id).system_attrs
+        rungs += [step] * (sum(key.startswith("completed_rung_") for key in attrs) - len(rungs))
+    return rungs
+
+
+# (evaluations per epoch, η) → the evaluations that are rungs over two epochs, worked out by hand: the first rung
+# after ⌊evaluations per epoch / η²⌋ evaluations (at least 1), then every η times as many, so that with η² dividing
+# the evaluations per epoch the third rung is the end of the first epoch: only the best see all the training data.
+RUNGS = {
+    (2, 2): [1, 2, 4],
+    (4, 2): [1, 2, 4, 8],
+    (8, 2): [2, 4, 8, 16],
+    (2, 3): [1, 3],
+    (9, 3): [1, 3, 9],
+    (18, 3): [2, 6, 18],
+}
+
+
+@pytest.mark.parametrize(("evals_per_epoch", "eta"), list(RUNGS))
+def test_halving_rungs_fall_on_1_eta_eta_squared_times_the_first(evals_per_epoch, eta):
+    pruner = search.make_pruner("halving", evals_per_epoch, startup_trials=0, reduction_factor=eta)
+    assert _rung_steps(pruner, 2 * evals_per_epoch) == RUNGS[evals_per_epoch, eta]
+
+
+def test_halving_prunes_a_worse_trial_at_a_rung_and_only_there():
+    pruner = search.make_pruner("halving", evals_per_epoch=8, startup_trials=0, reduction_factor=2)
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    leader = study.ask()
+    for step in range(1, 9):
+        leader.report(0.6 + step / 100, step)
+        assert not leader.should_prune()
+    study.tell(leader, 0.68)
+    behind = study.ask()
+    behind.report(0.1, 1)  # far behind, but evaluation 1 is no rung (the first is at 2)
+    assert not behind.should_prune()
+    behind.report(0.1, 2)
+    assert behind.should_prune()  # the first rung keeps the top half: the leader
+    ahead = study.ask()
+    for step in range(1, 9):
+        ahead.report(0.9, step)
+        assert not ahead.should_prune()
+    attrs = study._storage.get_trial(ahead._trial_id).system_attrs
+    assert sorted(k for k in attrs if k.startswith("completed_rung_")) == [
+        f"completed_rung_{k}" for k in range(3)
+    ]
+
+
+def test_halving_needs_a_reduction_factor_of_two_or_more():
+    with pytest.raises(ValueError, match="reduction_factor"):
+        search.make_pruner("halving", evals_per_epoch=4, startup_trials=0, reduction_factor=1)
+
+
+def test_a_halving_search_prunes_at_a_rung_and_the_survivor_reports_at_every_rung(tiny, tmp_path):
+    # reviews that carry their label in one sentiment word, and learning rates from too small to move the model to
+    # large enough to wreck it in a step, so trials differ at the rungs (on toy_reviews they all tie at 0.5)
+    reviews = with_review_ids(opinion_reviews(32, seed=2)), with_review_ids(opinion_reviews(32, seed=3))
+    space = search.SearchSpace(learning_rate=(1e-5, 0.3), batch_size=(8,), epochs=(1,), max_length=(32,))
+    result = _run(
+        tiny,
+        reviews,
+        tmp_path,
+        n_trials=5,
+        pruner="halving",
+        reduction_factor=2,
+        evals_per_epoch=4,
+        space=space,
+    )
+    rungs = RUNGS[4, 2][:3]  # evaluations 1, 2 and 4 of the 4 in the only epoch
+    trials = result.study.trials
+    pruned = [t for t in trials if t.state == optuna.trial.TrialState.PRUNED]
+    assert pruned, f"successive halving pruned no trial: {[t.intermediate_values for t in trials]}"
+    for trial in pruned:  # stopped at a rung it failed: no evaluation after it
+        last = max(trial.intermediate_values)
+        assert last in rungs and f"completed_rung_{rungs.index(last)}" in trial.system_attrs
+    best = next(t for t in trials if t.number == result.best_trial)
+    assert best.state == optuna.trial.TrialState.COMPLETE
+    assert set(rungs) <= set(best.intermediate_values)  # the survivor reported at every rung and passed each
+    assert {f"completed_rung_{k}" for k in range(len(rungs))} <= set(best.system_attrs)
 
 
 class PruneAfterFirst(optuna.pruners.BasePruner):
