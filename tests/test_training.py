@@ -171,3 +171,53 @@ def test_set_hidden_dropout_leaves_the_attention_dropout_alone(tiny):
     others = [m for m in copy.modules() if isinstance(m, torch.nn.Dropout) and id(m) not in attention]
     assert others and all(m.p == 0.0 for m in others)
     assert all(m.dropout.p == 0.05 for m in copy.modules() if type(m).__name__.endswith("SelfAttention"))
+
+
+class WreckAfter(TrainerCallback):
+    """After the evaluation (and checkpoint) at ``step``, sets the classifier to call every review one class, so
+    every later evaluation is worse: the best evaluation is not the last one."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_step_begin(self, args, state, control, model=None, **kwargs):
+        if state.global_step == self.step:
+            with torch.no_grad():
+                model.classifier.weight.zero_()
+                model.classifier.bias.copy_(torch.tensor([50.0, -50.0]))
+
+
+def test_the_saved_model_is_the_best_checkpoint_not_the_last(tiny, tmp_path):
+    from helpers.inference import predict
+
+    model, tokenizer, source = tiny
+    # reviews that carry their label in one sentiment word: the tiny model reads them well before it is wrecked
+    train, val = opinion_reviews(16, seed=4), opinion_reviews(32, seed=5)
+    settings = {**SETTINGS, "learning_rate": 1e-5, "precision": "fp32", "truncation": "head_tail"}
+    fit = finetune(
+        model,
+        tokenizer,
+        train,
+        val,
+        output_dir=tmp_path,
+        callbacks=[WreckAfter(2)],
+        base_source=source,
+        **settings,
+    )
+    evals = fit.evaluations
+    assert list(evals["step"]) == [2, 4]
+    last = float(evals["val_accuracy"].iloc[-1])
+    assert last == 0.5  # one class for every review of a balanced validation set
+    assert fit.best_step == 2 and fit.best_val_accuracy > last
+    saved, saved_tokenizer, _ = load_classifier("path", fit.model_path)
+    pred = predict(
+        saved,
+        saved_tokenizer,
+        list(val["text"]),
+        truncation="head_tail",
+        max_length=settings["max_length"],
+        precision="fp32",
+        progress=False,
+    )
+    accuracy = float((pred.labels == torch.tensor(val["label"]).numpy()).mean())
+    assert accuracy == pytest.approx(fit.best_val_accuracy) and accuracy != pytest.approx(last)
