@@ -162,7 +162,7 @@ def test_series_findings_use_holm_and_flip_with_the_data():
     bad = np.where(np.arange(200) < 80, 1 - label, label)
     results = _results({"tfidf_logreg": good, "fine_tuned": bad}, label)
     text = "\n".join(verdicts.series_findings(results))
-    assert "1 stay below α = 0.05 after Holm" in text and "TF-IDF + LR beats" in text
+    assert "1 stays below α = 0.05 after Holm" in text and "TF-IDF + LR beats" in text
     assert "TF-IDF + LR is more accurate" in text
     results = _results({"tfidf_logreg": good, "fine_tuned": good}, label)
     text = "\n".join(verdicts.series_findings(results))

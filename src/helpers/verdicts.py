@@ -36,7 +36,7 @@ def calibration_verdict(summary: dict[str, Any], accuracy: float, alpha: float =
     one_sided = errors["p_value"] < alpha and errors["pos_as_neg"] != errors["neg_as_pos"]
     lean = "negative" if errors["pos_as_neg"] > errors["neg_as_pos"] else "positive"
     numbers = (
-        f"expected calibration error {ece:.3f} over {summary['n_bins']} bins, Brier score {summary['brier']:.3f};"
+        f"Expected calibration error {ece:.3f} over {summary['n_bins']} bins, Brier score {summary['brier']:.3f};"
         f" it calls {errors['pos_as_neg']} positive reviews negative and {errors['neg_as_pos']} negative reviews"
         f" positive (exact binomial p = {p_text(errors['p_value'])})"
     )
@@ -225,7 +225,7 @@ def series_findings(results: Results, alpha: float = ALPHA) -> list[str]:
         beats.setdefault(names[winner], []).append(names[loser])
     pairs = [f"{winner} beats {', '.join(losers)}" for winner, losers in beats.items()]
     lines = [
-        f"- **Real differences.** Of {len(tests)} paired McNemar tests, {len(real)} stay below α = {alpha} after"
+        f"- **Real differences.** Of {len(tests)} paired McNemar tests, {len(real)} {'stays' if len(real) == 1 else 'stay'} below α = {alpha} after"
         f" Holm's correction"
         + (
             f": {'; '.join(pairs)}. Every other pair cannot be told apart on these reviews."
