@@ -255,24 +255,79 @@ def output_rows(path) -> list[str]:
     return rows
 
 
+def output_statements(path) -> list[str]:
+    """What a reader reads as one statement in an executed notebook's outputs: a text line or HTML table row
+    (:func:`output_rows`), and each sentence of a markdown output, whose sentences may wrap over lines."""
+    import re
+
+    import nbformat
+
+    statements = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data", {})
+            if markdown := data.get("text/markdown", ""):
+                for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*] |\||#))", markdown):
+                    statements += re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
+                continue
+            statements += (output.get("text", "") + data.get("text/plain", "")).splitlines()
+            if html := data.get("text/html"):
+                statements += [re.sub(r"<[^>]+>", " ", row) for row in html.split("<tr")]
+    return statements
+
+
+def shows_accuracy(statement: str, accuracy: float) -> bool:
+    """Whether ``statement`` prints ``accuracy`` at three decimals (or more, with trailing zeros) as a number of
+    its own: 0.500 is in "0.500" and "0.5000", not in "0.5004" or "10.500"."""
+    import re
+
+    digits = f"{accuracy:.3f}"
+    return re.search(rf"(?<![\d.]){re.escape(digits)}0*(?![\d])", statement) is not None
+
+
 def unprinted_accuracies(notebooks, results) -> list[str]:
     """Problems with the accuracies the notebooks print: the last notebook (the comparison) must show each model's
     recorded accuracy on the row of its short label, and the earlier notebooks that name it (the one that made it)
-    must print it too."""
+    must print it too, in a statement (a row, a line or a sentence) that names the model: a number that happens to
+    appear elsewhere (every model of a smoke run may score 0.500) does not count."""
     from helpers.present import short_label
 
-    rows = {path.name: output_rows(path) for path in notebooks}
+    statements = {path.name: output_statements(path) for path in notebooks}
     comparison = notebooks[-1].name
     problems = []
     for key, (record, _) in results.items():
-        label, accuracy = short_label(record), f"{record['accuracy']:.3f}"
-        if not any(label in row and accuracy in row for row in rows[comparison]):
-            problems.append(f"{comparison}: no row with {label!r} at accuracy {accuracy} ({key})")
+        label, accuracy = short_label(record), record["accuracy"]
+
+        def names_it(statement, label=label, accuracy=accuracy):
+            return label in statement and shows_accuracy(statement, accuracy)
+
+        if not any(names_it(row) for row in statements[comparison]):
+            problems.append(f"{comparison}: no row with {label!r} at accuracy {accuracy:.3f} ({key})")
         naming = [
-            lines for name, lines in rows.items() if name != comparison and any(label in r for r in lines)
+            lines
+            for name, lines in statements.items()
+            if name != comparison and any(label in r for r in lines)
         ]
-        if naming and not any(accuracy in row for lines in naming for row in lines):
+        if naming and not any(names_it(row) for lines in naming for row in lines):
             problems.append(
-                f"the notebooks naming {label} before {comparison} never print its accuracy {accuracy}"
+                f"the notebooks naming {label} before {comparison} never print its accuracy {accuracy:.3f} "
+                f"beside its name"
             )
     return problems
+
+
+def interval_problems(key, record, predictions) -> list[str]:
+    """The recorded 95% interval of a results record against SciPy's Wilson score interval (an implementation
+    independent of helpers.evaluation) for the correct predictions in its predictions file."""
+    import numpy as np
+    from scipy.stats import binomtest
+
+    n = len(predictions)
+    correct = int((predictions["pred"] == predictions["label"]).sum())
+    expected = binomtest(correct, n).proportion_ci(confidence_level=0.95, method="wilson")
+    if not np.allclose(record["accuracy_ci95"], [expected.low, expected.high], rtol=0, atol=1e-9):
+        return [
+            f"{key}: accuracy_ci95 {record['accuracy_ci95']} is not the Wilson interval of {correct}/{n} "
+            f"({expected.low:.6f}, {expected.high:.6f})"
+        ]
+    return []

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import unprinted_accuracies
+from conftest import interval_problems, unprinted_accuracies
 
 from helpers.evaluation import load_results
 from helpers.paths import REPO_ROOT
@@ -54,5 +54,32 @@ def test_seed_results_cover_the_same_reviews(seed_results):
     assert len(set(ids.values())) == 1, "every model of the seed run is scored on the same test reviews"
     for record, predictions in seed_results.values():
         assert record["n"] == len(predictions) == len(next(iter(ids.values())))
-        assert record["accuracy"] == pytest.approx((predictions["pred"] == predictions["label"]).mean())
         assert json.loads(json.dumps(record))["profile"] == PROFILE
+
+
+def test_seed_intervals_are_wilson_intervals(seed_results):
+    problems = [
+        p for key, (record, pred) in seed_results.items() for p in interval_problems(key, record, pred)
+    ]
+    assert not problems
+
+
+def test_readme_rows_show_the_recorded_accuracy_and_interval(seed_results):
+    """Each model's row of README's results table, read back: its accuracy is the results file's, and its interval
+    SciPy's Wilson interval of the correct predictions (not the generator's arithmetic read twice)."""
+    from scipy.stats import binomtest
+
+    from helpers.present import short_label
+
+    block = (REPO_ROOT / "README.md").read_text().split(START, 1)[1].split(END, 1)[0]
+    models_table = block.split("McNemar", 1)[0]  # the models' table, not the pairs'
+    lines = [line for line in models_table.splitlines() if line.startswith("| ")]
+    rows = {cells[1]: cells for cells in ([c.strip() for c in line.split("|")] for line in lines)}
+    for key, (record, predictions) in seed_results.items():
+        label = short_label(record)
+        assert label in rows, f"README's results table has no row for {label} ({key})"
+        correct = int((predictions["pred"] == predictions["label"]).sum())
+        ci = binomtest(correct, len(predictions)).proportion_ci(confidence_level=0.95, method="wilson")
+        expected = f"{record['accuracy']:.3f} ({ci.low:.3f}–{ci.high:.3f})"
+        shown = rows[label][3]
+        assert shown == expected, f"{label}: README shows {shown!r}, the results {expected!r}"

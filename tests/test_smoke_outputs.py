@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from conftest import output_rows, unprinted_accuracies
+from conftest import interval_problems, output_rows, unprinted_accuracies, write_toy_results
 from test_notebooks import reader_problems
 
 from helpers import paths
@@ -50,6 +50,53 @@ def test_a_kept_run_is_laid_out_as_make_smoke_lays_it_out(tmp_path):
     keep_run(tmp_path, tmp_path / "kept")
     assert (tmp_path / "kept" / "01_a.ipynb").is_file()
     assert (tmp_path / "kept" / "results" / PROFILE / "m.json").is_file()
+
+
+def test_the_interval_check_is_scipys_wilson_interval(tmp_path):
+    from helpers.evaluation import load_results as load
+
+    write_toy_results(tmp_path)  # 3 of 4 right
+    ((record, predictions),) = load(PROFILE, folder=tmp_path).values()
+    assert not interval_problems("toy_model", record, predictions)
+    # the normal (Wald) interval of 3/4 is no Wilson interval
+    wald = [0.75 - 1.96 * np.sqrt(0.75 * 0.25 / 4), 1.0]
+    assert interval_problems("toy_model", {**record, "accuracy_ci95": wald}, predictions)
+    # Wilson's interval for 3 of 4 at 95%, worked by hand: centre (0.75 + z²/8) / (1 + z²/4), z = 1.959964
+    z = 1.959963984540054
+    centre = (0.75 + z * z / 8) / (1 + z * z / 4)
+    half = z * np.sqrt(0.75 * 0.25 / 4 + z * z / 64) / (1 + z * z / 4)
+    assert record["accuracy_ci95"] == pytest.approx([centre - half, centre + half], abs=1e-12)
+
+
+def _notebook(path, *texts: str, markdown: str = ""):
+    """An executed notebook whose one code cell printed ``texts`` (one line each) and showed ``markdown``."""
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="\n".join(texts) + "\n")]
+    if markdown:
+        cell.outputs.append(nbformat.v4.new_output("display_data", data={"text/markdown": markdown}))
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    return path
+
+
+def test_an_accuracy_counts_only_beside_the_models_name(tmp_path):
+    results = {
+        "a": ({"model_key": "a", "label": "model A", "accuracy": 0.5}, None),
+        "b": ({"model_key": "b", "label": "model B", "accuracy": 0.75}, None),
+    }
+    made = _notebook(
+        tmp_path / "01.ipynb", "model A", "accuracy 0.500", markdown="**model A**: 0.5000 on\n4 reviews."
+    )
+    other = _notebook(
+        tmp_path / "01b.ipynb", "model A", "accuracy 0.500", markdown="model A was made. B: 0.500."
+    )
+    table = _notebook(tmp_path / "02.ipynb", "model A  0.500", "model B  0.750")
+    swapped = _notebook(tmp_path / "03.ipynb", "model A  0.750", "model B  0.500")
+    assert not unprinted_accuracies([made, table], results)  # the sentence wraps over a line: still one
+    assert len(unprinted_accuracies([other, table], results)) == 1  # 0.500 is printed, never beside model A
+    assert len(unprinted_accuracies([made, swapped], results)) == 2  # each row shows the other model's number
+    assert (
+        len(unprinted_accuracies([_notebook(tmp_path / "04.ipynb", "model A  0.5004"), table], results)) == 1
+    )
 
 
 @pytest.fixture(scope="module")
@@ -120,17 +167,19 @@ def test_every_results_file_of_the_reference_run_is_written_with_its_fields(smok
         assert record["profile"] == PROFILE and record["model_key"] == key
         assert record["data_source"]["kind"] == "bundled" and record["split"] == "test"
         assert record["n"] == len(predictions) == predictions["review_id"].nunique()
-        assert record["accuracy"] == pytest.approx(
-            float(np.mean(predictions["pred"] == predictions["label"]))
-        )
-        low, high = record["accuracy_ci95"]
-        assert low <= record["accuracy"] <= high
+        assert not interval_problems(key, record, predictions)  # SciPy's Wilson interval, not ours
         assert np.array(record["confusion_matrix"]).sum() == record["n"]
         assert predictions["p_pos"].between(0, 1).all()
         p_pos, pred = predictions["p_pos"], predictions["pred"]
         assert (
             not ((p_pos > 0.5) & (pred == 0)).any() and not ((p_pos < 0.5) & (pred == 1)).any()
         )  # ties: either
+        if key in {
+            "zero_shot",
+            "fine_tuned",
+        }:  # the smoke model has opinions: a constant model would pass the rest
+            assert predictions["pred"].nunique() > 1, f"{key} predicts one class for every review"
+            assert predictions["p_pos"].std() > 0.05, f"{key}'s P(positive) hardly varies"
         if key in {"zero_shot", "fine_tuned", "tuned"}:  # every transformer says how its test was scored
             assert record["eval_precision"] in {"fp32", "bf16", "int8"} and record["device"], key
             choice = record["eval_precision_choice"]  # the smoke profile asks for auto: the hardware decided
