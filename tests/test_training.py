@@ -88,13 +88,15 @@ def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_p
     assert all((before[k] == v).all() for k, v in model.state_dict().items())
     assert model.config.attention_dropout == dropout  # the default recipe changed the copy only
     chosen = choose_precision("auto", "cpu")  # what this machine's hardware picks, recorded with its reason
-    assert fit.budget() == {
+    budget = fit.budget()
+    assert {k: v for k, v in budget.items() if k not in ("train_time_split", "train_eval_share")} == {
         "n_train": 8,
         "train_max_length": 32,
         "train_precision": chosen.precision,
         "train_device": "cpu",
         "train_precision_choice": chosen.as_dict(),
     }
+    assert budget["train_eval_share"] == budget["train_time_split"]["eval_share"]
     saved = json.loads((fit.model_path / "config.json").read_text())
     assert saved["attention_dropout"] == 0.0  # the fused attention kernel while training (helpers.bench)
     assert saved["dropout"] == saved["seq_classif_dropout"] == 0.0  # and no other dropout masks (the recipe)

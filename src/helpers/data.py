@@ -301,6 +301,18 @@ def train_validation_split(
     return train, validation
 
 
+def finetune_data(
+    train_split: Dataset, n_validation: int, n_train: int | None, seed: int
+) -> tuple[Dataset, Dataset]:
+    """``(train, validation)``, cleaned: notebook 04's fine-tuning reviews, which notebook 05 retrains its winner on.
+
+    The validation reviews are carved from the IMDB **training** split first (:func:`train_validation_split`),
+    then ``n_train`` reviews (None: all the rest) are a stratified sample of what is left."""
+    pool, validation = train_validation_split(train_split, n_validation, seed)
+    train = clean_reviews(stratified_sample(pool, n_train, seed))
+    return train, clean_reviews(validation)
+
+
 # ----------------------------------------------------------------------------------------------- cleaning
 _BREAK = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers import ledger
 from helpers.devices import choose_device, device_name
 from helpers.evaluation import write_results
 from helpers.labels import imdb_label_map
@@ -217,6 +218,7 @@ def predict(
                 probs[batch] = torch.softmax(logits, dim=-1).cpu().numpy()
     finally:
         model.train(was_training)
+    ledger.record(read=sum(len(x) for x in ids), what=desc)
     return Predictions(
         labels=to_imdb[probs.argmax(axis=1)],
         p_pos=probs[:, pos_index],

@@ -22,12 +22,14 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 import time
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers import ledger
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
 from helpers.settings import PROFILES, load_profile
 
@@ -50,6 +52,8 @@ class NotebookRun:
     notebook: str
     status: str = "not run"
     seconds: float = 0.0
+    trained: int = 0  # tokens in training batches (helpers.ledger)
+    read: int = 0  # tokens in forward passes only
 
 
 def discover_notebooks(selection: list[str] | None = None, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -277,6 +281,35 @@ def print_plan(parameters: dict, notebooks: list[Path], log: Path) -> None:
     print("\n".join(lines), flush=True)
 
 
+def work_text(trained: int, read: int) -> str:
+    """``, trained 2.31M tokens, read 0.42M`` (empty when a notebook ran no model)."""
+    if not (trained or read):
+        return ""
+    return f", trained {ledger.millions(trained)} tokens, read {ledger.millions(read)}"
+
+
+def print_work(runs: list[NotebookRun], stand_in: Path, folder: Path) -> None:
+    """Print the run's work (tokens trained on and read, the stand-in build included) and record it in
+    ``folder/work.json``, so the next run can be compared with this one in work rather than minutes. A run of some
+    notebooks updates their rows and keeps the others' (a reference re-made in parts adds up to the whole)."""
+    path = folder / "work.json"
+    rows = json.loads(path.read_text())["notebooks"] if path.is_file() else {}
+    build = ledger.totals(stand_in)
+    if build["trained"] or build["read"]:
+        rows["stand-in build"] = {**build, "seconds": None}
+    rows |= {r.notebook: {"trained": r.trained, "read": r.read, "seconds": round(r.seconds, 1)} for r in runs}
+    trained = sum(row["trained"] for row in rows.values())
+    read = sum(row["read"] for row in rows.values())
+    total = ledger.work(trained, read)
+    print(
+        f"work: trained {ledger.millions(trained)} tokens, read {ledger.millions(read)}: "
+        f"{ledger.millions(total)} forward-pass token equivalents (a trained token counts {ledger.TRAIN_COST})"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {"notebooks": dict(sorted(rows.items())), "trained": trained, "read": read, "work": total}
+    path.write_text(json.dumps({**record, "train_cost": ledger.TRAIN_COST}, indent=2) + "\n")
+
+
 def print_summary(runs: list[NotebookRun], profile: str) -> None:
     width = max(len(r.notebook) for r in runs)
     print(f"\nprofile {profile}")
@@ -339,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     where = f"notebooks → {display_path(out_dir)}, results → {display_path(output_root / 'results' / args.profile)}"
     os.environ.update(env)
     check_kernel()
+    ledgers = run_dir / "ledger"
+    shutil.rmtree(ledgers, ignore_errors=True)
+    os.environ[ledger.LEDGER_ENV] = str(ledgers / "00_stand-in.jsonl")
     prepare_models(notebooks, parameters, log)
     print(f"profile {args.profile}: {where}", flush=True)
     if not args.no_estimate:
@@ -348,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     for run, notebook in zip(runs, notebooks, strict=True):
         output = out_dir / notebook.name
         print(f"▶ {notebook.stem:<{width}} ", end="", flush=True)
+        os.environ[ledger.LEDGER_ENV] = str(ledgers / f"{notebook.stem}.jsonl")  # the kernel inherits it
         start = time.perf_counter()
         try:
             with output_to(log):
@@ -367,9 +404,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 1
         run.status, run.seconds = "ok", time.perf_counter() - start
+        run.trained, run.read = ledger.totals(os.environ[ledger.LEDGER_ENV]).values()
         clean_metadata(output)
-        print(f"ok  {run.seconds:6.1f} s", flush=True)
+        print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read)}", flush=True)
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
+    print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
     if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:
         from helpers.report import update_readme
 

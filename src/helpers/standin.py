@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from helpers import ledger
 from helpers.data import load_sst2
 from helpers.inference import pad_batch, predict
 from helpers.labels import ID2LABEL, LABEL2ID
@@ -114,6 +115,7 @@ def build_standin_model(
     steps, losses = _train(
         model, tokenizer.pad_token_id, train_ids, np.asarray(train["label"]), config, choice, progress
     )
+    ledger.record(trained=sum(len(x) for x in train_ids) * config.epochs, what="stand-in build")
     validation = data["validation"]
     val_accuracy = _validation_accuracy(
         model, tokenizer, validation, config.max_length, choice.precision, progress

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from helpers import ledger
 from helpers.data import fingerprint
 from helpers.devices import choose_device, device_name
 from helpers.inference import encode
@@ -79,6 +80,7 @@ class FitResult:
     device: str = "cpu"  # where it was trained (helpers.devices.device_name)
 
     precision_choice: dict[str, Any] | None = None  # helpers.precision.PrecisionChoice.as_dict()
+    time_split: dict[str, float] | None = None  # seconds preparing, training, evaluating, saving; eval_share
 
     @property
     def train_precision(self) -> str:
@@ -100,12 +102,45 @@ class FitResult:
         }
         if self.precision_choice:
             budget["train_precision_choice"] = self.precision_choice
+        if self.time_split:
+            budget["train_time_split"] = self.time_split
+            budget["train_eval_share"] = self.time_split["eval_share"]
         return budget
 
     @property
     def evaluations(self) -> pd.DataFrame:
         """The rows with a validation score."""
         return self.history.dropna(subset=["val_accuracy"]).reset_index(drop=True)
+
+
+def learning_curve(fit: FitResult, n_train: int) -> pd.DataFrame:
+    """Validation accuracy at each evaluation of ``fit`` against the training reviews seen by then
+    (``reviews seen``, ``val accuracy``): the data a reader needs to see whether a run has stopped improving."""
+    evals = fit.evaluations
+    batch = fit.params.get("batch_size", 1)
+    seen = np.minimum(evals["step"].to_numpy() * batch, n_train * fit.params.get("epochs", 1))
+    return pd.DataFrame({"reviews seen": seen.astype(int), "val accuracy": evals["val_accuracy"].to_numpy()})
+
+
+def curve_verdict(accuracies: list[float], interval_width: float) -> str:
+    """Whether a learning curve still rises at its end: the last step against half the width of the validation
+    accuracy's 95% interval (a conservative yardstick: both readings are of the same reviews)."""
+    if len(accuracies) < 2:
+        return "one reading: no curve to judge"
+    rise, half = accuracies[-1] - accuracies[-2], interval_width / 2
+    if rise > half:
+        return f"still rising over the last quarter (+{100 * rise:.1f} points, more than ±{100 * half:.1f}): more reviews would likely help"
+    if rise < -half:
+        return f"falling over the last quarter ({100 * rise:+.1f} points, beyond ±{100 * half:.1f}): the best checkpoint came earlier"
+    return f"level over the last quarter ({100 * rise:+.1f} points, within ±{100 * half:.1f} of validation noise)"
+
+
+def eval_share(fits: list[FitResult]) -> float:
+    """The share of these runs' time spent evaluating (runs without a recorded split count as unknown: NaN)."""
+    splits = [f.time_split for f in fits]
+    if not splits or any(s is None for s in splits):
+        return float("nan")
+    return sum(s["evaluating_s"] for s in splits) / max(1e-9, sum(s["total_s"] for s in splits))
 
 
 def finetuned_dir(profile: str, name: str) -> Path:
@@ -200,13 +235,52 @@ def _text_progress(label: str, enabled: bool):
             done = max(1, state.global_step - self.first_step)
             left = elapsed / done * (state.max_steps - state.global_step)
             print(
-                f"  {label}: step {state.global_step}/{state.max_steps}  {elapsed / 60:.1f} min"
-                f" (~{left / 60:.1f} left)  train loss {self.loss:.3f}  val accuracy {metrics['eval_accuracy']:.4f}"
-                f"  val loss {metrics['eval_loss']:.3f}",
+                f"  {label}: step {state.global_step}/{state.max_steps}, {elapsed / 60:.1f} min"
+                f" (~{left / 60:.1f} left), loss {self.loss:.3f}, val accuracy {metrics['eval_accuracy']:.4f}",
                 flush=True,
             )
 
     return TextProgress()
+
+
+def timed_trainer(trainer_class):
+    """A subclass of ``trainer_class`` that adds up the seconds spent in evaluation and in saving checkpoints
+    (``self.split_seconds``), so a run can say where its time went."""
+
+    class TimedTrainer(trainer_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.split_seconds = {"evaluating": 0.0, "saving": 0.0}
+
+        def evaluate(self, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return super().evaluate(*args, **kwargs)
+            finally:
+                self.split_seconds["evaluating"] += time.perf_counter() - started
+
+        def _save_checkpoint(self, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return super()._save_checkpoint(*args, **kwargs)
+            finally:
+                self.split_seconds["saving"] += time.perf_counter() - started
+
+    return TimedTrainer
+
+
+def time_split(total: float, preparing: float, evaluating: float, saving: float) -> dict[str, float]:
+    """Where a run's ``total`` seconds went: preparing (tokenising, set-up), evaluating, saving, and the rest
+    training; ``eval_share`` is evaluating / total (0 for an empty run)."""
+    training = max(0.0, total - preparing - evaluating - saving)
+    return {
+        "total_s": round(total, 2),
+        "preparing_s": round(preparing, 2),
+        "training_s": round(training, 2),
+        "evaluating_s": round(evaluating, 2),
+        "saving_s": round(saving, 2),
+        "eval_share": round(evaluating / total, 4) if total > 0 else 0.0,
+    }
 
 
 def finetune(
@@ -221,6 +295,8 @@ def finetune(
     batch_size: int = 16,
     max_length: int = 256,
     truncation: str = "head_tail",
+    eval_max_length: int | None = None,
+    eval_truncation: str | None = None,
     eval_steps: int | None = None,
     n_evals: int = 3,
     logging_steps: int | None = None,
@@ -244,7 +320,9 @@ def finetune(
     ``eval_steps`` defaults to ``n_evals`` evaluations per run; a checkpoint is saved at each. Re-running with the
     same ``output_dir`` resumes from its last checkpoint; a finished run is returned from disk without training.
     A different configuration in an ``output_dir`` that has checkpoints is refused (delete the folder or use
-    another). The best checkpoint is saved to ``<output_dir>/model`` with a model card.
+    another). The best checkpoint is saved to ``<output_dir>/model`` with a model card. The validation reviews are
+    read at ``eval_max_length`` with ``eval_truncation`` (default: as the training reviews), so runs trained at
+    different lengths can be compared on one reading.
     ``attention_dropout`` (default 0: the fused attention kernel, see the module docstring), ``hidden_dropout``
     (every other dropout; default 0), ``None`` for the checkpoint's own, ``precision`` (``auto``: chosen by the
     hardware, :func:`helpers.precision.choose_precision`) and ``device`` (default:
@@ -274,6 +352,8 @@ def finetune(
         "batch_size": batch_size,
         "max_length": max_length,
         "truncation": truncation,
+        "eval_max_length": eval_max_length,
+        "eval_truncation": eval_truncation,
         "eval_steps": eval_steps,
         "logging_steps": logging_steps,
         "warmup_ratio": warmup_ratio,
@@ -300,7 +380,11 @@ def finetune(
         tokenizer, train_ds, truncation=truncation, max_length=max_length, label_map=label_map
     )
     val_tok = tokenize_dataset(
-        tokenizer, val_ds, truncation=truncation, max_length=max_length, label_map=label_map
+        tokenizer,
+        val_ds,
+        truncation=eval_truncation or truncation,
+        max_length=eval_max_length or max_length,
+        label_map=label_map,
     )
     val_tok = val_tok.select(np.argsort(val_tok["length"])[::-1])  # similar lengths per batch: little padding
     args = TrainingArguments(
@@ -339,7 +423,7 @@ def finetune(
         return {"accuracy": float((np.asarray(logits).argmax(-1) == np.asarray(labels)).mean())}
 
     label = f"fine-tuning lr={learning_rate:g}"
-    trainer = Trainer(
+    trainer = timed_trainer(Trainer)(
         model=model.train(),
         args=args,
         train_dataset=train_tok,
@@ -350,6 +434,7 @@ def finetune(
         callbacks=[_text_progress(label, progress), *(callbacks or [])],
     )
     trainer.remove_callback(PrinterCallback)
+    preparing = time.perf_counter() - started
     last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if last and progress:
         print(f"{label}: found {display_path(last)}")
@@ -371,15 +456,34 @@ def finetune(
             print(message, file=sys.stderr)
             raise
         raise FinetuneError(message) from error
-    seconds = time.perf_counter() - started
-
     history = _history(trainer.state.log_history)
     evals = history.dropna(subset=["val_accuracy"])
+    steps_done = trainer.state.global_step - (int(Path(last).name.split("-")[-1]) if last else 0)
+    ledger.record(
+        trained=sum(train_tok["length"]) * steps_done / total_steps * epochs,
+        read=sum(val_tok["length"]) * len(evals.loc[evals["step"] > (total_steps - steps_done)]),
+        what=label,
+    )
     best = evals.loc[evals["val_accuracy"].idxmax()]
     tmp = output_dir / "model.saving"
     shutil.rmtree(tmp, ignore_errors=True)
+    saving = time.perf_counter()
     trainer.save_model(str(tmp))  # the best checkpoint (load_best_model_at_end)
     tokenizer.save_pretrained(str(tmp))
+    seconds = time.perf_counter() - started
+    split = time_split(
+        seconds,
+        preparing,
+        trainer.split_seconds["evaluating"],
+        trainer.split_seconds["saving"] + time.perf_counter() - saving,
+    )
+    if progress:
+        print(
+            f"{label}: {seconds / 60:.1f} min: training {split['training_s'] / 60:.1f}, evaluating "
+            f"{split['evaluating_s'] / 60:.1f} ({100 * split['eval_share']:.0f}%), saving "
+            f"{split['saving_s'] / 60:.1f}",
+            flush=True,
+        )
     result = FitResult(
         history=history,
         best_val_accuracy=float(best["val_accuracy"]),
@@ -391,6 +495,7 @@ def finetune(
         params=params,
         device=device_name(device),
         precision_choice=choice.as_dict(),
+        time_split=split,
     )
     name = f"{params['base_model']} fine-tuned on IMDB ({len(train_ds):,} reviews, lr={learning_rate:g})"
     write_source_file(
@@ -412,6 +517,7 @@ def finetune(
                 "params": params,
                 "device": result.device,
                 "precision_choice": result.precision_choice,
+                "time_split": split,
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             },
             indent=2,
@@ -422,7 +528,13 @@ def finetune(
     return result
 
 
-_KEYS_ADDED_LATER = {"bf16": False, "attention_dropout": None, "hidden_dropout": None}
+_KEYS_ADDED_LATER = {
+    "bf16": False,
+    "attention_dropout": None,
+    "hidden_dropout": None,
+    "eval_max_length": None,
+    "eval_truncation": None,
+}
 
 
 def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
@@ -458,6 +570,7 @@ def _load_fit(final: Path, params: dict[str, Any]) -> FitResult:
         params=params,
         device=saved.get("device", "cpu"),
         precision_choice=saved.get("precision_choice"),
+        time_split=saved.get("time_split"),
     )
 
 

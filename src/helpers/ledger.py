@@ -1,0 +1,50 @@
+"""The work a run does, counted in tokens: what each notebook trained on and what it read.
+
+``record(trained=…, read=…)`` appends one line to the file named by ``$IMDB_WORK_LEDGER`` (the runner sets it per
+notebook; elsewhere it does nothing). :func:`helpers.training.finetune`, :func:`helpers.inference.predict` and the
+stand-in build record their tokens: **trained** is tokens in training batches (each goes forward and backward),
+**read** is tokens in forward passes only (prediction, validation). Work is counted in forward-pass token
+equivalents, a trained token counting 3 (forward and backward): :func:`work`. Counting tokens rather than minutes
+makes two runs comparable on a shared host whose speed varies by a third from one hour to the next, and across
+CPUs that differ by more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+LEDGER_ENV = "IMDB_WORK_LEDGER"
+TRAIN_COST = 3  # a training token: one forward and one backward pass (about twice the forward's cost)
+
+
+def record(*, trained: float = 0, read: float = 0, what: str = "") -> None:
+    """Append ``trained`` and ``read`` tokens to the ledger named by ``$IMDB_WORK_LEDGER`` (if set)."""
+    path = os.environ.get(LEDGER_ENV)
+    if not path or not (trained or read):
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        handle.write(json.dumps({"trained": int(trained), "read": int(read), "what": what}) + "\n")
+
+
+def totals(path: str | os.PathLike) -> dict[str, int]:
+    """``{"trained": …, "read": …}`` summed over a ledger file (zeros when there is none)."""
+    sums = {"trained": 0, "read": 0}
+    if Path(path).is_file():
+        for line in Path(path).read_text().splitlines():
+            entry = json.loads(line)
+            sums["trained"] += entry["trained"]
+            sums["read"] += entry["read"]
+    return sums
+
+
+def work(trained: float, read: float) -> float:
+    """Forward-pass token equivalents: a trained token counts ``TRAIN_COST``, a read one 1."""
+    return TRAIN_COST * trained + read
+
+
+def millions(tokens: float) -> str:
+    """``2.31M`` tokens, or ``41.2k`` below a tenth of a million."""
+    return f"{tokens / 1e6:.2f}M" if tokens >= 1e5 else f"{tokens / 1e3:.1f}k"

@@ -1,0 +1,92 @@
+"""Where a fine-tuning run's time went: training, evaluating, saving, recorded and read back."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import toy_reviews
+from transformers import Trainer
+
+from helpers.training import (
+    FitResult,
+    curve_verdict,
+    eval_share,
+    finetune,
+    learning_curve,
+    time_split,
+    timed_trainer,
+)
+
+
+def test_the_split_adds_up_and_the_share_is_evaluation_over_the_total():
+    split = time_split(100.0, preparing=5.0, evaluating=20.0, saving=10.0)
+    assert split["training_s"] == 65.0 and split["eval_share"] == 0.2
+    parts = ("preparing_s", "training_s", "evaluating_s", "saving_s")
+    assert sum(split[k] for k in parts) == pytest.approx(split["total_s"])
+    assert time_split(0.0, 0.0, 0.0, 0.0)["eval_share"] == 0.0
+
+
+def test_the_timed_trainer_adds_up_the_seconds_of_each_evaluation():
+    class Slow:  # stands in for Trainer: evaluate and save take known time
+        def evaluate(self, *args, **kwargs):
+            time.sleep(0.05)
+            return {"eval_accuracy": 1.0}
+
+        def _save_checkpoint(self, *args, **kwargs):
+            time.sleep(0.02)
+
+    trainer = timed_trainer(Slow)()
+    trainer.evaluate()
+    trainer.evaluate()
+    trainer._save_checkpoint()
+    assert trainer.split_seconds["evaluating"] == pytest.approx(0.1, abs=0.04)
+    assert trainer.split_seconds["saving"] == pytest.approx(0.02, abs=0.02)
+
+
+def test_a_run_records_its_split_in_the_budget_and_reads_it_back(tiny, tmp_path, capsys):
+    model, tokenizer, _ = tiny
+    train, val = toy_reviews(8), toy_reviews(8, offset=100)
+    settings = dict(learning_rate=1e-3, batch_size=4, max_length=32, eval_steps=1, seed=0, precision="fp32")
+    fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **settings)
+    split = fit.time_split
+    assert split["evaluating_s"] > 0 and split["training_s"] > 0 and 0 < split["eval_share"] < 1
+    assert split["total_s"] == pytest.approx(fit.seconds, abs=0.01)
+    assert fit.budget()["train_eval_share"] == split["eval_share"]
+    assert "evaluating" in capsys.readouterr().out.splitlines()[-1]  # the run's last progress line says it
+    again = finetune(model, tokenizer, train, val, output_dir=tmp_path, **settings)
+    assert again.cached and again.time_split == split  # a finished run reports the split it had
+
+
+def test_the_real_trainer_still_has_the_methods_the_split_times():
+    assert callable(Trainer.evaluate) and callable(Trainer._save_checkpoint)
+
+
+@pytest.mark.parametrize(
+    ("curve", "expected"),
+    [([0.80, 0.85, 0.89], "still rising"), ([0.80, 0.89, 0.89], "level"), ([0.80, 0.89, 0.84], "falling")],
+)
+def test_curve_verdict_follows_the_last_step_against_the_validation_noise(curve, expected):
+    assert curve_verdict(curve, interval_width=0.04).startswith(expected)
+    assert curve_verdict(curve[:1], 0.04).startswith("one reading")
+
+
+def test_learning_curve_counts_reviews_seen_at_each_evaluation():
+    history = pd.DataFrame(
+        {"step": [1, 2, 3, 4], "val_accuracy": [np.nan, 0.7, np.nan, 0.8], "train_loss": [0.7, 0.6, 0.5, 0.4]}
+    )
+    fit = FitResult(history, 0.8, 4, 1.0, Path("."), 1e-3, params={"batch_size": 32, "epochs": 1})
+    curve = learning_curve(fit, n_train=100)
+    assert curve["reviews seen"].tolist() == [64, 100] and curve["val accuracy"].tolist() == [0.7, 0.8]
+
+
+def test_eval_share_over_runs_weights_by_time():
+    runs = [
+        FitResult(pd.DataFrame(), 0, 0, 0, Path("."), 0, time_split=time_split(10, 0, 1, 0)),
+        FitResult(pd.DataFrame(), 0, 0, 0, Path("."), 0, time_split=time_split(30, 0, 7, 0)),
+    ]
+    assert eval_share(runs) == pytest.approx(8 / 40)
+    assert np.isnan(eval_share([*runs, FitResult(pd.DataFrame(), 0, 0, 0, Path("."), 0)]))
