@@ -4,6 +4,7 @@ model's results file, and (slow, optional) the same search through a local Ray i
 from __future__ import annotations
 
 import math
+from unittest.mock import ANY
 
 import numpy as np
 import optuna
@@ -181,8 +182,12 @@ def test_a_halving_search_prunes_at_a_rung_and_the_survivor_reports_at_every_run
         assert last in rungs and f"completed_rung_{rungs.index(last)}" in trial.system_attrs
     best = next(t for t in trials if t.number == result.best_trial)
     assert best.state == optuna.trial.TrialState.COMPLETE
-    assert set(rungs) <= set(best.intermediate_values)  # the survivor reported at every rung and passed each
-    assert {f"completed_rung_{k}" for k in range(len(rungs))} <= set(best.system_attrs)
+    assert set(rungs) <= set(best.intermediate_values)  # the survivor reported at every rung
+    # and passed each rung before its last evaluation; at the last one the training is done, so it completes
+    assert {f"completed_rung_{k}" for k in range(len(rungs) - 1)} <= set(best.system_attrs)
+    assert not [
+        t for t in pruned if max(t.intermediate_values) == 4
+    ]  # no trial pruned after training to the end
 
 
 class PruneAfterFirst(optuna.pruners.BasePruner):
@@ -291,13 +296,13 @@ def test_fair_search_scores_like_the_test_and_halves_the_budget(tiny, reviews, t
     )
     plain = search.study_name("test", source.name, train, validation, SPACE, 0, 2)
     assert result.study_name != plain  # scored differently: another study, never a resumed unfair one
-    assert result.settings["scoring"] == {**scoring, "eval_precision": "fp32"}
+    assert result.settings["scoring"] == {**scoring, "eval_precision": "fp32", "reading": ANY}
     assert (
         result.settings["reduction_factor"] == 2
         and result.settings["precision_choice"]["requested"] == "fp32"
     )
     best = next(t for t in result.study.trials if t.number == result.best_trial)
-    assert "trainer_val_accuracy" in best.user_attrs  # the Trainer's score kept, but not the value
+    assert best.value == max(best.intermediate_values.values())  # the value is the peak of what it reported
     saved, _, _ = modeling.load_classifier("path", best_run_model(tmp_path, result))
     pred = predict(
         saved, tokenizer, list(validation["text"]), truncation="head_tail", max_length=48, progress=False
@@ -337,9 +342,14 @@ def test_param_importances_need_varied_results():
         "x": optuna.distributions.FloatDistribution(0, 1),
         "y": optuna.distributions.FloatDistribution(0, 1),
     }
-    for i in range(8):
-        x, y = i / 8, (i * 3 % 8) / 8
+    for i in range(12):
+        x, y = i / 12, (i * 5 % 12) / 12
         study.add_trial(optuna.trial.create_trial(value=x, params={"x": x, "y": y}, distributions=dist))
+        if i == 8:  # 9 complete trials: too few to apportion variance, and said so
+            importances, reason = search.param_importances(study, seed=0)
+            assert (
+                importances is None and reason == "9 complete trial(s), fewer than the 10 an importance needs"
+            )
     importances, method = search.param_importances(study, seed=0)
     assert method == "fANOVA" and importances.index[0] == "x"
 
@@ -349,7 +359,7 @@ def test_param_importances_say_why_not_only_for_the_expected_cases(monkeypatch):
     dist = {"x": optuna.distributions.FloatDistribution(0, 1)}
     for value in range(3):  # values differ, the one parameter never does
         study.add_trial(optuna.trial.create_trial(value=value, params={"x": 0.5}, distributions=dist))
-    importances, reason = search.param_importances(study, seed=0)
+    importances, reason = search.param_importances(study, seed=0, min_complete=2)
     assert importances is None and reason.startswith("no parameter varied")
 
     def too_few(*args, **kwargs):
@@ -357,7 +367,7 @@ def test_param_importances_say_why_not_only_for_the_expected_cases(monkeypatch):
 
     monkeypatch.setattr(optuna.importance, "get_param_importances", too_few)
     message = "ValueError: Cannot evaluate parameter importances with only a single trial."
-    assert search.param_importances(study) == (None, message)
+    assert search.param_importances(study, min_complete=2) == (None, message)
     for bug in (TypeError("unhashable type: 'list'"), RuntimeError("a bug in the evaluator")):
 
         def broken(*args, bug=bug, **kwargs):
@@ -365,7 +375,7 @@ def test_param_importances_say_why_not_only_for_the_expected_cases(monkeypatch):
 
         monkeypatch.setattr(optuna.importance, "get_param_importances", broken)
         with pytest.raises(type(bug), match=str(bug)):  # a bug is not "no importances"
-            search.param_importances(study)
+            search.param_importances(study, min_complete=2)
 
 
 # ----------------------------------------------------------------------------------------------- Ray Tune

@@ -464,6 +464,29 @@ def search_history_plot(trials, title: str) -> plt.Figure:
     return fig
 
 
+def search_progress_plot(
+    trials, title: str, reference: float | None = None, reference_label: str = ""
+) -> plt.Figure:
+    """Best validation accuracy so far against the minutes the search had run when each trial finished
+    (``search.trials_frame``: ``finished_min``, complete trials' ``value``), with ``reference`` (e.g. notebook
+    04's model scored on the same validation reviews) as a dashed line: what the search bought for its minutes."""
+    complete = (
+        trials[trials["state"] == "COMPLETE"].dropna(subset=["finished_min"]).sort_values("finished_min")
+    )
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    if len(complete):
+        best = complete["value"].cummax()
+        ax.step(
+            complete["finished_min"], best, where="post", color="#c0504d", lw=1.6, label="search: best so far"
+        )
+        ax.scatter(complete["finished_min"], complete["value"], s=28, color="#4f81bd", label="complete trial")
+    if reference is not None:
+        ax.axhline(reference, color="0.3", ls="--", lw=1.2, label=reference_label or "reference")
+    ax.set(xlabel="minutes since the search started", ylabel="validation accuracy", title=title)
+    ax.legend(fontsize=9, loc="lower right")
+    return fig
+
+
 def param_importance_plot(importances, title: str, method: str = "fANOVA") -> plt.Figure:
     """Horizontal bars of each hyperparameter's importance (``search.param_importances``; they sum to 1)."""
     series = importances.sort_values()

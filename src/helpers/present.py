@@ -358,3 +358,56 @@ def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
         return f" ({pos} positive, {neg} negative)"
 
     return f"{change} fixed {len(fixed)} reviews{by_class(fixed)} and broke {len(broken)}{by_class(broken)}."
+
+
+def search_bought(
+    *,
+    minutes: float,
+    best_validation: float,
+    n_validation: int,
+    n_train_search: int,
+    reference: float | None,
+    reference_label: str,
+    n_train_reference: int | None,
+    retrained: tuple[float, float] | None = None,
+    n_validation_04: int | None = None,
+) -> list[str]:
+    """Markdown bullets on what a search bought for its ``minutes``: its best validation accuracy against
+    ``reference`` (notebook 04's model on the same validation reviews and reading), judged against the validation
+    set's 95% interval half-width; and ``retrained`` = ``(tuned, 04's)`` validation accuracies on 04's validation
+    reviews, when given."""
+    from helpers.evaluation import wilson_interval
+
+    low, high = wilson_interval(round(best_validation * n_validation), n_validation)
+    half = (high - low) / 2
+    lines = []
+    if reference is None:
+        lines.append(
+            f"- **What the search bought:** {minutes:.0f} minutes for a best validation accuracy of "
+            f"{best_validation:.3f}; {reference_label}'s checkpoint is not on this machine, so it was not scored "
+            "on the same reviews."
+        )
+    else:
+        diff = best_validation - reference
+        if abs(diff) <= half:
+            verdict = f"within the noise of {n_validation:,} reviews (±{100 * half:.1f})"
+        else:
+            verdict = f"{'more' if diff > 0 else 'less'} than the noise of {n_validation:,} reviews (±{100 * half:.1f})"
+        trained = (
+            f", trained on {n_train_reference:,} reviews to the trials' {n_train_search:,}"
+            if n_train_reference
+            else ""
+        )
+        lines.append(
+            f"- **What the search bought:** in {minutes:.0f} minutes its best trial reached {best_validation:.3f} on "
+            f"its {n_validation:,} validation reviews; {reference_label}, read the same way on the same reviews, "
+            f"scores {reference:.3f}{trained}: {100 * diff:+.1f} points, {verdict}."
+        )
+    if retrained is not None:
+        tuned, theirs = retrained
+        lines.append(
+            f"- **On the same footing:** trained on {reference_label}'s reviews, the winner scores {tuned:.3f} on its "
+            f"{n_validation_04:,} validation reviews against {theirs:.3f} ({100 * (tuned - theirs):+.1f} points, "
+            "same reviews, same reading)."
+        )
+    return lines

@@ -82,8 +82,9 @@ def _replace(text: str, start: str, end: str, body: str) -> str:
 
 
 def update_readme(profile: str, readme=REPO_ROOT / "README.md", folder=None) -> bool:
-    """Replace the blocks between the results markers (and the findings markers, where present) in README.md;
-    False when the results markers are absent."""
+    """Replace the blocks between the results markers (and the findings markers, where present) in README.md,
+    and the speed tables from ``results/benchmarks/`` (:mod:`helpers.bench.readme`); False when the results
+    markers are absent."""
     text = readme.read_text()
     if START not in text or END not in text:
         return False
@@ -91,6 +92,9 @@ def update_readme(profile: str, readme=REPO_ROOT / "README.md", folder=None) -> 
     if FINDINGS_START in text and FINDINGS_END in text:
         text = _replace(text, FINDINGS_START, FINDINGS_END, findings_markdown(profile, folder))
     readme.write_text(text)
+    from helpers.bench.readme import update_speed_tables  # imports torch: only when the README is rewritten
+
+    update_speed_tables(readme)
     return True
 
 

@@ -45,7 +45,7 @@ from helpers.search.results import (
     param_importances,
     trials_frame,
 )
-from helpers.search.retrain import TunedModel, retrain_best
+from helpers.search.retrain import TunedModel, reference_accuracy, retrain_best
 from helpers.search.reviews import search_data
 from helpers.search.run import BACKENDS, run_search
 from helpers.search.space import PARAMS, SearchError, SearchSpace
@@ -76,6 +76,7 @@ __all__ = [
     "intermediate_frame",
     "make_pruner",
     "param_importances",
+    "reference_accuracy",
     "retrain_best",
     "run_search",
     "search_data",

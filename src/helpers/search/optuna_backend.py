@@ -31,8 +31,9 @@ PRUNERS = ("median", "halving", "none")
 
 def make_pruner(pruner, evals_per_epoch: int, startup_trials: int, reduction_factor: int = 3):
     """``median``: stop a trial whose accuracy is below the median of earlier trials at the same evaluation;
-    ``halving``: successive halving over the training data: rungs at 1, η, η², … evaluations (η =
-    ``reduction_factor``), keeping the top 1/η at each, so only the best see the whole training set; ``none``;
+    ``halving``: successive halving over the training data: rungs at m, mη, mη², … evaluations (η =
+    ``reduction_factor``, m = max(1, ⌊evals_per_epoch / η²⌋)), keeping the top 1/η at each, so only the best see
+    the whole training set (a trial is not pruned after its last evaluation: its training is done); ``none``;
     or an Optuna pruner object."""
     if not isinstance(pruner, str):
         return pruner
@@ -122,7 +123,8 @@ def _objective(study, settings: TrialSettings, plan: StudyPlan):
                 return
             reported.add(step)
             trial.report(accuracy, step)
-            if trial.should_prune():
+            # after its last evaluation the work is done: a trial that trained to the end completes
+            if fraction < 1 and trial.should_prune():
                 raise optuna.TrialPruned(f"pruned at evaluation {step} (validation accuracy {accuracy:.4f})")
 
         started = time.perf_counter()
@@ -138,10 +140,7 @@ def _objective(study, settings: TrialSettings, plan: StudyPlan):
         except KeyboardInterrupt:
             trial.set_user_attr("interrupted", True)  # queued again by the next run_search
             raise
-        value = result.best_val_accuracy
-        if settings.scored_like_test:  # the saved model, read as the test is read
-            trial.set_user_attr("trainer_val_accuracy", value)
-            value = settings.saved_model_accuracy(result.model_path, params)
+        value = result.best_val_accuracy  # the peak of the reports: what the figures draw
         trial.set_user_attr("duration_s", time.perf_counter() - started)
         trial.set_user_attr("train_seconds", result.seconds)
         trial.set_user_attr("best_step", result.best_step)

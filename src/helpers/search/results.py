@@ -99,6 +99,7 @@ TRIAL_COLUMNS = [
     "last_val_accuracy",
     "n_reports",
     "duration_s",
+    "finished_min",
     *PARAMS,
     "retry_of",
     "resumed_from",
@@ -108,9 +109,13 @@ TRIAL_COLUMNS = [
 def trials_frame(study) -> pd.DataFrame:
     """One row per trial: number, state (COMPLETE, PRUNED, FAIL, RUNNING, WAITING), value (best validation
     accuracy; NaN unless complete), the last reported validation accuracy and its step, the number of evaluations
-    reported, duration in seconds, the parameters, and which trial a retry repeats."""
+    reported, duration in seconds, when it finished (minutes after the study's first trial started), the
+    parameters, and which trial a retry repeats."""
     rows = []
-    for t in study.get_trials(deepcopy=False):
+    trials = study.get_trials(deepcopy=False)
+    starts = [t.datetime_start for t in trials if t.datetime_start]
+    first = min(starts) if starts else None
+    for t in trials:
         steps = sorted(t.intermediate_values)
         duration = t.user_attrs.get("duration_s")
         if duration is None and t.datetime_complete and t.datetime_start:
@@ -124,6 +129,9 @@ def trials_frame(study) -> pd.DataFrame:
                 "last_val_accuracy": t.intermediate_values[steps[-1]] if steps else np.nan,
                 "n_reports": len(steps),
                 "duration_s": float(duration) if duration is not None else np.nan,
+                "finished_min": (t.datetime_complete - first).total_seconds() / 60
+                if t.datetime_complete and first
+                else np.nan,
                 **{p: t.params.get(p, np.nan) for p in PARAMS},
                 "retry_of": t.user_attrs.get("retry_of", t.system_attrs.get("failed_trial", np.nan)),
                 "resumed_from": t.user_attrs.get("resumed_from"),
@@ -142,11 +150,19 @@ def intermediate_frame(study) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["number", "state", "step", "val_accuracy"])
 
 
-def param_importances(study, seed: int = 0) -> tuple[pd.Series | None, str]:
+MIN_TRIALS_FOR_IMPORTANCE = 10
+
+
+def param_importances(
+    study, seed: int = 0, min_complete: int = MIN_TRIALS_FOR_IMPORTANCE
+) -> tuple[pd.Series | None, str]:
     """``(importance per parameter, evaluator name)`` from ``optuna.importance`` (fANOVA, seeded); ``(None,
-    reason)`` when there are too few complete trials or their values do not vary."""
+    reason)`` with fewer than ``min_complete`` complete trials (fANOVA's forest on fewer points apportions noise)
+    or when their values do not vary."""
     complete = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
-    if len(complete) < 2 or len({t.value for t in complete}) < 2:
+    if len(complete) < min_complete:
+        return None, f"{len(complete)} complete trial(s), fewer than the {min_complete} an importance needs"
+    if len({t.value for t in complete}) < 2:
         return (
             None,
             f"{len(complete)} complete trial(s) with {len({t.value for t in complete})} distinct value(s)",

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from helpers import inference, modeling
 from helpers.search.results import SearchResult
 from helpers.search.study import log, search_dir
@@ -40,6 +42,7 @@ def retrain_best(
     base_source,
     data_source,
     test_max_length: int | None = None,
+    validation_max_length: int | None = None,
     eval_batch_size: int | str = "auto",
     seed: int = 42,
     output_dir: str | os.PathLike | None = None,
@@ -56,7 +59,8 @@ def retrain_best(
     ``reuse``: when the best trial's folder still holds its finished model (the same configuration, reviews and
     seed), that model is the run: it is checked by ``finetune`` and not trained again. Otherwise (``reuse=False``,
     a deleted folder, Ray trials on other nodes) it is trained into ``<search root>/best/<study>``, cached there.
-    Reads ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with ``eval_truncation``
+    Reads the validation reviews at ``validation_max_length`` (default: ``test_max_length``; notebook 05 passes
+    notebook 04's reading so the two validation scores compare) and ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with ``eval_truncation``
     (default: the tuned truncation), training and predicting in ``precision`` (default: what the search asked for,
     ``auto`` when it did not say). For a comparison with notebook 04, pass its ``train``, ``validation`` and
     ``test``, its ``precision``, ``truncation`` and ``max_length``: the record says at top level ``n_train``,
@@ -76,7 +80,7 @@ def retrain_best(
         data_source=data_source,
         progress=progress,
         precision=precision or (result.settings.get("precision_choice") or {}).get("requested", "auto"),
-        eval_max_length=test_max_length,
+        eval_max_length=validation_max_length or test_max_length,
         eval_truncation=eval_truncation,
     )
     out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
@@ -179,5 +183,39 @@ def write_tuned(
             "search": result.summary(),
             "n_train": len(settings.train),
             "n_validation": len(settings.validation),
+            "val_max_length": settings.eval_max_length or params["max_length"],
         },
     )
+
+
+def reference_accuracy(
+    record: dict[str, Any],
+    validation,
+    *,
+    max_length: int,
+    truncation: str,
+    precision: str = "auto",
+    batch_size: int | str = "auto",
+) -> float | None:
+    """Validation accuracy of the model a results ``record`` names (its local checkpoint, e.g. notebook 04's),
+    read as the search reads: the reference a search's best is compared with. ``None`` when the record names no
+    local checkpoint or it is not on this machine (a fresh clone that read the committed results)."""
+    from helpers.paths import REPO_ROOT
+
+    location = (record.get("model_source") or {}).get("location")
+    folder = REPO_ROOT / location if location else None
+    if folder is None or not (folder / "config.json").is_file():
+        return None
+    model, tokenizer, _ = modeling.load_classifier("path", folder)
+    pred = inference.predict(
+        model,
+        tokenizer,
+        list(validation["text"]),
+        truncation=truncation,
+        max_length=max_length,
+        batch_size=batch_size,
+        precision=precision,
+        progress=False,
+        desc="reference: validation",
+    )
+    return float((pred.labels == np.asarray(validation["label"])).mean())

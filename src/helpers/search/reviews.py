@@ -1,4 +1,4 @@
-"""The reviews a search trains and validates on: both carved from the IMDB *training* split, never the test set."""
+"""The reviews a search trains and validates on: subsets of notebook 04's, never the test set."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from helpers import data
 from helpers.search.space import SearchError
 
 
-def search_data(train_split, train_size: int | None, validation_size: int, seed: int):
-    """``(train, validation)`` for the search, both from the IMDB **training** split (never the test reviews).
+def search_data(train, validation, train_size: int | None, validation_size: int | None, seed: int):
+    """``(train, validation)`` for the search: stratified, seeded subsets of notebook 04's fine-tuning and validation
+    reviews (:func:`helpers.data.finetune_data`, both from the IMDB **training** split, never the test reviews).
 
-    The validation reviews are carved first (:func:`helpers.data.train_validation_split`), then ``train_size``
-    reviews are sampled from the rest (stratified, seeded); both are cleaned like notebooks 03–04.
+    Drawn from 04's own split, the search's validation reviews are ones notebook 04's model never trained on, so
+    that model can be scored on them as a reference; ``None`` keeps all of a set.
     """
-    pool, validation = data.train_validation_split(train_split, validation_size, seed)
-    train = data.stratified_sample(pool, train_size, seed)
-    train, validation = data.clean_reviews(train), data.clean_reviews(validation)
+    train = data.stratified_sample(train, train_size, seed)
+    validation = data.stratified_sample(validation, validation_size, seed)
     if set(train["review_id"]) & set(validation["review_id"]):
         raise SearchError("training and validation reviews overlap")
     return train, validation

@@ -1,9 +1,10 @@
 """One trial: fine-tune one configuration with :func:`helpers.training.finetune` and report every validation
 evaluation to the search (which may stop it there).
 
-Scored the way the test is: with ``eval_max_length`` set, every reported evaluation and the trial's value are the
-accuracy of :func:`helpers.inference.predict` on the validation reviews at the test's truncation, ``max_length``
-and precision (not the Trainer's evaluation at the trial's training length).
+One reading for every trial: with ``eval_max_length`` (and ``eval_truncation``) set, every trial's validation reviews
+are read the same way, whatever length the trial trains at, so trials are compared on one number. That reading is
+the evaluation the run selects its best checkpoint by, every reported evaluation, and the trial's value (the peak
+of its reports): one evaluation per point, not one for the Trainer and another for the search.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from transformers import TrainerCallback
 
-from helpers.inference import predict
-from helpers.modeling import load_classifier
 from helpers.precision import choose_precision
 from helpers.training import finetune
 
@@ -44,13 +42,12 @@ class TrialSettings:
     precision: str = (
         "auto"  # training and scoring (helpers.precision.choose_precision: auto = by the hardware)
     )
-    eval_max_length: int | None = (
-        None  # score as the test is read; None: the Trainer's evaluation (training length)
-    )
+    eval_max_length: int | None = None  # one reading of the validation reviews for every trial; None: its own
     eval_truncation: str | None = None  # None: the trial's own truncation
 
     @property
     def scored_like_test(self) -> bool:
+        """Every trial's validation reviews read the same way (not at each trial's own training length)."""
         return self.eval_max_length is not None
 
     def scoring(self) -> dict[str, Any]:
@@ -58,29 +55,11 @@ class TrialSettings:
         if not self.scored_like_test:
             return {}
         return {
+            "reading": "one evaluation per point, the run's own",  # values are the peaks of the reports
             "eval_max_length": self.eval_max_length,
             "eval_truncation": self.eval_truncation,
             "eval_precision": choose_precision(self.precision).precision,
         }
-
-    def validation_accuracy(self, model, params: dict[str, Any]) -> float:
-        """Accuracy of :func:`helpers.inference.predict` on the validation reviews, read as the test is read."""
-        pred = predict(
-            model,
-            self.tokenizer,
-            list(self.validation["text"]),
-            truncation=self.eval_truncation or params["truncation"],
-            max_length=self.eval_max_length or params["max_length"],
-            batch_size=self.eval_batch_size,
-            precision=self.precision,
-            progress=False,
-        )
-        return float((pred.labels == np.asarray(self.validation["label"])).mean())
-
-    def saved_model_accuracy(self, model_path: Path, params: dict[str, Any]) -> float:
-        """:meth:`validation_accuracy` of the model a run saved (its best checkpoint)."""
-        model, _, _ = load_classifier("path", model_path)
-        return self.validation_accuracy(model, params)
 
 
 def digest(obj: Any, n: int = 10) -> str:
@@ -100,27 +79,23 @@ def eval_steps(n_train: int, batch_size: int, evals_per_epoch: int) -> int:
 
 
 class ReportValidation(TrainerCallback):
-    """Calls ``report(step, accuracy, best, fraction)`` after every evaluation.
+    """Calls ``report(step, accuracy, best, fraction)`` after every evaluation: the same validation accuracy the
+    run selects its best checkpoint by, so a trial's value (its best) is the peak of the curve it reported.
 
     ``step`` is the evaluation's position on the per-epoch grid (1, 2, …), comparable across batch sizes.
     """
 
-    def __init__(self, report, evals_per_epoch: int, score=None):
-        self.report, self.evals_per_epoch, self.score, self.best = (
-            report,
-            evals_per_epoch,
-            score,
-            float("-inf"),
-        )
+    def __init__(self, report, evals_per_epoch: int):
+        self.report, self.evals_per_epoch, self.best = report, evals_per_epoch, float("-inf")
 
     def on_train_begin(self, args, state, control, **kwargs):  # a resumed run knows its earlier evaluations
-        previous = [e["eval_accuracy"] for e in state.log_history if "eval_accuracy" in e and not self.score]
+        previous = [e["eval_accuracy"] for e in state.log_history if "eval_accuracy" in e]
         self.best = max(previous, default=float("-inf"))
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         if not metrics or "eval_accuracy" not in metrics:
             return
-        accuracy = self.score(kwargs["model"]) if self.score else float(metrics["eval_accuracy"])
+        accuracy = float(metrics["eval_accuracy"])
         self.best = max(self.best, accuracy)
         step = max(1, round((state.epoch or 0) * self.evals_per_epoch))
         self.report(step, accuracy, self.best, state.global_step / max(1, state.max_steps))
@@ -133,8 +108,7 @@ def fit(
 
     Returns :class:`helpers.training.FitResult`.
     """
-    score = (lambda model: settings.validation_accuracy(model, params)) if settings.scored_like_test else None
-    callbacks = [ReportValidation(report, settings.evals_per_epoch, score)] if report else []
+    callbacks = [ReportValidation(report, settings.evals_per_epoch)] if report else []
     return finetune(
         settings.model,
         settings.tokenizer,
@@ -146,6 +120,8 @@ def fit(
         batch_size=params["batch_size"],
         max_length=params["max_length"],
         truncation=params["truncation"],
+        eval_max_length=settings.eval_max_length,  # one reading of the validation reviews for every trial
+        eval_truncation=settings.eval_truncation,
         eval_steps=eval_steps(len(settings.train), params["batch_size"], settings.evals_per_epoch),
         eval_batch_size=settings.eval_batch_size,
         warmup_ratio=params["warmup_ratio"],
