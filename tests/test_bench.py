@@ -146,3 +146,11 @@ def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch
     naive = runs[("training", "naive: pad to max_length, fp32")]["extra"]["padded_tokens"]
     assert naive > runs[("training", bench.PREVIOUS_DEFAULT)]["extra"]["padded_tokens"]  # same batches of 16
     assert output.with_suffix(".md").read_text().startswith("| task |")
+    ratios = record["precision_ratios"]  # bf16 against fp32 in the same run, and which one auto picked here
+    assert ratios["auto_picks"] == record["precision_choice"]["precision"] in {"bf16", "fp32"}
+    assert ratios["training_bf16_over_fp32"] == pytest.approx(
+        table[("training", bench.NEW_DEFAULT)]["tokens/s"]
+        / table[("training", bench.FP32_DEFAULT)]["tokens/s"],
+        rel=1e-2,
+    )
+    assert record["precision_choice"]["capability"]["cpu_class"]

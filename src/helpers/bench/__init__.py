@@ -25,6 +25,7 @@ from helpers.bench.measure import Measurement, flops_per_token, machine_descript
 from helpers.bench.profile import BREAKDOWN, op_category, profile_breakdown
 from helpers.bench.report import markdown_table, results_table
 from helpers.bench.training import (
+    FP32_DEFAULT,
     NEW_DEFAULT,
     PREVIOUS_DEFAULT,
     TrainSetup,
@@ -37,6 +38,7 @@ from helpers.bench.training import (
 
 __all__ = [
     "BREAKDOWN",
+    "FP32_DEFAULT",
     "MODES",
     "NEW_DEFAULT",
     "PREVIOUS_DEFAULT",

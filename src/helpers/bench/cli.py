@@ -12,9 +12,16 @@ from helpers.bench.measure import flops_per_token, machine_description, matmul_p
 from helpers.bench.models import random_distilbert
 from helpers.bench.profile import bench_profile
 from helpers.bench.recipe import bench_recipe
-from helpers.bench.report import print_summary, results_table, with_share_of_peak, write_record
+from helpers.bench.report import (
+    precision_ratios,
+    print_summary,
+    results_table,
+    with_share_of_peak,
+    write_record,
+)
 from helpers.bench.training import PREVIOUS_DEFAULT, bench_epoch, bench_training
 from helpers.paths import output_root
+from helpers.precision import choose_precision
 
 MODES = {  # training: timed steps per setup; recipe: training reviews for the previous-vs-new check
     "quick": {"n": 128, "repeats": 3, "train_steps": 4, "recipe_reviews": 0},
@@ -97,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model: {model_source}\ndata: IMDB test, n={len(test):,} ({data_source.kind})\nmachine: {machine}")
     peak = matmul_peak_gflops()
     print(f"matmul peak: {peak['fp32']:.0f} GFLOP/s fp32, {peak['bf16']:.0f} GFLOP/s bf16")
+    choice = choose_precision("auto", device)
+    print(f"capability: {choice.capability}; precision auto picks {choice.precision} ({choice.reason})")
 
     print(f"evaluation ({settings['repeats']} repeats after a warm-up, median and range):")
     runs = bench_evaluation(
@@ -139,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "flops_per_token": flops_per_token(model, args.max_length),
         "baseline": baseline,
         "inference_goal": print_summary(table, runs),
+        "precision_choice": choice.as_dict(),
+        "precision_ratios": report_precision(table, choice.precision),
         "training_profile": breakdown,
         "recipe_check": recipe,
     }
@@ -148,6 +159,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 RECORDED_OPTIONS = ("max_length", "batch_size", "train_max_length", "train_batch_size", "epoch_reviews")
+
+
+def report_precision(table, chosen: str) -> dict:
+    """Print bf16 against fp32 (prediction and training, same run) and which one auto picked; return them."""
+    ratios = precision_ratios(table, chosen)
+    print(
+        f"precision: auto picks {chosen} here; bf16 is {ratios['prediction_bf16_over_fp32']:.2f}x fp32 for "
+        f"prediction and {ratios['training_bf16_over_fp32']:.2f}x for a training step (nan: not timed)"
+    )
+    return ratios
 
 
 def load_inputs(args, settings):

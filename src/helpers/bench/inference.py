@@ -1,5 +1,5 @@
 """Inference against competent baselines: ``pipeline`` at batch 1 (fp32 and a bf16 model), at batch 32 (fp32 and
-a bf16 model), naive padding, and the project's ``predict`` in each precision and truncation."""
+a bf16 model), naive padding, and the project's ``predict`` (batch size ``auto``: by device and precision) in each precision and truncation."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def evaluation_methods(
                 texts,
                 truncation=truncation,
                 max_length=max_length,
-                batch_size=batch_size,
+                batch_size="auto",  # predict's own choice for the device and precision
                 precision=precision,
                 progress=False,
                 device=device,

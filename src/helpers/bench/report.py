@@ -57,6 +57,25 @@ def with_share_of_peak(
     return table
 
 
+def precision_ratios(table: pd.DataFrame, chosen: str) -> dict:
+    """bf16 against fp32 in the same run, for prediction (the project's ``predict``, head) and for a training step
+    (the default recipe), and which one precision ``auto`` picked here (``chosen``): the CPU-class check."""
+
+    def speed(method, column):
+        rows = table[table.method == method]
+        return float(rows.iloc[0][column]) if len(rows) else float("nan")
+
+    from helpers.bench.training import FP32_DEFAULT, NEW_DEFAULT
+
+    ratios = {
+        "auto_picks": chosen,
+        "prediction_bf16_over_fp32": speed("ours: predict, bf16 autocast, head", "reviews/s")
+        / speed("ours: predict, fp32, head", "reviews/s"),
+        "training_bf16_over_fp32": speed(NEW_DEFAULT, "tokens/s") / speed(FP32_DEFAULT, "tokens/s"),
+    }
+    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in ratios.items()}
+
+
 def print_summary(table: pd.DataFrame, runs: list[Measurement]) -> dict:
     """Print the table and the two ratios the issue asks for; return the inference goal's record."""
     with pd.option_context("display.width", 220, "display.max_columns", 20, "display.max_colwidth", 52):

@@ -31,6 +31,7 @@ class TrainSetup:
 
 PREVIOUS_DEFAULT = "previous default: bf16 autocast, dropout as configured"
 NEW_DEFAULT = "new default: bf16 autocast, dropout 0, batch 32"
+FP32_DEFAULT = "new default in fp32: dropout 0, batch 32"  # what precision auto trains in without native bf16
 
 
 FP32_ATTENTION = "sdpa_fp32"
@@ -70,6 +71,9 @@ def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[Tr
         ),
         TrainSetup(
             NEW_DEFAULT, "finetune's default: fused SDPA kernel, no dropout masks; the seed's batch", **new
+        ),
+        TrainSetup(
+            FP32_DEFAULT, "precision auto's choice on CPUs without native bf16", autocast=False, **new
         ),
         TrainSetup("fp32, dropout as configured", "no autocast", autocast=False, attention_dropout=None),
         TrainSetup(
