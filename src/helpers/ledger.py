@@ -19,24 +19,26 @@ LEDGER_ENV = "IMDB_WORK_LEDGER"
 TRAIN_COST = 3  # a training token: one forward and one backward pass (about twice the forward's cost)
 
 
-def record(*, trained: float = 0, read: float = 0, what: str = "") -> None:
-    """Append ``trained`` and ``read`` tokens to the ledger named by ``$IMDB_WORK_LEDGER`` (if set)."""
+def record(*, trained: float = 0, read: float = 0, reused: int = 0, what: str = "") -> None:
+    """Append ``trained`` and ``read`` tokens (and ``reused``: saved runs read back instead of trained) to the
+    ledger named by ``$IMDB_WORK_LEDGER`` (if set)."""
     path = os.environ.get(LEDGER_ENV)
-    if not path or not (trained or read):
+    if not path or not (trained or read or reused):
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    entry = {"trained": int(trained), "read": int(read), "reused": int(reused), "what": what}
     with open(path, "a") as handle:
-        handle.write(json.dumps({"trained": int(trained), "read": int(read), "what": what}) + "\n")
+        handle.write(json.dumps(entry) + "\n")
 
 
 def totals(path: str | os.PathLike) -> dict[str, int]:
-    """``{"trained": …, "read": …}`` summed over a ledger file (zeros when there is none)."""
-    sums = {"trained": 0, "read": 0}
+    """``{"trained": …, "read": …, "reused": …}`` summed over a ledger file (zeros when there is none)."""
+    sums = {"trained": 0, "read": 0, "reused": 0}
     if Path(path).is_file():
         for line in Path(path).read_text().splitlines():
             entry = json.loads(line)
-            sums["trained"] += entry["trained"]
-            sums["read"] += entry["read"]
+            for key in sums:
+                sums[key] += entry.get(key, 0)
     return sums
 
 

@@ -281,11 +281,15 @@ def print_plan(parameters: dict, notebooks: list[Path], log: Path) -> None:
     print("\n".join(lines), flush=True)
 
 
-def work_text(trained: int, read: int) -> str:
-    """``, trained 2.31M tokens, read 0.42M`` (empty when a notebook ran no model)."""
-    if not (trained or read):
-        return ""
-    return f", trained {ledger.millions(trained)} tokens, read {ledger.millions(read)}"
+def work_text(trained: int, read: int, reused: int = 0) -> str:
+    """``, trained 2.31M tokens, read 0.42M`` (empty when a notebook ran no model), and how many saved fine-tuning
+    runs it read back instead of training them (a re-run after an interruption resumes that way)."""
+    text = (
+        f", trained {ledger.millions(trained)} tokens, read {ledger.millions(read)}"
+        if trained or read
+        else ""
+    )
+    return text + (f", {reused} saved run(s) read back, not retrained" if reused else "")
 
 
 def print_work(runs: list[NotebookRun], stand_in: Path, folder: Path) -> None:
@@ -404,9 +408,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 1
         run.status, run.seconds = "ok", time.perf_counter() - start
-        run.trained, run.read = ledger.totals(os.environ[ledger.LEDGER_ENV]).values()
+        done = ledger.totals(os.environ[ledger.LEDGER_ENV])
+        run.trained, run.read = done["trained"], done["read"]
         clean_metadata(output)
-        print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read)}", flush=True)
+        print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read, done['reused'])}", flush=True)
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
     if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:

@@ -368,6 +368,7 @@ def finetune(
     }
     _check_run_config(output_dir, params)
     if (final / FIT_FILE).is_file():
+        ledger.record(reused=1, what=f"fine-tuning lr={learning_rate:g}: read back")
         return _load_fit(final, params)
     model = copy.deepcopy(model)
     if hidden_dropout is not None:
