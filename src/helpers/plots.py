@@ -474,14 +474,15 @@ def search_progress_plot(
         trials[trials["state"] == "COMPLETE"].dropna(subset=["finished_min"]).sort_values("finished_min")
     )
     fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    end = float(trials["finished_min"].max()) if trials["finished_min"].notna().any() else 1.0
     if len(complete):
         best = complete["value"].cummax()
-        ax.step(
-            complete["finished_min"], best, where="post", color="#c0504d", lw=1.6, label="search: best so far"
-        )
+        x = [*complete["finished_min"], end]  # the best so far holds until the search's last trial ends
+        ax.step(x, [*best, best.iloc[-1]], where="post", color="#c0504d", lw=1.6, label="search: best so far")
         ax.scatter(complete["finished_min"], complete["value"], s=28, color="#4f81bd", label="complete trial")
     if reference is not None:
         ax.axhline(reference, color="0.3", ls="--", lw=1.2, label=reference_label or "reference")
+    ax.set_xlim(0, end * 1.05)
     ax.set(xlabel="minutes since the search started", ylabel="validation accuracy", title=title)
     ax.legend(fontsize=9, loc="lower right")
     return fig
