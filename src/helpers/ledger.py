@@ -50,3 +50,15 @@ def work(trained: float, read: float) -> float:
 def millions(tokens: float) -> str:
     """``2.31M`` tokens, or ``41.2k`` below a tenth of a million."""
     return f"{tokens / 1e6:.2f}M" if tokens >= 1e5 else f"{tokens / 1e3:.1f}k"
+
+
+def this_notebook() -> dict[str, int] | None:
+    """The running notebook's totals so far, when the runner keeps a ledger for it (``None`` elsewhere)."""
+    path = os.environ.get(LEDGER_ENV)
+    return totals(path) if path else None
+
+
+def recorded(folder: str | os.PathLike) -> dict[str, dict]:
+    """Per notebook ``{"trained", "read", …}`` from ``folder/work.json`` (written by the runner; empty if none)."""
+    path = Path(folder) / "work.json"
+    return json.loads(path.read_text())["notebooks"] if path.is_file() else {}

@@ -411,3 +411,23 @@ def search_bought(
             "same reviews, same reading)."
         )
     return lines
+
+
+def work_sentence(rows: dict[str, dict]) -> str:
+    """One sentence on the work the transformer notebooks did, in forward-pass token equivalents (a trained token
+    counting 3), from ``{notebook: {"trained", "read"}}`` (:mod:`helpers.ledger`); empty without rows."""
+    from helpers.ledger import millions, work
+
+    rows = {name: row for name, row in rows.items() if row.get("trained") or row.get("read")}
+    if not rows:
+        return ""
+    parts = [
+        f"{name.split('_')[0]} {millions(work(r['trained'], r['read']))} ({millions(r['trained'])} tokens trained, "
+        f"{millions(r['read'])} read)"
+        for name, r in rows.items()
+    ]
+    total = sum(work(r["trained"], r["read"]) for r in rows.values())
+    return (
+        f"**Work, counted in tokens** (forward-pass equivalents, a trained token counting 3): "
+        f"{'; '.join(parts)}; together {millions(total)}."
+    )
