@@ -407,4 +407,27 @@ def test_a_trial_the_budget_refused_is_logged_as_not_run():
     study.optimize(
         refused, n_trials=1, catch=(BudgetReached,), callbacks=[lambda s, t: lines.append(_trial_line(t))]
     )
-    assert lines == ["  trial   0 not run: the budget was taken by other workers' trials first"]
+    assert lines == [" trial  0 not run: the budget was taken by other workers' trials first"]
+
+
+def test_a_trial_line_fits_a_rendered_notebook_and_says_where_a_pruned_trial_stopped():
+    from helpers.search.optuna_backend import _trial_line
+
+    params = dict(
+        learning_rate=3.07e-5,
+        batch_size=16,
+        epochs=1,
+        max_length=256,
+        truncation="head_tail",
+        warmup_ratio=0.19,
+        weight_decay=0.073,
+    )
+    pruned = optuna.trial.create_trial(
+        state=optuna.trial.TrialState.PRUNED,
+        params=params,
+        distributions={k: optuna.distributions.CategoricalDistribution([v]) for k, v in params.items()},
+        intermediate_values={1: 0.84, 2: 0.7633},
+        user_attrs={"duration_s": 40.0},
+    )
+    line = _trial_line(pruned)
+    assert "PRUNED   0.7633@2 lr=3.07e-05" in line and line.endswith("(40 s)") and len(line) <= 96

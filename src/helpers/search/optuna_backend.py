@@ -157,16 +157,16 @@ def _trial_line(trial) -> str:
     """One line per finished trial: state, value (or last reported value), parameters, time; a trial that never
     started (another worker took the budget's last slot first) says so."""
     if not trial.params:
-        return f"  trial {trial.number:>3} not run: the budget was taken by other workers' trials first"
-    if trial.value is not None:
-        value = f"val {trial.value:.4f}"
-    elif trial.intermediate_values:
-        last = max(trial.intermediate_values)
-        value = f"last val {trial.intermediate_values[last]:.4f} at evaluation {last}"
+        return f" trial {trial.number:>2} not run: the budget was taken by other workers' trials first"
+    last = max(trial.intermediate_values) if trial.intermediate_values else None
+    if trial.state.name == "COMPLETE" and trial.value is not None:
+        value = f"{trial.value:.4f}"
+    elif last is not None:  # pruned (or failed): its last reading, and at which evaluation
+        value = f"{trial.intermediate_values[last]:.4f}@{last}"
     else:
         value = ""
     resumed = trial.user_attrs.get("resumed_from")
-    return (
-        f"  trial {trial.number:>3} {trial.state.name:<8} {value:<32} {describe(trial.params)} "
+    return (  # under 96 characters: a rendered notebook does not wrap it
+        f" trial {trial.number:>2} {trial.state.name:<8} {value:<8} {describe(trial.params)} "
         f"({trial.user_attrs.get('duration_s', float('nan')):.0f} s{', resumed from ' + resumed if resumed else ''})"
     )

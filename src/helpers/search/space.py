@@ -80,6 +80,6 @@ def describe(params: dict[str, Any]) -> str:
     """One configuration on one line."""
     return (
         f"lr={params['learning_rate']:.2e} bs={params['batch_size']} ep={params['epochs']} "
-        f"len={params['max_length']} {params['truncation']} warmup={params['warmup_ratio']:.2f} "
+        f"len={params['max_length']} {params['truncation']} wu={params['warmup_ratio']:.2f} "
         f"wd={params['weight_decay']:.3f}"
     )
