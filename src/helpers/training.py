@@ -283,6 +283,21 @@ def time_split(total: float, preparing: float, evaluating: float, saving: float)
     }
 
 
+def _record_work(trainer, train_tok, val_tok, resumed_from, epochs: float, what: str) -> None:
+    """Record in the work ledger the tokens this call trained on and read in validation: the optimizer steps and
+    evaluations since ``resumed_from`` (a checkpoint path or ``None``), also when the run stopped early (pruned,
+    interrupted), so the ledger counts every trial a search started."""
+    total_steps = max(1, trainer.state.max_steps)
+    start = int(Path(resumed_from).name.split("-")[-1]) if resumed_from else 0
+    steps_done = max(0, trainer.state.global_step - start)
+    evals = [e for e in trainer.state.log_history if "eval_accuracy" in e and e.get("step", 0) > start]
+    ledger.record(
+        trained=sum(train_tok["length"]) * epochs * steps_done / total_steps,
+        read=sum(val_tok["length"]) * len(evals),
+        what=what,
+    )
+
+
 def finetune(
     model,
     tokenizer,
@@ -453,18 +468,16 @@ def finetune(
             f"Fine-tuning (lr={learning_rate:g}) stopped at step {trainer.state.global_step}/{total_steps} "
             f"by {type(error).__name__}: {error}. Nothing is lost beyond one evaluation interval: {where}."
         )
+        _record_work(
+            trainer, train_tok, val_tok, last, epochs, f"{label} (stopped)"
+        )  # a pruned trial worked too
         if isinstance(error, KeyboardInterrupt):
             print(message, file=sys.stderr)
             raise
         raise FinetuneError(message) from error
     history = _history(trainer.state.log_history)
     evals = history.dropna(subset=["val_accuracy"])
-    steps_done = trainer.state.global_step - (int(Path(last).name.split("-")[-1]) if last else 0)
-    ledger.record(
-        trained=sum(train_tok["length"]) * steps_done / total_steps * epochs,
-        read=sum(val_tok["length"]) * len(evals.loc[evals["step"] > (total_steps - steps_done)]),
-        what=label,
-    )
+    _record_work(trainer, train_tok, val_tok, last, epochs, label)
     best = evals.loc[evals["val_accuracy"].idxmax()]
     tmp = output_dir / "model.saving"
     shutil.rmtree(tmp, ignore_errors=True)
