@@ -314,6 +314,52 @@ def print_work(runs: list[NotebookRun], stand_in: Path, folder: Path) -> None:
     path.write_text(json.dumps({**record, "train_cost": ledger.TRAIN_COST}, indent=2) + "\n")
 
 
+def results_lines(profile: str, folder: Path) -> list[str]:
+    """Every model's accuracy with its 95% CI and n in ``folder`` (a profile's ``results/<profile>/``), most
+    accurate first: the README table's rows (:func:`helpers.evaluation.comparison_table`), in the terminal."""
+    from helpers.evaluation import ResultsError, comparison_table, load_results
+    from helpers.present import short_label
+
+    try:
+        results = load_results(profile, folder=folder, required=False)
+    except ResultsError as error:
+        return [f"results: {error}"]
+    if not results:
+        return [f"results: no model results in {shown(folder)} (this run's notebooks write none)"]
+    table = comparison_table(results).sort_values("accuracy", ascending=False)
+    labels = {key: short_label(record) for key, (record, _) in results.items()}
+    width = max(len(label) for label in labels.values())
+    lines = [f"results ({profile}, {shown(folder)}):", f"  {'model':<{width}}  accuracy  95% CI         n"]
+    for key, row in table.iterrows():
+        lines.append(
+            f"  {labels[key]:<{width}}  {row['accuracy']:.3f}     {row['ci95 low']:.3f}–{row['ci95 high']:.3f}"
+            f"  {row['n']:,}"
+        )
+    return lines
+
+
+def shown(path: Path) -> str:
+    """A path for the terminal: relative to the repository when inside it (``runs/smoke/results/smoke``, never
+    relative to the run's own folder as :func:`helpers.paths.display_path` is under ``IMDB_SERIES_OUTPUT``), else
+    absolute."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def output_lines(out_dir: Path, output_root: Path, profile: str, log: Path) -> list[str]:
+    """Where the run's outputs went: the executed notebooks, the results, the figures and the kernels' log."""
+    return [
+        "outputs:",
+        f"  executed notebooks  {shown(out_dir)}/",
+        f"  results             {shown(output_root / 'results' / profile)}/",
+        f"  figures             {shown(output_root / 'figures' / profile)}/",
+        f"  kernel log          {shown(log)}",
+    ]
+
+
 def print_summary(runs: list[NotebookRun], profile: str) -> None:
     width = max(len(r.notebook) for r in runs)
     print(f"\nprofile {profile}")
@@ -414,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read, done['reused'])}", flush=True)
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
+    print("\n".join(["", *results_lines(args.profile, output_root / "results" / args.profile)]))
+    print("\n".join(["", *output_lines(out_dir, output_root, args.profile, log)]), flush=True)
     if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:
         from helpers.report import update_readme
 
