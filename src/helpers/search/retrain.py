@@ -4,7 +4,7 @@ own saved run), loaded, then the test reviews predicted once and written as mode
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,7 @@ def retrain_best(
 
 def train_best(result: SearchResult, settings: TrialSettings, output_dir: Path, *, reuse: bool = True):
     """``(FitResult, reused)``: the best trial's saved run when ``reuse`` and its folder holds a finished model,
-    else the best configuration trained into ``output_dir`` (cached there)."""
+    else the best configuration trained into ``output_dir`` (cached there) with one validation reading, at the end."""
     params = dict(result.best_params)
     trial_out = trial_dir(settings.trials_root, params)
     if reuse and (trial_out / "model" / FIT_FILE).is_file():
@@ -140,7 +140,10 @@ def train_best(result: SearchResult, settings: TrialSettings, output_dir: Path, 
                 f"The best trial's saved run differs from this run ({changed}): training the best configuration"
                 f" again on these {len(settings.train):,} reviews.",
             )
-    return fit(settings, params, output_dir, progress=settings.progress), False
+    # one validation reading, at the end: nothing is selected from a retrain's curve, and each reading of
+    # notebook 04's validation reviews costs about a tenth of a pass over its training reviews
+    once = replace(settings, evals_per_epoch=1)
+    return fit(once, params, output_dir, progress=settings.progress), False
 
 
 def write_tuned(
