@@ -1,104 +1,25 @@
-"""Shared fixtures: tiny Hub-style IMDB parquet folders and tiny models, built in seconds."""
+"""Shared fixtures: tiny Hub-style IMDB parquet folders, tiny models built in seconds, a PostgreSQL server.
+
+Only fixtures live here (pytest finds them; nothing imports this file): the plain builders they use, and that
+tests import, are in ``tests/support/builders.py``.
+"""
 
 from __future__ import annotations
 
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from datasets import Dataset
-
-POS = [
-    "A wonderful, moving film.<br /><br />Loved it.",
-    "Great acting and a superb script.",
-    "Best film this year!",
-    "Brilliant &amp; funny.",
-    "I enjoyed every minute.",
-    "An excellent cast, a perfect ending.",
-]
-NEG = [
-    "The worst film I have seen.",
-    "Boring, stupid and far too long.<br />Avoid.",
-    "A waste of time.",
-    "Awful acting; terrible plot.",
-    "Bad. Just bad.",
-    "Nothing happens and nobody cares.",
-]
-
-
-def write_imdb_folder(folder, train=None, test=None):
-    """Write ``train-…`` and ``test-…`` parquet files (text, label) like the Hub's export."""
-    folder.mkdir(parents=True, exist_ok=True)
-    default = {"text": POS + NEG, "label": [1] * len(POS) + [0] * len(NEG)}
-    for split, table in (("train", train or default), ("test", test or default)):
-        pq.write_table(pa.table(table), folder / f"{split}-00000-of-00001.parquet")
-    return folder
+from support.builders import free_port, opinion_reviews, unavailable, write_imdb_folder
 
 
 @pytest.fixture
 def imdb_dir(tmp_path):
     return write_imdb_folder(tmp_path / "imdb")
-
-
-def write_toy_results(folder, model_key="toy_model", **overrides):
-    """A model's results pair (record and predictions on reviews a–d) written under the contract into ``folder``."""
-    from helpers.data import DataSource
-    from helpers.evaluation import write_results
-
-    kwargs = dict(
-        profile="smoke",
-        model_key=model_key,
-        model="Toy model",
-        data_source=DataSource("imdb", "bundled", "data/imdb", "Hub not used: offline"),
-        model_source={"kind": "scikit-learn", "description": "toy"},
-        review_ids=["a", "b", "c", "d"],
-        y_true=[1, 0, 1, 0],
-        y_pred=[1, 0, 0, 0],
-        p_pos=[0.9, 0.2, 0.4, 0.1],
-        train_seconds=1.5,
-        predict_seconds=0.25,
-        folder=folder,
-    )
-    kwargs.update(overrides)
-    return write_results(**kwargs)
-
-
-def toy_reviews(n: int, offset: int = 0) -> Dataset:
-    """``n`` distinct short reviews of varied length, alternating labels (for training and search tests)."""
-    words = ["good", "bad", "film", "plot", "superb", "boring", "the", "acting", "was", "really"]
-    texts = [
-        " ".join(words[(i + j) % len(words)] for j in range(5 + i % 7)) + f" review {i + offset}"
-        for i in range(n)
-    ]
-    return Dataset.from_dict({"text": texts, "label": [i % 2 for i in range(n)]})
-
-
-def slow_steps(step_s: float, marker_root: str | None = None):
-    """A Trainer callback for the search workers run as subprocesses: ``step_s`` seconds per training step, so a
-    trial is still running when the test kills its process; with ``marker_root``, each checkpoint saved leaves a
-    file ``saved-<pid>-<step>`` there holding the checkpoint's folder, so the test knows what the process saved."""
-    from transformers import TrainerCallback
-
-    class SlowSteps(TrainerCallback):
-        def on_step_end(self, args, state, control, **kwargs):
-            time.sleep(step_s)
-
-        def on_save(self, args, state, control, **kwargs):
-            if marker_root is not None:
-                marker = os.path.join(marker_root, f"saved-{os.getpid()}-{state.global_step}")
-                with open(marker + ".tmp", "w") as f:
-                    f.write(args.output_dir)
-                os.replace(marker + ".tmp", marker)
-
-    return SlowSteps()
 
 
 @pytest.fixture(scope="session")
@@ -118,25 +39,12 @@ def tiny(tiny_dir):
 
 
 # ----------------------------------------------------------------------------------------------- services
-def unavailable(reason: str):
-    """Skip when a service the test needs cannot be had here; in CI (``CI=true``) that is a failure instead."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI must run this test: .ci/run installs what it needs)")
-    pytest.skip(reason)
-
-
 def _postgres_bin() -> Path | None:
     """The folder of PostgreSQL's server programs: ``initdb`` on the PATH, else Debian's newest version."""
     if found := shutil.which("initdb"):
         return Path(found).resolve().parent
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
     return versions[-1].parent if versions else None
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -196,27 +104,6 @@ def postgres_url():
 
 
 # ----------------------------------------------------------------------------------------------- an opinionated model
-OPINIONS = {
-    1: ["good", "great", "superb", "wonderful", "brilliant", "loved"],
-    0: ["bad", "awful", "boring", "terrible", "worst", "hated"],
-}
-
-
-def opinion_reviews(n: int, seed: int = 0) -> Dataset:
-    """``n`` short reviews whose label is carried by one sentiment word among neutral ones (alternating labels)."""
-    import random
-
-    rng = random.Random(seed)
-    neutral = ["the", "film", "plot", "acting", "was", "really", "a", "cast", "story", "it"]
-    texts, labels = [], []
-    for i in range(n):
-        words = rng.sample(neutral, 4) + [rng.choice(OPINIONS[i % 2])]
-        rng.shuffle(words)
-        texts.append(" ".join(words))
-        labels.append(i % 2)
-    return Dataset.from_dict({"text": texts, "label": labels})
-
-
 @pytest.fixture(scope="session")
 def opinionated(tmp_path_factory):
     """``(model, tokenizer, source)``: the untrained tiny architecture trained (a few seconds, with the smoke
@@ -234,100 +121,3 @@ def opinionated(tmp_path_factory):
     tokenizer.save_pretrained(folder)
     modeling.write_source_file(folder, kind="tiny", name="tiny DistilBERT trained on opinion_reviews")
     return modeling.load_classifier("path", folder)
-
-
-# ----------------------------------------------------------------------------------------------- notebook outputs
-def output_rows(path) -> list[str]:
-    """What a reader sees in an executed notebook's outputs: one item per text line or HTML table row."""
-    import re
-
-    import nbformat
-
-    rows = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
-            rows += (
-                output.get("text", "") + data.get("text/plain", "") + data.get("text/markdown", "")
-            ).splitlines()
-            if html := data.get("text/html"):
-                rows += [re.sub(r"<[^>]+>", " ", row) for row in html.split("<tr")]
-    return rows
-
-
-def output_statements(path) -> list[str]:
-    """What a reader reads as one statement in an executed notebook's outputs: a text line or HTML table row
-    (:func:`output_rows`), and each sentence of a markdown output, whose sentences may wrap over lines."""
-    import re
-
-    import nbformat
-
-    statements = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            data = output.get("data", {})
-            if markdown := data.get("text/markdown", ""):
-                for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*] |\||#))", markdown):
-                    statements += re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
-                continue
-            statements += (output.get("text", "") + data.get("text/plain", "")).splitlines()
-            if html := data.get("text/html"):
-                statements += [re.sub(r"<[^>]+>", " ", row) for row in html.split("<tr")]
-    return statements
-
-
-def shows_accuracy(statement: str, accuracy: float) -> bool:
-    """Whether ``statement`` prints ``accuracy`` at three decimals (or more, with trailing zeros) as a number of
-    its own: 0.500 is in "0.500" and "0.5000", not in "0.5004" or "10.500"."""
-    import re
-
-    digits = f"{accuracy:.3f}"
-    return re.search(rf"(?<![\d.]){re.escape(digits)}0*(?![\d])", statement) is not None
-
-
-def unprinted_accuracies(notebooks, results) -> list[str]:
-    """Problems with the accuracies the notebooks print: the last notebook (the comparison) must show each model's
-    recorded accuracy on the row of its short label, and the earlier notebooks that name it (the one that made it)
-    must print it too, in a statement (a row, a line or a sentence) that names the model: a number that happens to
-    appear elsewhere (every model of a smoke run may score 0.500) does not count."""
-    from helpers.present import short_label
-
-    statements = {path.name: output_statements(path) for path in notebooks}
-    comparison = notebooks[-1].name
-    problems = []
-    for key, (record, _) in results.items():
-        label, accuracy = short_label(record), record["accuracy"]
-
-        def names_it(statement, label=label, accuracy=accuracy):
-            return label in statement and shows_accuracy(statement, accuracy)
-
-        if not any(names_it(row) for row in statements[comparison]):
-            problems.append(f"{comparison}: no row with {label!r} at accuracy {accuracy:.3f} ({key})")
-        naming = [
-            lines
-            for name, lines in statements.items()
-            if name != comparison and any(label in r for r in lines)
-        ]
-        if naming and not any(names_it(row) for lines in naming for row in lines):
-            problems.append(
-                f"the notebooks naming {label} before {comparison} never print its accuracy {accuracy:.3f} "
-                f"beside its name"
-            )
-    return problems
-
-
-def interval_problems(key, record, predictions) -> list[str]:
-    """The recorded 95% interval of a results record against SciPy's Wilson score interval (an implementation
-    independent of helpers.evaluation) for the correct predictions in its predictions file."""
-    import numpy as np
-    from scipy.stats import binomtest
-
-    n = len(predictions)
-    correct = int((predictions["pred"] == predictions["label"]).sum())
-    expected = binomtest(correct, n).proportion_ci(confidence_level=0.95, method="wilson")
-    if not np.allclose(record["accuracy_ci95"], [expected.low, expected.high], rtol=0, atol=1e-9):
-        return [
-            f"{key}: accuracy_ci95 {record['accuracy_ci95']} is not the Wilson interval of {correct}/{n} "
-            f"({expected.low:.6f}, {expected.high:.6f})"
-        ]
-    return []

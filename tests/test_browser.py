@@ -18,7 +18,7 @@ import time
 
 import nbformat
 import pytest
-from conftest import unavailable
+from support.builders import unavailable
 from support.lab import (
     CHROMIUM,
     KERNEL_DISPLAY_NAME,

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import interval_problems, unprinted_accuracies
+from support.builders import interval_problems, unprinted_accuracies
 
 from helpers.evaluation import load_results
 from helpers.paths import REPO_ROOT

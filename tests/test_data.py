@@ -3,8 +3,8 @@ import hashlib
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import NEG, POS, write_imdb_folder
 from datasets import Dataset, DatasetDict
+from support.builders import NEG, POS, write_imdb_folder
 
 from helpers import data
 from helpers.data import DataError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_toy_results as _write
+from support.builders import write_toy_results as _write
 
 from helpers import ensemble, evaluation
 
@@ -70,3 +70,65 @@ def test_remake_replaces_a_previous_runs_ensemble_and_names_its_members(tmp_path
     text = ensemble.summary(results, record, "smoke")
     assert "best of TF-IDF + LR and NB-SVM on validation accuracy" in text
     assert f"accuracy {record['accuracy']:.3f} on 4 reviews" in text
+
+
+def test_ensemble_record_names_its_members_sums_their_cost_and_calls_a_half_positive(tmp_path):
+    """Mutation pass (issue 24): the record's fields come from the members (the first member's data source, both
+    model sources, the sum of training times counting an untrained member as 0) and an average of exactly 0.5 is
+    positive, as the docstring says."""
+    _write(
+        tmp_path,
+        model_key="fine_tuned",
+        model="Transformer",
+        data_source={"kind": "first member's data"},
+        model_source={"kind": "local", "path": "models/x"},
+        p_pos=[0.6, 0.5, 0.5, 0.25],
+        train_seconds=None,
+        predict_seconds=1.0,
+    )
+    _write(
+        tmp_path,
+        model_key="nbsvm",
+        model="Linear",
+        data_source={"kind": "second member's data"},
+        p_pos=[0.4, 0.5, 0.4, 0.25],
+        train_seconds=2.5,
+        predict_seconds=0.5,
+    )
+    results = evaluation.load_results("smoke", folder=tmp_path)
+    record = ensemble.average_ensemble(
+        results, ["fine_tuned", "nbsvm"], profile="smoke", label="toy", folder=tmp_path
+    )
+    assert record["profile"] == "smoke" and record["member_choice"] == ""
+    assert record["model"] == "equal-weight average of P(positive): Transformer + Linear"
+    assert record["data_source"] == {"kind": "first member's data"}
+    assert record["model_source"] == {
+        "kind": "ensemble",
+        "members": {"fine_tuned": {"kind": "local", "path": "models/x"}, "nbsvm": results["nbsvm"][0]["model_source"]},
+    }
+    assert record["train_seconds"] == 2.5 and record["predict_seconds"] == 1.5
+    predictions = evaluation.load_results("smoke", folder=tmp_path)["ensemble"][1].set_index("review_id")
+    # a: 0.5 (0.6 and 0.4 average to exactly 0.5) → positive; b: 0.5 → positive; c: 0.45, d: 0.25 → negative
+    assert predictions.loc[["a", "b", "c", "d"], "pred"].tolist() == [1, 1, 0, 0]
+
+
+def test_average_ensemble_says_which_members_are_missing(tmp_path):
+    _members(tmp_path)
+    results = evaluation.load_results("smoke", folder=tmp_path)
+    with pytest.raises(evaluation.ResultsError, match=r"missing: \['absent'\]"):
+        ensemble.average_ensemble(results, ["nbsvm", "absent"], profile="smoke", label="x", folder=tmp_path)
+    with pytest.raises(evaluation.ResultsError, match=r"two or more saved models; missing: \['nbsvm'\]"):
+        ensemble.average_ensemble(results, ["nbsvm"], profile="smoke", label="x", folder=tmp_path)
+
+
+def test_remake_in_the_runs_own_results_folder_labels_the_pair(tmp_path, monkeypatch):
+    """As the notebook calls it (no ``folder``): written to and re-read from ``results/<profile>/`` of the run,
+    labelled by the transformer's family (its " fine-tuned" suffix dropped) and the classical model."""
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    folder = tmp_path / "results" / "smoke"
+    _members(folder, nbsvm_validation=0.95)
+    _write(folder, model_key="fine_tuned", model_source={"kind": "local", "path": "models/x"})
+    results, record = ensemble.remake(evaluation.load_results("smoke"), profile="smoke")
+    assert record["label"] == "local + NB-SVM ensemble" and record["profile"] == "smoke"
+    assert results["ensemble"][0]["label"] == "local + NB-SVM ensemble"
+    assert (folder / "ensemble.json").is_file()

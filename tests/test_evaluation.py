@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_toy_results as _write
+from support.builders import write_toy_results as _write
 
 from helpers import evaluation
 

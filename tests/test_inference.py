@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import opinion_reviews
+from support.builders import opinion_reviews
 
 from helpers import inference
 from helpers.inference import encode, head_tail_sizes, predict, token_lengths, truncate_ids, validate_texts

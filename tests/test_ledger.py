@@ -35,7 +35,7 @@ def test_the_runner_line_says_what_was_read_back():
 
 
 def test_a_finished_fine_tuning_run_read_back_is_recorded(tiny, tmp_path, monkeypatch):
-    from conftest import toy_reviews
+    from support.builders import toy_reviews
 
     from helpers.training import finetune
 

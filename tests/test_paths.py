@@ -4,7 +4,7 @@ the committed reference unless the runner is re-making it; reads fall back to th
 from __future__ import annotations
 
 import pytest
-from conftest import write_toy_results
+from support.builders import write_toy_results
 
 from helpers import paths, report
 from helpers.evaluation import ResultsError, load_results

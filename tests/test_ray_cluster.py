@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import free_port, unavailable
+from support.builders import free_port, unavailable
 
 pytest.importorskip("ray", reason="Ray Tune is optional: pip install -r requirements-cluster.txt")
 
@@ -31,7 +31,7 @@ DRIVER = """
 import json, sys
 args = json.loads(sys.argv[1])
 sys.path.insert(0, args["tests"])
-from conftest import slow_steps, toy_reviews
+from support.builders import slow_steps, toy_reviews
 from helpers import search
 from helpers.data import with_review_ids
 from helpers.modeling import load_classifier

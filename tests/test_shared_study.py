@@ -25,7 +25,7 @@ WORKER = """
 import json, sys
 args = json.loads(sys.argv[1])
 sys.path.insert(0, args["tests"])
-from conftest import slow_steps, toy_reviews
+from support.builders import slow_steps, toy_reviews
 from helpers import search
 from helpers.data import with_review_ids
 from helpers.modeling import load_classifier

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from conftest import interval_problems, output_rows, unprinted_accuracies, write_toy_results
+from support.builders import interval_problems, output_rows, unprinted_accuracies, write_toy_results
 from test_notebooks import reader_problems
 
 from helpers import paths

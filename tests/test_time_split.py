@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import toy_reviews
+from support.builders import toy_reviews
 from transformers import Trainer
 
 from helpers.training import (

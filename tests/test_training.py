@@ -7,7 +7,7 @@ from copy import deepcopy
 
 import pytest
 import torch
-from conftest import opinion_reviews, toy_reviews
+from support.builders import opinion_reviews, toy_reviews
 from transformers import TrainerCallback
 
 from helpers.modeling import load_classifier, read_source_file

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import free_port
+from support.builders import free_port
 
 CHROMIUM = Path(
     "/usr/bin/chromium"
