@@ -62,3 +62,15 @@ def recorded(folder: str | os.PathLike) -> dict[str, dict]:
     """Per notebook ``{"trained", "read", …}`` from ``folder/work.json`` (written by the runner; empty if none)."""
     path = Path(folder) / "work.json"
     return json.loads(path.read_text())["notebooks"] if path.is_file() else {}
+
+
+PREVIOUS_FILE = (
+    "previous_reference.json"  # an earlier reference's work, estimated the same way (not a ledger)
+)
+
+
+def previous(folder: str | os.PathLike) -> dict | None:
+    """The previous reference's work beside this run's (``folder/previous_reference.json``: per notebook
+    ``{"trained", "read"}``, with how it was estimated), or ``None`` when the profile has none."""
+    path = Path(folder) / PREVIOUS_FILE
+    return json.loads(path.read_text()) if path.is_file() else None

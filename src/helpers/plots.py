@@ -484,7 +484,9 @@ def search_progress_plot(
         ax.axhline(reference, color="0.3", ls="--", lw=1.2, label=reference_label or "reference")
     ax.set_xlim(0, end * 1.05)
     ax.set(xlabel="minutes since the search started", ylabel="validation accuracy", title=title)
-    ax.legend(fontsize=9, loc="lower right")
+    # below the axes, where it can cover no trial and no line
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
+    fig.tight_layout()
     return fig
 
 

@@ -431,3 +431,64 @@ def work_sentence(rows: dict[str, dict]) -> str:
         f"**Work, counted in tokens** (forward-pass equivalents, a trained token counting 3): "
         f"{'; '.join(parts)}; together {millions(total)}."
     )
+
+
+def budget_sentence(
+    rows: dict[str, dict], previous: dict, *, n_train: int | None = None, n_trials: int | None = None
+) -> str:
+    """This run's work against the previous reference's (:func:`helpers.ledger.previous`), notebook by notebook,
+    and the verdict: within the budget, or over it by how much and where the growth went (the fine-tuning reviews
+    ``n_train`` and the search's ``n_trials`` against the previous run's)."""
+    from helpers.ledger import millions, work
+
+    def cost(row):
+        return work(row["trained"], row["read"])
+
+    before = previous["notebooks"]
+    rows = {name: row for name, row in rows.items() if name in before}
+    total, budget = sum(map(cost, rows.values())), sum(cost(before[name]) for name in rows)
+    parts = ", ".join(
+        f"{name.split('_')[0]} {millions(cost(r))} (was {millions(cost(before[name]))})"
+        for name, r in rows.items()
+    )
+    head = f"That is {total / budget:.2f}× the previous seed reference's {millions(budget)} ({parts})"
+    if total <= budget:
+        return f"{head}: within its budget."
+    grew = [
+        f"{name.split('_')[0]} +{millions(cost(r) - cost(before[name]))}"
+        for name, r in rows.items()
+        if cost(r) > cost(before[name])
+    ]
+    bought = []
+    if n_train and n_train > previous.get("n_train_finetune", n_train):
+        bought.append(f"{n_train:,} fine-tuning reviews instead of {previous['n_train_finetune']:,}")
+    if n_trials and n_trials > previous.get("search_trials", n_trials):
+        bought.append(f"a {n_trials}-trial search instead of {previous['search_trials']}")
+    return (
+        f"{head}: **over the budget by {millions(total - budget)}** ({', '.join(grew)}). The work budget is what "
+        f"this run gave up" + (f", for {' and '.join(bought)}." if bought else ".")
+    )
+
+
+SHORT_PARAMS = {  # a search's settings as table headers that fit a notebook rendered 900 px wide
+    "learning_rate": "lr",
+    "warmup_ratio": "warm-up",
+    "weight_decay": "decay",
+    "batch_size": "batch",
+    "epochs": "epochs",
+    "max_length": "length",
+    "truncation": "reads",
+}
+
+
+def trials_table(trials: pd.DataFrame, columns: dict[str, str], varying: list[str]) -> pd.DataFrame:
+    """A search's trials for display: ``trial``, the ``columns`` renamed (``{column: header}``), then the settings
+    in ``varying`` under short headers (fixed settings are said once, not repeated on every row); learning rates
+    in one notation (``3.1e-05``), warm-up and decay to two decimals."""
+    table = trials[["number", *columns, *varying]].rename(columns={"number": "trial", **columns})
+    for param in varying:
+        if param == "learning_rate":
+            table[param] = [f"{v:.1e}" for v in table[param]]
+        elif param in ("warmup_ratio", "weight_decay"):
+            table[param] = [f"{v:.2f}" for v in table[param]]
+    return table.rename(columns=SHORT_PARAMS)
