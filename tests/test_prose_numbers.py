@@ -1,0 +1,590 @@
+"""Every number in the generated sentences of notebooks 04, 05 and 06 is the one ``results/seed/`` records.
+
+The sentences are read back from the committed notebooks' markdown outputs, number by number, each tied to the
+model the sentence names (by its short label) and compared with that model's results file at the precision the
+sentence prints. The expected values are always read from the results files (and, for paired counts and McNemar
+p-values, computed from the predictions files), never written here: the notebooks can be re-executed and this
+test still holds. One test per kind of claim; each also requires that its kind was found, so a sentence that
+stops matching its pattern fails instead of passing on nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+import pytest
+from support.prose import (
+    ACC,
+    COUNT,
+    PVALUE,
+    SIGNED,
+    Claims,
+    keys_by_label,
+    label_pattern,
+    mcnemar,
+    percent,
+    points,
+    statements,
+)
+
+from helpers.evaluation import load_results
+from helpers.paths import REPO_ROOT
+from helpers.present import p_text
+
+PROFILE = "seed"
+SEED_RESULTS = REPO_ROOT / "results" / PROFILE
+NOTEBOOKS = ("04", "05", "06")
+# a sentence that names no model speaks of the notebook's own: 04 fine-tunes, 05 tunes
+OWN_MODEL = {"04": "fine_tuned", "05": "tuned"}
+ACC_POINTS = r"(\d+\.\d)"  # an unsigned difference in points: 4.3
+
+
+@pytest.fixture(scope="module")
+def results():
+    loaded = load_results(PROFILE, folder=SEED_RESULTS, required=False)
+    if not loaded:
+        pytest.fail(f"no committed results in {SEED_RESULTS.relative_to(REPO_ROOT)}")
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    found = {}
+    for prefix in NOTEBOOKS:
+        (path,) = sorted((REPO_ROOT / "notebooks").glob(f"{prefix}_*.ipynb"))
+        found[prefix] = statements(path)
+    return found
+
+
+@pytest.fixture(scope="module")
+def label(results):
+    return label_pattern(results)
+
+
+@pytest.fixture(scope="module")
+def model(results):
+    """The results record a printed short label names."""
+    keys = keys_by_label(results)
+    return lambda printed: results[keys[printed]][0]
+
+
+def each(sentences, notebooks, pattern):
+    for notebook in notebooks:
+        for sentence in sentences[notebook]:
+            for match in re.finditer(pattern, sentence):
+                yield notebook, sentence, match
+
+
+def named_before(sentence, position, label):
+    """The last model label in ``sentence`` before ``position``, or None."""
+    names = [m.group(0) for m in re.finditer(label, sentence[:position])]
+    return names[-1] if names else None
+
+
+def verdict(claims: Claims, notebooks) -> None:
+    assert not claims.wrong, (
+        "numbers in the notebooks' sentences disagree with results/seed:\n" + claims.report()
+    )
+    missing = [n for n in notebooks if not claims.found[n]]
+    assert not missing, f"no sentence of notebook(s) {missing} was read for this claim (reworded?)"
+
+
+# ----------------------------------------------------------------------------------------------- accuracies
+def test_accuracy_and_interval(sentences, results, label, model):
+    """ "<model> … 0.907 (95% CI 0.887–0.923)": the model's accuracy and Wilson interval (or, followed by "with the
+    scores masked", its score-masking variant's); a sentence that names no model speaks of the notebook's own."""
+    claims = Claims()
+    pattern = rf"\**{ACC}\** \(95% CI {ACC}–{ACC}\)(?P<masked> with the scores masked)?"
+    for notebook, sentence, m in each(sentences, NOTEBOOKS, pattern):
+        name = named_before(sentence, m.start(), label)
+        record = model(name) if name else results[OWN_MODEL[notebook]][0]
+        who = name or OWN_MODEL[notebook]
+        if m.group("masked"):
+            record, who = record["score_masking"], f"{who} (scores masked)"
+        low, high = record["accuracy_ci95"]
+        claims.value(notebook, sentence, f"{who} accuracy", m.group(1), record["accuracy"])
+        claims.value(notebook, sentence, f"{who} CI low", m.group(2), low)
+        claims.value(notebook, sentence, f"{who} CI high", m.group(3), high)
+    verdict(claims, NOTEBOOKS)
+
+
+def test_accuracy_beside_a_model(sentences, label, model):
+    """A test accuracy printed right beside the model's name: "<model> scores **0.907**", "<model> scored 0.868",
+    "**<model>**: (test) accuracy 0.916", "<model>: 0.917 as trained", "<model> 0.917, <model> 0.907: …"."""
+    claims = Claims()
+    patterns = [
+        rf"(?P<m>{label}) (?:scores|scored) \**{ACC}\**",
+        rf"\*\*(?P<m>{label})\*\*: (?:test )?accuracy {ACC}",
+        rf"(?P<m>{label}): {ACC} as trained",
+        rf"(?P<m>{label}) {ACC}(?=[,:] )",
+    ]
+    for pattern in patterns:
+        for notebook, sentence, m in each(sentences, NOTEBOOKS, pattern):
+            claims.value(notebook, sentence, f"{m['m']} accuracy", m.group(2), model(m["m"])["accuracy"])
+    verdict(claims, NOTEBOOKS)
+
+
+def test_paired_comparisons(sentences, results, label, model):
+    """Notebook 06's Holm list: "<A> and/is more accurate than <B> (a vs b; x vs y reviews only one of them gets
+    right; McNemar p = …, …, n = N)" — both accuracies, the discordant counts and the p-value (from the
+    predictions files) and n; and "<A> a, <B> b: … (McNemar p = …": the p-value of that pair."""
+    claims = Claims()
+    holm = (
+        rf"^- (?P<a>{label}) (?:and|is more accurate than) (?P<b>{label}):? .*?\({ACC} vs {ACC}; {COUNT} vs "
+        rf"{COUNT} reviews only one of them gets right; McNemar p = {PVALUE}, Holm-adjusted {PVALUE}, n = {COUNT}\)"
+    )
+    pair = rf"(?P<a>{label}) {ACC}, (?P<b>{label}) {ACC}: [^(]*\(McNemar p = {PVALUE}"
+    for notebook, sentence, m in each(sentences, ["06"], holm):
+        a, b = model(m["a"]), model(m["b"])
+        preds_a, preds_b = results[a["model_key"]][1], results[b["model_key"]][1]
+        only_a, only_b, p = mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])
+        pair_name = f"{m['a']} vs {m['b']}"
+        claims.value(notebook, sentence, f"{m['a']} accuracy", m.group(3), a["accuracy"])
+        claims.value(notebook, sentence, f"{m['b']} accuracy", m.group(4), b["accuracy"])
+        claims.value(notebook, sentence, f"{pair_name}: only {m['a']} right", m.group(5), only_a)
+        claims.value(notebook, sentence, f"{pair_name}: only {m['b']} right", m.group(6), only_b)
+        claims.check(notebook, sentence, f"{pair_name}: McNemar p", m.group(7), p)
+        claims.value(notebook, sentence, f"{pair_name}: n", m.group(9), a["n"])
+        claims.value(notebook, sentence, f"{pair_name}: n", m.group(9), b["n"])
+    for notebook, sentence, m in each(sentences, ["06"], pair):
+        preds_a, preds_b = results[model(m["a"])["model_key"]][1], results[model(m["b"])["model_key"]][1]
+        claims.check(
+            notebook,
+            sentence,
+            f"{m['a']} vs {m['b']}: McNemar p",
+            m.group(5),
+            mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])[2],
+        )
+    pairs = len(list(combinations(results, 2)))
+    for notebook, sentence, m in each(sentences, ["06"], rf"Of {COUNT} paired McNemar tests"):
+        claims.value(notebook, sentence, "pairs of models", m.group(1), pairs)
+    verdict(claims, ["06"])
+
+
+def test_mcnemar_sentences(sentences, results, label, model):
+    """ "McNemar on N (test) reviews: only <A> right x, only <B> right y, p = …" (04, 05), and 06's "(a vs b;
+    McNemar's test on the same N reviews: x only <A> gets right, y only <B>, p = …)": counts and p-values
+    from the predictions files, n and accuracies from the results."""
+    claims = Claims()
+    plain = rf"McNemar on {COUNT} (?:test )?reviews: only (?P<a>{label}) right {COUNT}, only (?P<b>{label}) right {COUNT}, p = {PVALUE}"
+    same = (
+        rf"\({ACC} vs {ACC}; McNemar's test on the same {COUNT} reviews: {COUNT} only (?P<a>{label}) gets right, "
+        rf"{COUNT} only (?P<b>{label}), p = {PVALUE}\)"
+    )
+    for notebook, sentence, m in each(sentences, NOTEBOOKS, plain):
+        a, b = model(m["a"]), model(m["b"])
+        preds_a, preds_b = results[a["model_key"]][1], results[b["model_key"]][1]
+        only_a, only_b, p = mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])
+        claims.value(notebook, sentence, "McNemar n", m.group(1), a["n"])
+        claims.value(notebook, sentence, f"only {m['a']} right", m.group(3), only_a)
+        claims.value(notebook, sentence, f"only {m['b']} right", m.group(5), only_b)
+        claims.check(notebook, sentence, f"{m['a']} vs {m['b']}: McNemar p", m.group(6), p)
+    for notebook, sentence, m in each(sentences, ["06"], same):
+        a, b = model(m["a"]), model(m["b"])
+        preds_a, preds_b = results[a["model_key"]][1], results[b["model_key"]][1]
+        only_a, only_b, p = mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])
+        claims.value(notebook, sentence, f"{m['a']} accuracy", m.group(1), a["accuracy"])
+        claims.value(notebook, sentence, f"{m['b']} accuracy", m.group(2), b["accuracy"])
+        claims.value(notebook, sentence, "McNemar n", m.group(3), a["n"])
+        claims.value(notebook, sentence, f"only {m['a']} right", m.group(4), only_a)
+        claims.value(notebook, sentence, f"only {m['b']} right", m.group(6), only_b)
+        claims.check(notebook, sentence, f"{m['a']} vs {m['b']}: McNemar p", m.group(8), p)
+    verdict(claims, NOTEBOOKS)
+
+
+def test_score_masking(sentences, results, label, model):
+    """06: "<model>: a as trained, m (95% CI …) with the scores masked …, ±d points, … (McNemar p = …)" —
+    the difference and p-value recorded under ``score_masking``, and "k of N test reviews state …"."""
+    claims = Claims()
+    masked = (
+        rf"(?P<m>{label}): {ACC} as trained, {ACC} \(95% CI [^)]*\) with the scores masked in training and "
+        rf"test, {SIGNED} points, [^(]*\(McNemar p = {PVALUE}\)"
+    )
+    for notebook, sentence, m in each(sentences, ["06"], masked):
+        record = model(m["m"])
+        masking = record["score_masking"]
+        change = points(masking["accuracy"] - record["accuracy"])
+        claims.check(notebook, sentence, f"{m['m']} masked − trained", m.group(4), change)
+        claims.check(notebook, sentence, f"{m['m']} masking p", m.group(5), p_text(masking["p_value"]))
+    maskings = [r["score_masking"] for r, _ in results.values() if "score_masking" in r]
+    for notebook, sentence, m in each(sentences, ["06"], rf"{COUNT} of {COUNT} test reviews state"):
+        for masking in maskings:
+            claims.value(notebook, sentence, "reviews stating a score", m.group(1), masking["n_stating"])
+            claims.value(notebook, sentence, "test reviews", m.group(2), masking["n"])
+    verdict(claims, ["06"])
+
+
+# ----------------------------------------------------------------------------------------------- review counts
+def test_review_counts(sentences, results, label, model):
+    """How many reviews a sentence says a model was tested, trained or validated on: ``n``, ``n_train``,
+    ``n_validation``, the learning-rate comparison's and the search's subsets."""
+    claims = Claims()
+    fine, tuned = results["fine_tuned"][0], results["tuned"][0]
+    search = tuned["search"]
+    rules = [
+        (
+            ["04"],
+            rf"on {COUNT} test reviews after {COUNT} training reviews",
+            lambda r: [("test n", r["n"]), ("n_train", r["n_train"])],
+        ),
+        (
+            ["04"],
+            rf"^Fine-tuning {COUNT} \(learning-rate comparison on {COUNT} of them\) · validation {COUNT} .*· test {COUNT}\.",
+            lambda r: [
+                ("n_train", fine["n_train"]),
+                ("lr_comparison_train_size", fine["lr_comparison_train_size"]),
+                ("n_validation", fine["n_validation"]),
+                ("test n", fine["n"]),
+            ],
+        ),
+        (
+            ["04"],
+            rf"Trained on all {COUNT}, it reaches {ACC} on validation",
+            lambda r: [
+                ("n_train", fine["n_train"]),
+                ("last learning-curve val accuracy", fine["learning_curve"][-1]["val_accuracy"]),
+            ],
+        ),
+        (
+            ["05"],
+            rf"^Search: {COUNT} training \+ {COUNT} validation reviews, subsets of notebook 04's {COUNT} \+ {COUNT}, .*test: {COUNT} reviews",
+            lambda r: [
+                ("search n_train", search["n_train"]),
+                ("search n_validation", search["n_validation"]),
+                ("fine_tuned n_train", fine["n_train"]),
+                ("fine_tuned n_validation", fine["n_validation"]),
+                ("test n", tuned["n"]),
+            ],
+        ),
+        (
+            ["05"],
+            rf"retrained on {COUNT} reviews instead of {COUNT}",
+            lambda r: [("tuned n_train", tuned["n_train"]), ("search n_train", search["n_train"])],
+        ),
+        (
+            ["05"],
+            rf"Both trained on the same {COUNT} reviews",
+            lambda r: [("tuned n_train", tuned["n_train"])],
+        ),
+        (
+            ["05"],
+            rf"Both trained on the same {COUNT} reviews",
+            lambda r: [("fine_tuned n_train", fine["n_train"])],
+        ),
+        (
+            ["05"],
+            rf"trained on {COUNT} reviews to the trials' {COUNT}",
+            lambda r: [("fine_tuned n_train", fine["n_train"]), ("search n_train", search["n_train"])],
+        ),
+        (
+            ["05"],
+            rf"test accuracy {ACC} \(95% CI [^)]*\), n = {COUNT}",
+            lambda r: [("tuned accuracy", tuned["accuracy"]), ("tuned n", tuned["n"])],
+        ),
+        (
+            ["06"],
+            rf"\*\*(?P<m>{label})\*\*: accuracy {ACC} on {COUNT} reviews",
+            lambda r: [("accuracy", r["accuracy"]), ("n", r["n"])],
+        ),
+    ]
+    for notebooks, pattern, expected in rules:
+        for notebook, sentence, m in each(sentences, notebooks, pattern):
+            name = m.groupdict().get("m") or named_before(sentence, m.start(), label)
+            record = model(name) if name else results[OWN_MODEL.get(notebook, "fine_tuned")][0]
+            printed = [g for i, g in enumerate(m.groups(), 1) if i not in _named_indices(m)]
+            values = expected(record)
+            for text, (what, value) in zip(printed, values, strict=True):
+                claims.value(notebook, sentence, what, text, value)
+    for notebook, sentence, m in each(sentences, ["06"], rf"On IMDB test \([^)]*\), n={COUNT}"):
+        for key, (record, _) in results.items():
+            claims.value(notebook, sentence, f"{key} n", m.group(1), record["n"])
+    verdict(claims, NOTEBOOKS)
+
+
+def _named_indices(match) -> set[int]:
+    return {match.re.groupindex[name] for name in match.re.groupindex}
+
+
+# ----------------------------------------------------------------------------------------------- notebook 04
+def test_learning_rates(sentences, results):
+    """04: the learning rate chosen, the reviews it was chosen on, and each candidate's validation accuracy, as
+    ``learning_rate``, ``lr_comparison_train_size`` and ``learning_rate_search`` record them."""
+    claims = Claims()
+    fine = results["fine_tuned"][0]
+    by_rate = {float(row["learning rate"]): row["val accuracy"] for row in fine["learning_rate_search"]}
+    rate = r"(\d(?:\.\d+)?e-\d+)"
+    chosen = rf"The learning rate is chosen on {COUNT} reviews: \*\*{rate}\*\* \(validation accuracy {ACC}\)"
+    for notebook, sentence, m in each(sentences, ["04"], chosen):
+        claims.value(
+            notebook, sentence, "lr_comparison_train_size", m.group(1), fine["lr_comparison_train_size"]
+        )
+        claims.check(
+            notebook, sentence, "learning_rate", str(float(m.group(2))), str(float(fine["learning_rate"]))
+        )
+        claims.value(
+            notebook, sentence, "chosen rate's val accuracy", m.group(3), by_rate.get(float(m.group(2)))
+        )
+    for notebook, sentence, _ in each(sentences, ["04"], r"\*\*Which learning rate\?\*\* .*"):
+        listed = re.findall(rf"{rate}: {ACC}", sentence)
+        claims.check(
+            notebook,
+            sentence,
+            "candidate rates",
+            str(sorted(float(r) for r, _ in listed)),
+            str(sorted(by_rate)),
+        )
+        for printed_rate, printed_acc in listed:
+            claims.value(
+                notebook,
+                sentence,
+                f"val accuracy at lr {printed_rate}",
+                printed_acc,
+                by_rate.get(float(printed_rate)),
+            )
+        picks = re.search(rf"the rule picks \*\*{rate}\*\*", sentence)
+        claims.check(
+            notebook,
+            sentence,
+            "rule picks",
+            str(float(picks.group(1)) if picks else None),
+            str(float(fine["learning_rate"])),
+        )
+        trained = re.search(rf"Trained on {COUNT} reviews and scored on {COUNT} validation reviews", sentence)
+        if trained:
+            claims.value(
+                notebook,
+                sentence,
+                "lr_comparison_train_size",
+                trained.group(1),
+                fine["lr_comparison_train_size"],
+            )
+            claims.value(notebook, sentence, "n_validation", trained.group(2), fine["n_validation"])
+    verdict(claims, ["04"])
+
+
+def test_training_time_shares(sentences, results):
+    """04: "The final run took t min, s% of it evaluating; all runs of this notebook T min, S% evaluating"."""
+    claims = Claims()
+    fine = results["fine_tuned"][0]
+    pattern = r"The final run took ([\d.]+) min, (\d+)% of it evaluating; all runs of this notebook ([\d.]+) min, (\d+)% evaluating"
+    for notebook, sentence, m in each(sentences, ["04"], pattern):
+        claims.value(notebook, sentence, "train minutes", m.group(1), fine["train_seconds"] / 60)
+        claims.check(notebook, sentence, "train_eval_share %", m.group(2), percent(fine["train_eval_share"]))
+        claims.value(notebook, sentence, "all runs minutes", m.group(3), fine["all_runs_train_seconds"] / 60)
+        claims.check(
+            notebook, sentence, "all_runs_eval_share %", m.group(4), percent(fine["all_runs_eval_share"])
+        )
+    verdict(claims, ["04"])
+
+
+def test_gains_in_points(sentences, results, label, model):
+    """Differences of two recorded accuracies, in points: 04's "<zero-shot> scored a: +d points", its recall
+    changes by class; 05's "d points above that validation score" and "(+d points, p = …)"."""
+    claims = Claims()
+    fine, zero, tuned = (results[k][0] for k in ("fine_tuned", "zero_shot", "tuned"))
+    for notebook, sentence, m in each(sentences, ["04"], rf"(?P<m>{label}) scored {ACC}: {SIGNED} points"):
+        claims.check(
+            notebook,
+            sentence,
+            f"fine-tuned − {m['m']}",
+            m.group(3),
+            points(fine["accuracy"] - model(m["m"])["accuracy"]),
+        )
+    recall = rf"Recall on negative reviews moves {SIGNED} points, on positive ones {SIGNED}"
+    for notebook, sentence, m in each(sentences, ["04"], recall):
+        for group, cls in ((1, "neg"), (2, "pos")):
+            change = (
+                fine["classification_report"][cls]["recall"] - zero["classification_report"][cls]["recall"]
+            )
+            claims.check(notebook, sentence, f"{cls} recall change", m.group(group), points(change))
+    above = rf"{ACC}\** \(95% CI [^)]*\), {ACC_POINTS} points above that validation score"
+    for notebook, sentence, m in each(sentences, ["05"], above):
+        claims.check(
+            notebook,
+            sentence,
+            "tuned test − search best val",
+            m.group(2),
+            f"{(tuned['accuracy'] - tuned['search']['best_val_accuracy']) * 100:.1f}",
+        )
+    against = rf"Against notebook 04's (?P<m>{label})\** \({ACC}\): [^(]*\({SIGNED} points, p = {PVALUE}\)"
+    for notebook, sentence, m in each(sentences, ["05"], against):
+        other = model(m["m"])
+        preds, other_preds = results["tuned"][1], results[other["model_key"]][1]
+        claims.value(notebook, sentence, f"{m['m']} accuracy", m.group(2), other["accuracy"])
+        claims.check(
+            notebook, sentence, f"tuned − {m['m']}", m.group(3), points(tuned["accuracy"] - other["accuracy"])
+        )
+        claims.check(
+            notebook,
+            sentence,
+            "McNemar p",
+            m.group(4),
+            mcnemar(preds["label"], preds["pred"], other_preds["pred"])[2],
+        )
+    verdict(claims, ["04", "05"])
+
+
+# ----------------------------------------------------------------------------------------------- notebook 05
+def test_search_counts(sentences, results):
+    """05: trials, their states, the best trial and its score, the settings searched, the search's training
+    time, as ``search`` in tuned.json records them."""
+    claims = Claims()
+    tuned = results["tuned"][0]
+    search = tuned["search"]
+    states = search["states"]
+    rules = [
+        (
+            rf"^{COUNT} trials in study `([^`]+)` \((\w+), ([^)]+)\): {COUNT} complete \(every rung\), {COUNT} pruned, {COUNT} failed",
+            [
+                ("n_trials", search["n_trials"]),
+                ("study_name", search["study_name"]),
+                ("backend", search["backend"]),
+                ("storage", search["storage"]),
+                ("COMPLETE", states.get("COMPLETE", 0)),
+                ("PRUNED", states.get("PRUNED", 0)),
+                ("FAIL", states.get("FAIL", 0)),
+            ],
+        ),
+        (
+            r"all trials together ([\d.]+) min of training",
+            [("trial minutes", search["trial_seconds_total"] / 60)],
+        ),
+        (
+            rf"^Best: trial {COUNT}, validation accuracy {ACC}",
+            [("best_trial", search["best_trial"]), ("best_val_accuracy", search["best_val_accuracy"])],
+        ),
+        (
+            rf"^{COUNT} of {COUNT} trials pruned",
+            [("PRUNED", states.get("PRUNED", 0)), ("n_trials", search["n_trials"])],
+        ),
+        (
+            rf"ran {COUNT} trials \({COUNT} pruned\) on {COUNT} training reviews",
+            [
+                ("n_trials", search["n_trials"]),
+                ("PRUNED", states.get("PRUNED", 0)),
+                ("search n_train", search["n_train"]),
+            ],
+        ),
+        (
+            rf"best validation accuracy, {ACC}, is the highest of {COUNT} scores on the same {COUNT} validation reviews",
+            [
+                ("best_val_accuracy", search["best_val_accuracy"]),
+                ("n_trials", search["n_trials"]),
+                ("search n_validation", search["n_validation"]),
+            ],
+        ),
+        (rf"No importances: {COUNT} complete trial", [("COMPLETE", states.get("COMPLETE", 0))]),
+        (
+            rf"^Trained again: validation accuracy {ACC} on notebook 04's {COUNT} validation reviews \(the search's best: {ACC} on its {COUNT}\), ([\d.]+) min of training",
+            [
+                ("tuned val_accuracy", tuned["val_accuracy"]),
+                ("tuned n_validation", tuned["n_validation"]),
+                ("best_val_accuracy", search["best_val_accuracy"]),
+                ("search n_validation", search["n_validation"]),
+                ("tuned train minutes", tuned["train_seconds"] / 60),
+            ],
+        ),
+        (
+            rf"its best trial reached {ACC} on its {COUNT} validation reviews",
+            [
+                ("best_val_accuracy", search["best_val_accuracy"]),
+                ("search n_validation", search["n_validation"]),
+            ],
+        ),
+        (
+            rf"the winner scores {ACC} on its {COUNT} validation reviews against {ACC}",
+            [
+                ("tuned val_accuracy", tuned["val_accuracy"]),
+                ("tuned n_validation", tuned["n_validation"]),
+                ("fine_tuned val accuracy", results["fine_tuned"][0]["learning_curve"][-1]["val_accuracy"]),
+            ],
+        ),
+    ]
+    for pattern, expected in rules:
+        for notebook, sentence, m in each(sentences, ["05"], pattern):
+            for text, (what, value) in zip(m.groups(), expected, strict=True):
+                if isinstance(value, str):
+                    claims.check(notebook, sentence, what, text, value)
+                else:
+                    claims.value(notebook, sentence, what, text, value)
+    space = search["space"]
+    varied = [name for name, values in space.items() if len(values) > 1]
+    settings = rf"^{COUNT} of {COUNT} settings vary in this run; fixed: (.*)\.$"
+    for notebook, sentence, m in each(sentences, ["05"], settings):
+        claims.value(notebook, sentence, "settings varied", m.group(1), len(varied))
+        claims.value(notebook, sentence, "settings", m.group(2), len(space))
+        fixed = ", ".join(f"{name} = {values[0]}" for name, values in space.items() if len(values) == 1)
+        claims.check(notebook, sentence, "fixed settings", m.group(3), fixed)
+    verdict(claims, ["05"])
+
+
+# ----------------------------------------------------------------------------------------------- notebook 06
+def test_recalibration(sentences, results, label, model):
+    """06: "A threshold of t on P(positive), chosen on N validation reviews, moves <model> from a to b: it recovers
+    r% of fine-tuning's +d points" — zero_shot_recalibrated.json's threshold and accuracy against zero-shot's
+    and fine-tuned's."""
+    claims = Claims()
+    recal, fine = results["zero_shot_recalibrated"][0], results["fine_tuned"][0]
+    pattern = (
+        rf"A threshold of {ACC} on P\(positive\), chosen on {COUNT} validation reviews, moves (?P<m>{label}) from "
+        rf"{ACC} to {ACC}: it recovers (\d+)% of fine-tuning's {SIGNED} points"
+    )
+    for notebook, sentence, m in each(sentences, ["06"], pattern):
+        base = model(m["m"])
+        claims.value(notebook, sentence, "threshold", m.group(1), recal["threshold"])
+        claims.value(notebook, sentence, "n_validation", m.group(2), recal["n_validation"])
+        claims.value(notebook, sentence, f"{m['m']} accuracy", m.group(4), base["accuracy"])
+        claims.value(notebook, sentence, "recalibrated accuracy", m.group(5), recal["accuracy"])
+        gain, full = recal["accuracy"] - base["accuracy"], fine["accuracy"] - base["accuracy"]
+        claims.check(notebook, sentence, "share recovered %", m.group(6), percent(gain / full))
+        claims.check(notebook, sentence, "fine-tuning's gain", m.group(7), points(full))
+    verdict(claims, ["06"])
+
+
+def test_frontier(sentences, label, model):
+    """06: "<model> (a, s s)" on the cost frontier — accuracy, and seconds = training + prediction seconds."""
+    claims = Claims()
+    for notebook, sentence, m in each(sentences, ["06"], rf"(?P<m>{label}) \({ACC}, ([\d.,]+) s\)"):
+        record = model(m["m"])
+        claims.value(notebook, sentence, f"{m['m']} accuracy", m.group(2), record["accuracy"])
+        seconds = (record.get("train_seconds") or 0) + record["predict_seconds"]
+        claims.value(notebook, sentence, f"{m['m']} seconds", m.group(3), seconds)
+    verdict(claims, ["06"])
+
+
+def test_learning_curves(sentences, label, model):
+    """06: "<model> a on n0 reviews, b on n1; … reaches its best (c)" — the first and last points of the
+    model's ``learning_curve`` and its best validation accuracy."""
+    claims = Claims()
+    pattern = rf"(?P<m>{label}) {ACC} on {COUNT} reviews, {ACC} on {COUNT}; [^;]*?reaches its best \({ACC}\)"
+    for notebook, sentence, m in each(sentences, ["06"], pattern):
+        curve = model(m["m"])["learning_curve"]
+        claims.value(notebook, sentence, f"{m['m']} first point", m.group(2), curve[0]["val_accuracy"])
+        claims.value(notebook, sentence, f"{m['m']} first n_train", m.group(3), curve[0]["n_train"])
+        claims.value(notebook, sentence, f"{m['m']} last point", m.group(4), curve[-1]["val_accuracy"])
+        claims.value(notebook, sentence, f"{m['m']} last n_train", m.group(5), curve[-1]["n_train"])
+        claims.value(notebook, sentence, f"{m['m']} best", m.group(6), max(p["val_accuracy"] for p in curve))
+    verdict(claims, ["06"])
+
+
+def test_negative_precision(sentences, label, model):
+    """06: "precision on negative reviews a for <A>, b for <B>" — each model's ``classification_report``."""
+    claims = Claims()
+    pattern = rf"precision on negative reviews {ACC} for (?P<a>{label}), {ACC} for (?P<b>{label})"
+    for notebook, sentence, m in each(sentences, ["06"], pattern):
+        claims.value(
+            notebook,
+            sentence,
+            f"{m['a']} neg precision",
+            m.group(1),
+            model(m["a"])["classification_report"]["neg"]["precision"],
+        )
+        claims.value(
+            notebook,
+            sentence,
+            f"{m['b']} neg precision",
+            m.group(3),
+            model(m["b"])["classification_report"]["neg"]["precision"],
+        )
+    verdict(claims, ["06"])
