@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import optuna
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from helpers.data import fingerprint
 from helpers.paths import MODELS_DIR, display_path
@@ -74,11 +75,11 @@ def display_storage(url: str) -> str:
     """A storage URL for people: SQLite as a repo-relative path, passwords hidden."""
     if url.startswith("sqlite:///"):
         return "sqlite:///" + display_path(url[len("sqlite:///") :])
-    try:
-        from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url
 
+    try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a SQLAlchemy URL: show the scheme only
+    except (ArgumentError, ValueError):  # not a SQLAlchemy URL (or a port that is no number): the scheme only
         return url.split("://", 1)[0] + "://…"
 
 
@@ -133,9 +134,14 @@ def open_study(storage: str, name: str, pruner, *, seed: int, startup_trials: in
                 f"No database driver for {display_storage(storage)}: {error}. For PostgreSQL install "
                 f"psycopg (postgresql://…) or psycopg2-binary (postgresql+psycopg2://…)."
             ) from error
-        except Exception:
+        except (SQLAlchemyError, optuna.exceptions.StorageInternalError) as error:
+            # a database that cannot be opened or reached, or (server databases) workers racing to create its
+            # tables: retried a few times; any other exception is a bug and propagates at once
             if attempt == 4 or storage.startswith("sqlite"):
-                raise
+                raise SearchError(
+                    f"Cannot open the study {name!r} in {display_storage(storage)}: {type(error).__name__}: "
+                    f"{str(error).splitlines()[0] if str(error) else ''} (is the path writable, the server up?)"
+                ) from error
             time.sleep(1 + attempt)
     sampler = optuna.samplers.TPESampler(
         seed=_sampler_seed(seed, len(study.trials), shared=not storage.startswith("sqlite")),
