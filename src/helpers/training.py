@@ -283,6 +283,13 @@ def time_split(total: float, preparing: float, evaluating: float, saving: float)
     }
 
 
+def lr_text(learning_rate: float) -> str:
+    """A learning rate in the series' one notation: ``1e-04``, ``2e-05``; three digits where one is not exact
+    (``5.61e-05``, a searched rate)."""
+    short = f"{learning_rate:.0e}"
+    return short if float(short) == learning_rate else f"{learning_rate:.2e}"
+
+
 def _record_work(trainer, train_tok, val_tok, resumed_from, epochs: float, what: str) -> None:
     """Record in the work ledger the tokens this call trained on and read in validation: the optimizer steps and
     evaluations since ``resumed_from`` (a checkpoint path or ``None``), also when the run stopped early (pruned,
@@ -383,7 +390,7 @@ def finetune(
     }
     _check_run_config(output_dir, params)
     if (final / FIT_FILE).is_file():
-        ledger.record(reused=1, what=f"fine-tuning lr={learning_rate:g}: read back")
+        ledger.record(reused=1, what=f"fine-tuning lr={lr_text(learning_rate)}: read back")
         return _load_fit(final, params)
     model = copy.deepcopy(model)
     if hidden_dropout is not None:
@@ -438,7 +445,7 @@ def finetune(
         logits, labels = eval_pred
         return {"accuracy": float((np.asarray(logits).argmax(-1) == np.asarray(labels)).mean())}
 
-    label = f"fine-tuning lr={learning_rate:g}"
+    label = f"fine-tuning lr={lr_text(learning_rate)}"
     trainer = timed_trainer(Trainer)(
         model=model.train(),
         args=args,
@@ -465,7 +472,7 @@ def finetune(
             else "no checkpoint was saved yet; a re-run starts from scratch"
         )
         message = (
-            f"Fine-tuning (lr={learning_rate:g}) stopped at step {trainer.state.global_step}/{total_steps} "
+            f"Fine-tuning (lr={lr_text(learning_rate)}) stopped at step {trainer.state.global_step}/{total_steps} "
             f"by {type(error).__name__}: {error}. Nothing is lost beyond one evaluation interval: {where}."
         )
         _record_work(
@@ -511,7 +518,9 @@ def finetune(
         precision_choice=choice.as_dict(),
         time_split=split,
     )
-    name = f"{params['base_model']} fine-tuned on IMDB ({len(train_ds):,} reviews, lr={learning_rate:g})"
+    name = (
+        f"{params['base_model']} fine-tuned on IMDB ({len(train_ds):,} reviews, lr={lr_text(learning_rate)})"
+    )
     write_source_file(
         tmp,
         kind="finetuned",
@@ -620,7 +629,7 @@ Fine-tuned by `helpers.training.finetune` for the IMDB sentiment notebook series
 - **Training data**: {p["n_train"]:,} IMDB training reviews (fingerprint `{p["train_fingerprint"]}`); {data}
 - **Validation data**: {p["n_validation"]:,} reviews carved from the IMDB training split (never the test split);
   the checkpoint with the best validation accuracy is the one saved here
-- **Parameters**: learning rate {p["learning_rate"]:g}, {p["epochs"]:g} epoch(s), batch size {p["batch_size"]},
+- **Parameters**: learning rate {lr_text(p["learning_rate"])}, {p["epochs"]:g} epoch(s), batch size {p["batch_size"]},
   {p["total_steps"]} steps, warm-up {p["warmup_ratio"]:.0%}, weight decay {p["weight_decay"]:g},
   truncation `{p["truncation"]}` to {p["max_length"]} tokens, seed {p["seed"]}
 - **Best validation accuracy**: {result.best_val_accuracy:.4f} at step {result.best_step}
