@@ -336,3 +336,38 @@ def score_groups_text(by_score: pd.DataFrame) -> str:
             + (" (intervals apart)" if apart else " (intervals overlap)")
         )
     return "; ".join(parts) + "."
+
+
+def difference_words(p_value: float, alpha: float = ALPHA) -> str:
+    """McNemar's p in words: ``a real difference`` below ``alpha``, else ``a difference these reviews cannot
+    confirm``."""
+    return "a real difference" if p_value < alpha else "a difference these reviews cannot confirm"
+
+
+def text_used_verdict(raw_ok: bool, clean_ok: bool, p_raw_vs_clean: float, alpha: float = ALPHA) -> str:
+    """Which text the study's forest most likely read, from whether its number lies in the raw-text and the
+    cleaned-text forests' intervals, and McNemar's test between those two forests."""
+    if raw_ok and clean_ok:
+        p = p_text(p_raw_vs_clean)
+        if p_raw_vs_clean >= alpha:
+            return (
+                f"Both are consistent with it, and McNemar's test between them cannot tell them apart (p = {p}): "
+                "this run cannot say which text the study used"
+            )
+        return f"Both are consistent with it, and McNemar's test between them separates them (p = {p})"
+    if raw_ok or clean_ok:
+        return f"Only {'raw' if raw_ok else 'cleaned'} text is consistent with it"
+    return "Neither is consistent with it"
+
+
+def reproduction_headline(raw_ok: bool, clean_ok: bool) -> str:
+    """``The study's baseline reproduces here.`` when either forest's interval holds the study's number."""
+    return f"The study's baseline {'reproduces' if raw_ok or clean_ok else 'does not reproduce'} here."
+
+
+def state_of_the_art_text(beats_forest: bool, vs_forest: str) -> str:
+    """Whether the forest is the classical state of the art, from the McNemar verdict of the better linear
+    model against it (:func:`comparison_verdict`)."""
+    if beats_forest:
+        return f"**It is not the classical state of the art:** {vs_forest}."
+    return f"**This sample cannot show that the linear models beat it:** {vs_forest}."
