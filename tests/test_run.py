@@ -81,6 +81,17 @@ def test_clean_metadata_leaves_the_injected_parameters_as_ruff_formats_them(tmp_
     assert json.loads(path.read_text())["cells"][0]["source"] == "# Parameters\nseed = 1"
 
 
+def project_kernel(tmp_path) -> dict:
+    """A runner's environment whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
+    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment)."""
+    spec = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({**run.KERNEL_SPEC, "argv": argv}))
+    env = {k: v for k, v in os.environ.items() if k != "IMDB_SERIES_OUTPUT"}
+    return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter")}
+
+
 @pytest.mark.slow
 def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
     folder = tmp_path / "notebooks"
@@ -104,7 +115,7 @@ def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
         capture_output=True,
         text=True,
         timeout=300,
-        env={k: v for k, v in os.environ.items() if k != "IMDB_SERIES_OUTPUT"},
+        env=project_kernel(tmp_path),
     )
     assert result.returncode == 1
     assert "02_broken failed: RuntimeError: deliberately broken" in result.stderr

@@ -10,7 +10,10 @@ results read them from the same run's folder. The kernel is the project's ``imdb
 The executed notebooks show one parameters cell (papermill's injected values folded into the tagged cell) and
 no progress bars; the terminal shows one line per notebook, the kernels' own chatter goes to ``run.log``.
 
-Stops at the first failing notebook with a non-zero exit, naming the executed copy and the error.
+Stops at the first failing notebook with a non-zero exit, naming the executed copy and the error. A run that
+stopped (Ctrl-C, a failure), run again with the same command, resumes: the notebooks it finished, unchanged since
+(cells and parameters), are read back rather than run again (``runs/<profile>/resume.json`` records them; a
+notebook run again reads its finished fine-tuning runs back too); ``--restart`` runs every notebook.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -270,6 +274,55 @@ def prepare_models(notebooks: list[Path], parameters: dict, log: Path) -> None:
     )
 
 
+RESUME_FILE = "resume.json"  # in the run's folder: what an unfinished run has finished so far
+
+
+def fingerprint(notebook: Path, parameters: dict) -> str:
+    """What a notebook's outputs depend on: its cells' sources (outputs and the parameters cells left out, so an
+    executed copy has its source's fingerprint) and the parameters it declares. Like the fine-tuning caches, it
+    does not see a change to the helpers package's code: ``--restart`` runs every notebook after one."""
+    digest = hashlib.sha256()
+    for cell in json.loads(notebook.read_text()).get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "parameters" not in tags and "injected-parameters" not in tags:
+            digest.update(cell.get("cell_type", "").encode() + b"\0" + _source(cell).encode() + b"\0")
+    declared = declared_parameters(notebook, parameters)
+    digest.update(json.dumps(declared, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:16]
+
+
+def interrupted_run(path: Path, profile: str, stems: list[str]) -> dict | None:
+    """The state of an unfinished run (interrupted or failed) of the same profile and notebooks, or ``None``."""
+    try:
+        state = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if state.get("finished") or state.get("profile") != profile or state.get("notebooks") != stems:
+        return None
+    return state
+
+
+def finished_prefix(state: dict, notebooks: list[Path], fingerprints: dict, out_dir: Path) -> list[str]:
+    """The leading notebooks that ``state``'s run finished, unchanged since (same fingerprint) and with their
+    executed copies in ``out_dir``: a resumed run keeps them and runs the rest (a later notebook may read an
+    earlier one's results, so only a leading run of finished notebooks is kept)."""
+    kept = []
+    for notebook in notebooks:
+        done = state.get("done", {}).get(notebook.stem)
+        if not done or done.get("fingerprint") != fingerprints[notebook.stem]:
+            break
+        if not (out_dir / notebook.name).is_file():
+            break
+        kept.append(notebook.stem)
+    return kept
+
+
+def save_state(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
 def print_plan(parameters: dict, notebooks: list[Path], log: Path) -> None:
     """Time a few steps of the profile's model here and print each notebook's estimated minutes
     (:mod:`helpers.plan`); the libraries' chatter goes to ``log``."""
@@ -396,6 +449,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="skip timing a few steps to estimate each notebook's minutes",
     )
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="run every notebook again, even after an interrupted run (which a plain re-run resumes)",
+    )
     args = parser.parse_args(argv)
 
     import yaml
@@ -427,11 +485,47 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[ledger.LEDGER_ENV] = str(ledgers / "00_stand-in.jsonl")
     prepare_models(notebooks, parameters, log)
     print(f"profile {args.profile}: {where}", flush=True)
-    if not args.no_estimate:
-        print_plan(parameters, notebooks, log)
+    stems = [nb.stem for nb in notebooks]
+    state_path = run_dir / RESUME_FILE
+    fingerprints = {nb.stem: fingerprint(nb, parameters) for nb in notebooks}
+    previous = None if args.restart else interrupted_run(state_path, args.profile, stems)
+    kept = finished_prefix(previous, notebooks, fingerprints, out_dir) if previous else []
+    state = {"profile": args.profile, "notebooks": stems, "finished": False, "done": {}}
+    state["started"] = previous["started"] if kept else time.strftime("%Y-%m-%d %H:%M:%S")
+    state["done"] = {stem: previous["done"][stem] for stem in kept}
+    if kept:
+        print(
+            f"resuming the run started {state['started']}, which stopped before it finished: {', '.join(kept)} "
+            f"finished then and {'is' if len(kept) == 1 else 'are'} read back (executed "
+            f"{'copy' if len(kept) == 1 else 'copies'} and results kept), not run again (--restart runs every "
+            "notebook)",
+            flush=True,
+        )
+    elif previous and previous.get("done"):
+        print(
+            f"an earlier run of these notebooks stopped before it finished, but {stems[0]} changed since "
+            "(its cells or its parameters) or its executed copy is gone: running every notebook",
+            flush=True,
+        )
+    save_state(state_path, state)
+    if not args.no_estimate and len(kept) < len(notebooks):
+        print_plan(parameters, notebooks[len(kept) :], log)
     runs = [NotebookRun(p.stem) for p in notebooks]
     width = max(len(r.notebook) for r in runs)
-    for run, notebook in zip(runs, notebooks, strict=True):
+    for run in runs[: len(kept)]:
+        done = state["done"][run.notebook]
+        run.status, run.seconds, run.trained, run.read = (
+            "kept",
+            done["seconds"],
+            done["trained"],
+            done["read"],
+        )
+        print(
+            f"▶ {run.notebook:<{width}} read back: finished {done['finished_at']} in {done['seconds']:.1f} s, "
+            "not run again",
+            flush=True,
+        )
+    for run, notebook in zip(runs[len(kept) :], notebooks[len(kept) :], strict=True):
         output = out_dir / notebook.name
         print(f"▶ {notebook.stem:<{width}} ", end="", flush=True)
         os.environ[ledger.LEDGER_ENV] = str(ledgers / f"{notebook.stem}.jsonl")  # the kernel inherits it
@@ -439,25 +533,47 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with output_to(log):
                 execute(notebook, output, parameters)
-        except Exception as error:  # papermill raises PapermillExecutionError with the cell's traceback
-            run.status, run.seconds = "FAILED", time.perf_counter() - start
-            print(f"FAILED after {run.seconds:.0f} s", flush=True)
-            if output.exists():
-                clean_metadata(output)
-            print_summary(runs, args.profile)
+        except (
+            Exception,
+            KeyboardInterrupt,
+        ) as error:  # papermill: PapermillExecutionError, the cell's traceback
+            run.seconds = time.perf_counter() - start
             ename = getattr(error, "ename", type(error).__name__)
             evalue = getattr(error, "evalue", str(error))
+            interrupted = ename == "KeyboardInterrupt"  # Ctrl-C: in the runner, or in the kernel first
+            run.status = "stopped" if interrupted else "FAILED"
+            print(f"{'interrupted' if interrupted else 'FAILED'} after {run.seconds:.0f} s", flush=True)
+            if output.exists():
+                with contextlib.suppress(Exception):  # a copy cut off mid-write is left as it is
+                    clean_metadata(output)
+            print_summary(runs, args.profile)
+            finished = [r.notebook for r in runs if r.status in {"ok", "kept"}]
+            again = (
+                f"\n  run the same command again to resume: {', '.join(finished)} "
+                f"{'is' if len(finished) == 1 else 'are'} read back, not run again"
+                if finished
+                else ""
+            )
+            what = "interrupted" if interrupted else f"failed: {ename}: {evalue}"
             print(
-                f"\n✗ {notebook.stem} failed: {ename}: {evalue}\n  executed copy: {display_path(output)}"
-                f"\n  kernel log: {display_path(log)}",
+                f"\n✗ {notebook.stem} {what}\n  executed copy: {display_path(output)}"
+                f"\n  kernel log: {display_path(log)}{again}",
                 file=sys.stderr,
             )
-            return 1
+            return 130 if interrupted else 1
         run.status, run.seconds = "ok", time.perf_counter() - start
         done = ledger.totals(os.environ[ledger.LEDGER_ENV])
         run.trained, run.read = done["trained"], done["read"]
         clean_metadata(output)
+        state["done"][notebook.stem] = {
+            "fingerprint": fingerprints[notebook.stem],
+            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "seconds": round(run.seconds, 1),
+            **done,
+        }
+        save_state(state_path, state)
         print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read, done['reused'])}", flush=True)
+    save_state(state_path, {**state, "finished": True})
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
     print("\n".join(["", *results_lines(args.profile, output_root / "results" / args.profile)]))

@@ -1,0 +1,184 @@
+"""An interrupted ``make run``, run again, resumes: the notebooks that finished are read back, not run again.
+
+The runner is started on the smoke profile (notebooks 01 and 03, on fewer reviews) as ``make run`` starts it,
+interrupted with Ctrl-C's SIGINT once notebook 01 has finished, and started again with the same command.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import nbformat
+import pytest
+
+from helpers import run
+from helpers.paths import REPO_ROOT
+
+SMALLER = ["-p", "n_explore", "400", "-p", "n_test", "60", "-p", "n_validation", "60"]
+
+
+def project_kernel(tmp_path) -> dict:
+    """The environment of a runner whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
+    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment)."""
+    spec = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({**run.KERNEL_SPEC, "argv": argv}))
+    env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", run.ledger.LEDGER_ENV}}
+    return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.mark.slow
+def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "helpers.run", "--profile", "smoke", "--notebooks", "01", "03"]
+    command += ["--no-estimate", "--output-dir", str(out), *SMALLER]
+    env = project_kernel(tmp_path)
+    first = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    watchdog = threading.Timer(
+        300, lambda: first.kill()
+    )  # never hang the suite on a runner that never finishes 01
+    watchdog.start()
+    seen = []
+    try:
+        for line in first.stdout:
+            seen.append(line)
+            if line.startswith("▶ 01_data_exploration") and " ok " in line:
+                time.sleep(3)  # 03 under way
+                os.killpg(first.pid, signal.SIGINT)  # Ctrl-C
+                break
+        seen.append(first.communicate(timeout=120)[0])
+    finally:
+        watchdog.cancel()
+        if first.poll() is None:
+            first.kill()
+    printed = "".join(seen)
+    assert first.returncode == 130, printed
+    assert "03_pretrained_evaluation interrupted" in printed, printed
+    assert "run the same command again to resume: 01_data_exploration is read back" in printed, printed
+    executed = out / "01_data_exploration.ipynb"
+    first_copy = executed.read_bytes()
+
+    second = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=400, start_new_session=True
+    )
+    printed = second.stdout + second.stderr
+    assert second.returncode == 0, printed
+    assert (
+        "resuming the run started" in printed
+        and "01_data_exploration finished then and is read back" in printed
+    )
+    lines = second.stdout.splitlines()
+    kept = next(line for line in lines if line.startswith("▶ 01_data_exploration"))
+    assert "read back: finished" in kept and "not run again" in kept, printed
+    ran = next(line for line in lines if line.startswith("▶ 03_pretrained_evaluation"))
+    assert " ok " in ran, printed
+    assert executed.read_bytes() == first_copy  # 01 was not executed again
+    assert "results (smoke, " in printed and "zero-shot" in printed  # the run finished: its results table
+    state = json.loads((out / run.RESUME_FILE).read_text())
+    assert state["finished"] and list(state["done"]) == ["01_data_exploration", "03_pretrained_evaluation"]
+
+    # finished: the same command runs every notebook again (a resume is only for a run that stopped)
+    assert run.interrupted_run(out / run.RESUME_FILE, "smoke", list(state["done"])) is None
+
+
+@pytest.fixture
+def restored_environment():
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def _notebooks(folder):
+    folder.mkdir()
+    for stem in ("01_a", "02_b", "03_c"):
+        nb = nbformat.v4.new_notebook(metadata={"kernelspec": run.KERNEL_SPEC})
+        params = nbformat.v4.new_code_cell("seed = 0")
+        params.metadata["tags"] = ["parameters"]
+        nb.cells = [params, nbformat.v4.new_code_cell(f"print({stem!r})")]
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+    return folder
+
+
+def test_resume_logic_with_papermill_replaced(tmp_path, monkeypatch, capsys, restored_environment):
+    """Ctrl-C in 02: the run stops with 130 and says how to resume; run again, 01 is read back and 02, 03 run;
+    run once more (finished), all three run; a changed 01 or ``--restart`` runs everything."""
+    folder, out = _notebooks(tmp_path / "notebooks"), tmp_path / "run"
+    executed, interrupt = [], {"02_b"}
+
+    def fake_execute(notebook, output, parameters):
+        executed.append(notebook.stem)
+        if notebook.stem in interrupt:
+            interrupt.discard(notebook.stem)
+            raise KeyboardInterrupt
+        output.write_text(notebook.read_text())
+
+    monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
+    monkeypatch.setattr(run, "execute", fake_execute)
+    monkeypatch.setattr(run, "check_kernel", lambda: None)
+    monkeypatch.setattr(run, "prepare_models", lambda *args: None)
+    argv = ["--profile", "smoke", "--no-estimate", "--notebooks-dir", str(folder), "--output-dir", str(out)]
+
+    assert run.main(argv) == 130
+    printed = capsys.readouterr()
+    assert executed == ["01_a", "02_b"] and "02_b interrupted" in printed.out + printed.err
+    assert "run the same command again to resume: 01_a is read back" in printed.err
+
+    executed.clear()
+    assert run.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert executed == ["02_b", "03_c"]
+    assert "resuming the run started" in printed and "01_a finished then and is read back" in printed
+    assert "▶ 01_a read back: finished" in printed
+
+    executed.clear()
+    assert run.main(argv) == 0  # the last run finished: nothing to resume
+    assert executed == ["01_a", "02_b", "03_c"] and "resuming" not in capsys.readouterr().out
+
+    interrupt.add("03_c")  # stopped again, after 01 and 02 ...
+    assert run.main(argv) == 130
+    capsys.readouterr()
+    executed.clear()
+    assert run.main([*argv, "-p", "seed", "1"]) == 0  # ... but the parameters changed: everything runs
+    assert executed == ["01_a", "02_b", "03_c"]
+    assert "changed since (its cells or its parameters)" in capsys.readouterr().out
+
+    interrupt.add("03_c")
+    assert run.main(argv) == 130
+    executed.clear()
+    assert run.main([*argv, "--restart"]) == 0
+    assert executed == ["01_a", "02_b", "03_c"]
+
+
+def test_only_a_leading_run_of_unchanged_finished_notebooks_is_kept(tmp_path):
+    folder, out = _notebooks(tmp_path / "notebooks"), tmp_path / "run"
+    out.mkdir()
+    notebooks = run.discover_notebooks(None, folder)
+    prints = {nb.stem: run.fingerprint(nb, {"seed": 1}) for nb in notebooks}
+    for nb in notebooks:
+        (out / nb.name).write_text(nb.read_text())
+    state = {"done": {stem: {"fingerprint": prints[stem]} for stem in ("01_a", "03_c")}}
+    assert run.finished_prefix(state, notebooks, prints, out) == [
+        "01_a"
+    ]  # 03 after an unfinished 02: run again
+    assert run.fingerprint(notebooks[0], {"seed": 2}) != prints["01_a"]
+    executed = nbformat.read(notebooks[0], as_version=4)  # an executed copy: parameters and outputs differ
+    executed.cells[0].source = "seed = 1"
+    executed.cells[1].outputs = [nbformat.v4.new_output("stream", text="01_a")]
+    nbformat.write(executed, out / notebooks[0].name)
+    assert run.fingerprint(out / notebooks[0].name, {"seed": 1}) == prints["01_a"]
+    (out / "01_a.ipynb").unlink()
+    assert run.finished_prefix(state, notebooks, prints, out) == []
