@@ -58,7 +58,9 @@ def test_a_run_ends_with_the_results_table_and_the_paths(tmp_path, monkeypatch, 
     """The whole of ``main`` with papermill replaced: the fake notebook writes one model's results."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    nbformat.write(nbformat.v4.new_notebook(), folder / "01_fake.ipynb")
+    nbformat.write(
+        nbformat.v4.new_notebook(metadata={"kernelspec": run.KERNEL_SPEC}), folder / "01_fake.ipynb"
+    )
     out = tmp_path / "run"
 
     def fake_execute(notebook, output, parameters):
