@@ -85,3 +85,12 @@ def test_search_history_draws_the_running_best_of_complete_trials():
         running.append(best)
     assert list(y) == pytest.approx(running)
     plt.close(fig)
+
+
+def test_ci_errors_are_the_distances_from_the_accuracy_to_each_end_of_its_interval():
+    import pandas as pd
+
+    from helpers.plots import ci_errors
+
+    below, above = ci_errors(pd.DataFrame({"accuracy": [0.9], "ci95 low": [0.88], "ci95 high": [0.91]}))
+    assert below.iloc[0] == pytest.approx(0.02) and above.iloc[0] == pytest.approx(0.01)

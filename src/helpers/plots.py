@@ -203,6 +203,11 @@ def indicative_words_plot(table, title: str) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------------------------- 05 comparison
+def ci_errors(table) -> list:
+    """Matplotlib's error-bar lengths (below, above) from ``accuracy``, ``ci95 low`` and ``ci95 high``."""
+    return [table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]]
+
+
 def accuracy_ci_plot(table, title: str) -> plt.Figure:
     """Accuracy with 95% CI bars per model (``evaluation.comparison_table``), with the study's numbers as crosses."""
     table = table.sort_values("accuracy")
@@ -211,7 +216,7 @@ def accuracy_ci_plot(table, title: str) -> plt.Figure:
     ax.errorbar(
         table["accuracy"],
         y,
-        xerr=[table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]],
+        xerr=ci_errors(table),
         fmt="o",
         color="#4f81bd",
         ecolor="0.35",
@@ -369,7 +374,7 @@ def cost_accuracy_plot(table, title: str) -> plt.Figure:
     ax.errorbar(
         table["seconds"],
         table["accuracy"],
-        yerr=[table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]],
+        yerr=ci_errors(table),
         fmt="o",
         color="#4f81bd",
         ecolor="0.55",

@@ -22,6 +22,7 @@ own settings. The device is :func:`helpers.devices.choose_device`.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
@@ -252,19 +253,21 @@ def timed_trainer(trainer_class):
             super().__init__(*args, **kwargs)
             self.split_seconds = {"evaluating": 0.0, "saving": 0.0}
 
-        def evaluate(self, *args, **kwargs):
+        @contextlib.contextmanager
+        def _timed(self, part: str):
             started = time.perf_counter()
             try:
-                return super().evaluate(*args, **kwargs)
+                yield
             finally:
-                self.split_seconds["evaluating"] += time.perf_counter() - started
+                self.split_seconds[part] += time.perf_counter() - started
+
+        def evaluate(self, *args, **kwargs):
+            with self._timed("evaluating"):
+                return super().evaluate(*args, **kwargs)
 
         def _save_checkpoint(self, *args, **kwargs):
-            started = time.perf_counter()
-            try:
+            with self._timed("saving"):
                 return super()._save_checkpoint(*args, **kwargs)
-            finally:
-                self.split_seconds["saving"] += time.perf_counter() - started
 
     return TimedTrainer
 
