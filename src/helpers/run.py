@@ -477,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
     output_root = Path(env.get("IMDB_SERIES_OUTPUT") or os.environ.get("IMDB_SERIES_OUTPUT") or REPO_ROOT)
-    where = f"notebooks → {display_path(out_dir)}, results → {display_path(output_root / 'results' / args.profile)}"
+    where = f"notebooks → {shown(out_dir)}, results → {shown(output_root / 'results' / args.profile)}"
     os.environ.update(env)
     check_kernel()
     ledgers = run_dir / "ledger"
