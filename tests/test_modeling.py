@@ -125,3 +125,57 @@ def test_bad_spec_and_missing_folder(tmp_path):
 def test_model_source_str_names_the_model():
     source = ModelSource("standin", modeling.STANDIN_NAME, "models/minilm-sst2-standin")
     assert "MiniLM" in str(source) and "DistilBERT" not in str(source)
+
+
+def test_a_missing_standin_is_built_on_first_use_by_the_named_builder(tmp_path, monkeypatch):
+    import importlib
+    import types
+
+    from helpers import checkpoints
+
+    built = []
+    builder = types.SimpleNamespace(build_standin_model=lambda folder: built.append(folder) or folder)
+    real_import = importlib.import_module
+    monkeypatch.setattr(
+        importlib,
+        "import_module",
+        lambda name: builder if name == modeling.STANDIN_BUILDER else real_import(name),
+    )
+    monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path)
+    folder = tmp_path / checkpoints.STANDIN_DIRNAME
+    assert modeling.standin_dir(build=False) == folder and built == []
+    assert modeling.standin_dir() == folder and built == [folder]  # not built yet: the builder is called
+    folder.mkdir()
+    checkpoints.write_standin_info(folder, {"name": checkpoints.STANDIN_NAME})
+    assert modeling.standin_dir() == folder and built == [folder]  # built: reused
+
+
+def test_the_standin_builder_is_the_standin_module():
+    from helpers import standin
+
+    assert standin.__name__ == modeling.STANDIN_BUILDER and callable(standin.build_standin_model)
+
+
+def test_modeling_does_not_import_the_standin_builder():
+    """The arrows point one way: helpers.standin imports helpers.modeling and helpers.checkpoints, never back."""
+    import ast
+    import inspect
+
+    imported = set()
+    for node in ast.walk(ast.parse(inspect.getsource(modeling))):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    assert "helpers.standin" not in imported and "helpers.checkpoints" in imported
+
+
+def test_provenance_names_stay_reachable_from_modeling():
+    from helpers import checkpoints
+
+    # notebooks and helpers.training use these through modeling
+    assert modeling.standin_info is checkpoints.standin_info
+    assert modeling.write_source_file is checkpoints.write_source_file
+    assert modeling.read_source_file is checkpoints.read_source_file
+    assert modeling.STANDIN_NAME == checkpoints.STANDIN_NAME
+    assert not hasattr(modeling, "build_standin_model") and not hasattr(modeling, "StandinConfig")

@@ -11,23 +11,32 @@ stand-in (MiniLM-L6 fine-tuned on SST-2 here, built on first use). Two local bui
   SST-2, the same task the DistilBERT checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores).
 
 Labels are mapped by *name* (:func:`helpers.labels.imdb_label_map`), never by position. The provenance files
-next to a checkpoint (``model_source.json``, ``standin_build.json``) are read and written here only.
+next to a checkpoint (``model_source.json``, ``standin_build.json``) are read and written by
+:mod:`helpers.checkpoints`, which also names the stand-in's folder; ``read_source_file``, ``write_source_file``,
+``standin_info`` and ``STANDIN_NAME`` stay reachable here.
 
-CLI: ``python -m helpers.modeling build-standin`` / ``build-tiny`` / ``describe [spec]``.
+CLI: ``python -m helpers.modeling build-tiny`` / ``describe [spec]``; the stand-in: ``python -m helpers.standin``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import importlib
 import logging
 import os
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from helpers.checkpoints import (
+    STANDIN_NAME,
+    publish_build,
+    read_source_file,
+    standin_info,
+    standin_location,
+    write_source_file,
+)
 from helpers.hub import FALLBACK_RECORD, Provenance, from_hub
 from helpers.labels import ID2LABEL, LABEL2ID, LabelError, imdb_label_map
 from helpers.paths import MODELS_DIR, display_path
@@ -36,9 +45,7 @@ from helpers.settings import quiet_libraries, seed_everything
 log = logging.getLogger(__name__)
 
 HUB_MODEL_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
-STANDIN_NAME = "MiniLM-L6 fine-tuned on SST-2 (offline stand-in)"
 TINY_NAME = "tiny DistilBERT trained for seconds (smoke)"
-STANDIN_DIRNAME = "minilm-sst2-standin"
 TINY_DIRNAME = "tiny-distilbert"
 # 1 (no version field): random weights; 2: trained for seconds on bundled IMDB training reviews
 TINY_VERSION = 2
@@ -51,9 +58,10 @@ TINY_RECIPE = {
     "batch_size": 32,
     "learning_rate": 3e-3,
 }
-SOURCE_FILE = "model_source.json"  # written next to every checkpoint this package builds or fine-tunes
-STANDIN_INFO_FILE = "standin_build.json"
 SPECS = ("auto", "hub", "standin", "tiny", "path")
+# The stand-in's builder trains with helpers.training, which imports this module, so it sits above this one: it is
+# named here, not imported, and loaded only when load_classifier needs a stand-in that is not built yet.
+STANDIN_BUILDER = "helpers.standin"
 
 
 class ModelError(RuntimeError):
@@ -161,46 +169,16 @@ def _load_local(folder: Path, kind: str):
     return model, tokenizer, ModelSource(kind, name, display_path(folder), note)
 
 
-def read_source_file(folder: str | os.PathLike) -> dict[str, Any]:
-    """The ``model_source.json`` written next to a checkpoint by this package ({} when absent)."""
-    path = Path(folder) / SOURCE_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
-
-
-def write_source_file(folder: str | os.PathLike, **fields: Any) -> None:
-    Path(folder, SOURCE_FILE).write_text(json.dumps(fields, indent=2, default=str) + "\n")
-
-
-def standin_info(folder: str | os.PathLike | None = None) -> dict[str, Any]:
-    """The build record of the stand-in (``standin_build.json``), or {} if it is not built."""
-    path = Path(folder or MODELS_DIR / STANDIN_DIRNAME) / STANDIN_INFO_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
-
-
-def write_standin_info(folder: str | os.PathLike, info: dict[str, Any]) -> None:
-    Path(folder, STANDIN_INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")
-
-
 def standin_dir(build: bool = True) -> Path:
     """``models/minilm-sst2-standin``; with ``build``, the stand-in is built there first if it is missing.
 
-    :mod:`helpers.standin` sits above :mod:`helpers.inference`, which imports this module: it is imported
-    only when a build is needed.
+    The builder (:func:`helpers.standin.build_standin_model`) sits above this module: it is looked up by name
+    (:data:`STANDIN_BUILDER`) only when a build is needed.
     """
-    folder = MODELS_DIR / STANDIN_DIRNAME
+    folder = standin_location()
     if build and not standin_info(folder):
-        from helpers.standin import build_standin_model
-
-        return build_standin_model(folder)
+        return importlib.import_module(STANDIN_BUILDER).build_standin_model(folder)
     return folder
-
-
-def publish_build(tmp: Path, final: Path) -> Path:
-    """Move a finished build into place (a half-built folder is never mistaken for a checkpoint)."""
-    if final.exists():
-        shutil.rmtree(final)
-    tmp.rename(final)
-    return final
 
 
 # ----------------------------------------------------------------------------------------------- tiny model
@@ -399,15 +377,8 @@ def build_tiny_model(
 # ----------------------------------------------------------------------------------------------- CLI
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == [
-        "build-standin"
-    ]:  # kept for the Makefile and scripts: the builder lives in helpers.standin
-        from helpers.standin import main as build_standin
-
-        return build_standin(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m helpers.modeling", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build-standin", help="fine-tune MiniLM-L6 on SST-2 (python -m helpers.standin --help)")
     tiny = sub.add_parser("build-tiny", help="build the tiny smoke DistilBERT into models/tiny-distilbert")
     tiny.add_argument("--output-dir", default=None)
     tiny.add_argument("--force", action="store_true")
@@ -423,16 +394,6 @@ def main(argv: list[str] | None = None) -> int:
         _, _, source = load_classifier(args.spec, args.model_dir)
         print(source)
     return 0
-
-
-def __getattr__(name: str):
-    """``modeling.build_standin_model`` / ``modeling.StandinConfig`` from before the builder moved to
-    :mod:`helpers.standin` (imported on first use: it sits above this module)."""
-    if name in {"build_standin_model", "StandinConfig"}:
-        from helpers import standin
-
-        return getattr(standin, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":

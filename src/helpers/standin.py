@@ -3,9 +3,11 @@ DistilBERT SST-2 checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores
 ``models/minilm-sst2-standin``.
 
 It sits above :mod:`helpers.inference` (its SST-2 validation accuracy is measured with
-:func:`helpers.inference.predict`); :func:`helpers.modeling.load_classifier` builds it on first use.
+:func:`helpers.inference.predict`) and :mod:`helpers.training`; its provenance files and folder come from
+:mod:`helpers.checkpoints`. :func:`helpers.modeling.load_classifier` builds it on first use (by name: see
+``helpers.modeling.STANDIN_BUILDER``).
 
-CLI: ``python -m helpers.standin`` (also reachable as ``python -m helpers.modeling build-standin``).
+CLI: ``python -m helpers.standin``.
 """
 
 from __future__ import annotations
@@ -24,19 +26,19 @@ from typing import Any
 import numpy as np
 
 from helpers import ledger
-from helpers.data import load_sst2
-from helpers.inference import pad_batch, predict
-from helpers.labels import ID2LABEL, LABEL2ID
-from helpers.modeling import (
+from helpers.checkpoints import (
     STANDIN_INFO_FILE,
     STANDIN_NAME,
-    minilm_path,
     publish_build,
-    standin_dir,
     standin_info,
+    standin_location,
     write_source_file,
     write_standin_info,
 )
+from helpers.data import load_sst2
+from helpers.inference import pad_batch, predict
+from helpers.labels import ID2LABEL, LABEL2ID
+from helpers.modeling import minilm_path
 from helpers.paths import display_path
 from helpers.precision import autocast, choose_precision
 from helpers.settings import quiet_libraries, seed_everything
@@ -87,7 +89,7 @@ def build_standin_model(
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     config = config or StandinConfig()
-    folder = Path(output_dir) if output_dir is not None else standin_dir(build=False)
+    folder = Path(output_dir) if output_dir is not None else standin_location()
     if standin_info(folder) and not force:
         return folder
     if config.threads:
