@@ -25,7 +25,7 @@ smoke: setup                    ## the whole series on tiny data and a tiny mode
 	$(PY) -m helpers.run --profile smoke
 
 test: setup lint                ## lint, unit tests, the smoke run of every notebook, the JupyterLab browser test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=20
 
 lint: setup
 	$(PY) -m ruff check src tests notebooks

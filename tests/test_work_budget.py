@@ -30,7 +30,10 @@ def rows(scale_04: float) -> dict:
 def test_a_run_within_the_previous_work_says_so():
     text = budget_sentence(rows(0.5), PREVIOUS, n_train=10_000, n_trials=22)
     assert text.startswith("That is 0.86× the previous seed reference's 15.80M")  # (15.8 - 2.25) / 15.8
-    assert "04 4.25M (was 6.50M)" in text and text.endswith("within its budget.")
+    assert (
+        "(per notebook, now/then: 03 0.30M/0.30M, 04 4.25M/6.50M, 05 9.00M/9.00M)" in text
+        and text.endswith("within its budget.")
+    )
     assert "over" not in text
 
 
@@ -39,7 +42,7 @@ def test_a_run_over_the_previous_work_says_by_how_much_where_and_for_what():
     assert text.startswith("That is 1.28× the previous seed reference's 15.80M")  # (15.8 + 4.5) / 15.8
     assert "**over the budget by 4.50M** (04 +4.50M)" in text  # only the notebook that grew
     assert text.endswith(
-        "for 10,000 fine-tuning reviews instead of 5,000 and a 22-trial search instead of 6."
+        "for 10,000 fine-tuning reviews instead of 5,000 and a search of 22 trials instead of 6."
     )
     assert "within" not in text
 

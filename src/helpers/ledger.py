@@ -48,7 +48,9 @@ def work(trained: float, read: float) -> float:
 
 
 def millions(tokens: float) -> str:
-    """``2.31M`` tokens, or ``41.2k`` below a tenth of a million."""
+    """``2.31M`` tokens, ``41.2k`` below a tenth of a million, ``0`` for none."""
+    if not tokens:
+        return "0"
     return f"{tokens / 1e6:.2f}M" if tokens >= 1e5 else f"{tokens / 1e3:.1f}k"
 
 

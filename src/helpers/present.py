@@ -448,10 +448,12 @@ def budget_sentence(
     rows = {name: row for name, row in rows.items() if name in before}
     total, budget = sum(map(cost, rows.values())), sum(cost(before[name]) for name in rows)
     parts = ", ".join(
-        f"{name.split('_')[0]} {millions(cost(r))} (was {millions(cost(before[name]))})"
-        for name, r in rows.items()
+        f"{name.split('_')[0]} {millions(cost(r))}/{millions(cost(before[name]))}" for name, r in rows.items()
     )
-    head = f"That is {total / budget:.2f}× the previous seed reference's {millions(budget)} ({parts})"
+    head = (
+        f"That is {total / budget:.2f}× the previous seed reference's {millions(budget)} (per notebook, now/then:"
+        f" {parts})"
+    )
     if total <= budget:
         return f"{head}: within its budget."
     grew = [
@@ -463,7 +465,7 @@ def budget_sentence(
     if n_train and n_train > previous.get("n_train_finetune", n_train):
         bought.append(f"{n_train:,} fine-tuning reviews instead of {previous['n_train_finetune']:,}")
     if n_trials and n_trials > previous.get("search_trials", n_trials):
-        bought.append(f"a {n_trials}-trial search instead of {previous['search_trials']}")
+        bought.append(f"a search of {n_trials} trials instead of {previous['search_trials']}")
     return (
         f"{head}: **over the budget by {millions(total - budget)}** ({', '.join(grew)}). The work budget is what "
         f"this run gave up" + (f", for {' and '.join(bought)}." if bought else ".")
