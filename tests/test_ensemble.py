@@ -104,7 +104,10 @@ def test_ensemble_record_names_its_members_sums_their_cost_and_calls_a_half_posi
     assert record["data_source"] == {"kind": "first member's data"}
     assert record["model_source"] == {
         "kind": "ensemble",
-        "members": {"fine_tuned": {"kind": "local", "path": "models/x"}, "nbsvm": results["nbsvm"][0]["model_source"]},
+        "members": {
+            "fine_tuned": {"kind": "local", "path": "models/x"},
+            "nbsvm": results["nbsvm"][0]["model_source"],
+        },
     }
     assert record["train_seconds"] == 2.5 and record["predict_seconds"] == 1.5
     predictions = evaluation.load_results("smoke", folder=tmp_path)["ensemble"][1].set_index("review_id")
