@@ -235,3 +235,152 @@ def test_key_comparisons_keep_only_the_pairs_the_series_asks_about():
         tests
     )  # no classical choice, no ensemble: the transformer pairs only
     assert len(without) == 2
+
+
+# ----------------------------------------------------------------------------------------------- mutation pass (issue 24)
+def test_wilson_and_accuracy_edges_that_a_changed_bound_would_break():
+    assert evaluation.wilson_interval(1, 1) == pytest.approx((0.2065493, 1.0), abs=1e-6)  # n = 1 is a sample
+    assert evaluation.wilson_interval(16, 16)[1] == 1.0  # centre + half is 1 + 2e-16 here: clamped to 1
+    with pytest.raises(ValueError, match="n must be positive"):
+        evaluation.wilson_interval(0, 0)
+    with pytest.raises(ValueError, match="between 0 and n=5, got 6"):
+        evaluation.wilson_interval(6, 5)
+    assert evaluation.accuracy_with_ci([1], [1]) == (1.0, evaluation.wilson_interval(1, 1))
+    _, wide = evaluation.accuracy_with_ci([1, 0, 1, 0], [1, 0, 0, 0], confidence=0.99)
+    assert wide == evaluation.wilson_interval(3, 4, 0.99) and wide[0] < evaluation.wilson_interval(3, 4)[0]
+    with pytest.raises(ValueError, match="non-empty"):
+        evaluation.accuracy_with_ci([], [])
+
+
+def _mcnemar(b: int, c: int, **kwargs):
+    """McNemar on ``b`` reviews only A gets right and ``c`` only B gets right (all labels 1)."""
+    y = np.ones(b + c, dtype=int)
+    pred_a = np.r_[np.ones(b), np.zeros(c)].astype(int)
+    return evaluation.mcnemar_test(y, pred_a, 1 - pred_a, **kwargs)
+
+
+def test_mcnemar_switches_to_chi_squared_at_25_discordant_pairs_and_caps_p_at_one():
+    assert _mcnemar(12, 12)["method"] == "exact binomial"  # 24 < 25
+    at_25 = _mcnemar(13, 12)
+    assert at_25["method"] == "chi-squared, continuity-corrected" and at_25["statistic"] == 0.0
+    forced = _mcnemar(3, 1, exact=False)  # exact=False is obeyed even for few pairs: (|3 - 1| - 1)² / 4
+    assert forced["method"] == "chi-squared, continuity-corrected" and forced["statistic"] == 0.25
+    tie = _mcnemar(3, 3)  # 2 × P(X ≤ 3 | 6, ½) = 1.3125, capped at 1; the statistic is min(b, c)
+    assert tie["p_value"] == 1.0 and tie["statistic"] == 3.0 and tie["method"] == "exact binomial"
+    with pytest.raises(ValueError, match="paired"):
+        evaluation.mcnemar_test([1, 0], [1, 0], [1])
+
+
+def test_write_results_keys_types_and_record(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    record = evaluation.write_results(
+        profile="smoke",
+        model_key="toy-model_2",  # '-' and '_' are allowed
+        model="Toy",
+        data_source="a string source",
+        model_source={"kind": "local", "path": "models/x"},
+        review_ids=[3, 1, 2],  # stored as strings
+        y_true=[1.0, 0.0, 1.0],
+        y_pred=[True, False, False],
+        p_pos=[1, 0, 0],
+        train_seconds=None,
+        predict_seconds=2,
+        extra={"where": Path("models/x")},  # not JSON: written with str()
+    )
+    folder = tmp_path / "results" / "smoke"  # no folder: the profile's results folder of this run
+    assert record["split"] == "test" and record["train_seconds"] is None and record["predict_seconds"] == 2.0
+    assert record["data_source"] == {"description": "a string source"}
+    assert record["model_source"] == {"kind": "local", "path": "models/x"}
+    assert record["created"].endswith("+00:00")
+    text = (folder / "toy-model_2.json").read_text()
+    assert text.startswith('{\n  "model": "Toy",') and json.loads(text)["where"] == "models/x"
+    predictions = pd.read_parquet(folder / "toy-model_2_predictions.parquet")
+    assert list(predictions.columns) == ["review_id", "label", "pred", "p_pos"]
+    assert predictions["review_id"].tolist() == ["3", "1", "2"]
+    assert predictions["p_pos"].tolist() == [1.0, 0.0, 0.0] and predictions["pred"].tolist() == [1, 0, 0]
+    assert [str(t) for t in predictions.dtypes] == ["string", "int64", "int64", "float64"]
+    timed = _write(tmp_path, model_key="timed", train_seconds=3)
+    assert timed["train_seconds"] == 3.0 and isinstance(timed["train_seconds"], float)
+    with pytest.raises(ValueError, match="model_key must be letters"):
+        _write(tmp_path, model_key="a b")
+    with pytest.raises(ValueError, match=r"one length each \(got \[3, 4\]\)"):
+        _write(tmp_path, y_true=[1, 0, 1])
+    with pytest.raises(ValueError, match="review_ids must be unique"):
+        _write(tmp_path, review_ids=["a", "a", "b", "c"])
+
+
+def test_load_results_prefers_the_runs_folder_and_falls_back_to_the_committed_one(tmp_path, monkeypatch):
+    run, committed = tmp_path / "run", tmp_path / "committed"
+    monkeypatch.setattr(evaluation, "read_results_dirs", lambda profile: [run, committed])
+    with pytest.raises(evaluation.ResultsError, match="No model results in run:"):  # names the run's folder
+        evaluation.load_results("smoke")
+    assert evaluation.load_results("smoke", required=False) == {}
+    _write(committed, model_key="both", model="committed copy")
+    _write(committed, model_key="only_committed")
+    _write(run, model_key="both", model="this run's copy")
+    (run / "a_summary.json").write_text(json.dumps({"note": "no model_key"}))  # skipped, not the end
+    _write(run, model_key="only_run")
+    loaded = evaluation.load_results("smoke")
+    assert list(loaded) == ["both", "only_committed", "only_run"]
+    assert loaded["both"][0]["model"] == "this run's copy"
+
+    monkeypatch.setattr(evaluation, "read_results_dirs", lambda profile: [tmp_path / "results" / profile])
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    _write(tmp_path / "results" / "smoke", model_key="single")
+    assert list(evaluation.load_results("smoke")) == ["single"]  # one folder: the profile's
+
+
+def test_paired_predictions_and_pairwise_mcnemar_on_three_models(tmp_path):
+    _write(tmp_path, model_key="a", y_pred=[1, 0, 1, 0])  # labels 1 0 1 0: all right
+    _write(tmp_path, model_key="b", y_pred=[1, 0, 0, 0])  # wrong on c
+    _write(tmp_path, model_key="c", y_pred=[0, 1, 0, 1])  # all wrong
+    results = evaluation.load_results("smoke", folder=tmp_path)
+    paired = evaluation.paired_predictions(results)
+    assert list(paired.columns) == ["label", "a:pred", "a:p_pos", "b:pred", "b:p_pos", "c:pred", "c:p_pos"]
+    tests = evaluation.pairwise_mcnemar(results)
+    assert list(zip(tests["model A"], tests["model B"], strict=True)) == [("a", "b"), ("a", "c"), ("b", "c")]
+    assert list(tests.columns) == [
+        "model A",
+        "model B",
+        "n",
+        "accuracy A",
+        "accuracy B",
+        "only A right",
+        "only B right",
+        "p value",
+        "Holm p value",
+        "test",
+    ]
+    assert tests["accuracy A"].tolist() == [1.0, 1.0, 0.75] and tests["accuracy B"].tolist() == [
+        0.75,
+        0.0,
+        0.0,
+    ]
+    assert tests["n"].tolist() == [4, 4, 4] and set(tests["test"]) == {"exact binomial"}
+    np.testing.assert_allclose(tests["Holm p value"], evaluation.holm(tests["p value"]))
+    assert tests["Holm p value"].tolist() != tests["p value"].tolist()
+    with pytest.raises(evaluation.ResultsError, match="no results to compare"):
+        evaluation.paired_predictions({})
+    _write(tmp_path, model_key="other", y_true=[1, 0, 1, 1])  # review d labelled differently
+    with pytest.raises(
+        evaluation.ResultsError, match=r"1 of the same reviews different labels \(e.g. review d\)"
+    ):
+        evaluation.paired_predictions(evaluation.load_results("smoke", folder=tmp_path))
+
+
+def test_compare_with_saved_keeps_scores_and_finds_nothing_in_an_empty_folder(tmp_path, monkeypatch):
+    assert evaluation.compare_with_saved("smoke", "saved", "new", {}, [], folder=tmp_path) is None
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    _write(tmp_path / "results" / "smoke", model_key="saved")
+    test = {"review_id": ["a", "b"], "label": [1.0, 0.0]}
+    with_scores = evaluation.compare_with_saved("smoke", "saved", "new", test, [1.0, 1.0], [0.75, 0.5])
+    assert with_scores.paired["new:p_pos"].tolist() == [0.75, 0.5]
+    assert with_scores.paired["new:pred"].dtype == np.int64 and with_scores.paired["label"].dtype == np.int64
+    without = evaluation.compare_with_saved("smoke", "saved", "new", test, [1, 1])
+    assert without.paired["new:p_pos"].isna().all()
+
+
+def test_class_rates_divide_by_each_class_size():
+    paired = pd.DataFrame({"label": [0, 1, 1, 1], "a:pred": [0, 1, 0, 0]})
+    rates = evaluation.class_rates(paired, ["a"])["a"]
+    assert rates["recall neg"] == 1.0 and rates["recall pos"] == pytest.approx(1 / 3)
