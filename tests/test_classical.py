@@ -227,3 +227,129 @@ def test_write_run_follows_the_results_contract(tmp_path, monkeypatch):
     loaded = evaluation.load_results("smoke", folder=tmp_path / "results" / "smoke")
     assert loaded["nbsvm"][1]["review_id"].tolist() == ["r1", "r2", "r3", "r4"]
     assert loaded["nbsvm"][0]["text"] == "raw"
+
+
+# ----------------------------------------------------------------------------------------------- mutation pass (issue 24)
+def test_pipeline_defaults_are_the_documented_recipes():
+    """The settings every results file was made with (module and function docstrings); a changed default would
+    change the classical rows of the README without a word."""
+    tfidf = classical.tfidf_logreg().get_params()
+    assert {k: tfidf[f"tfidf__{k}"] for k in ("ngram_range", "min_df", "max_df", "sublinear_tf")} == {
+        "ngram_range": (1, 2),
+        "min_df": 2,
+        "max_df": 0.9,
+        "sublinear_tf": True,
+    }
+    assert (
+        tfidf["tfidf__strip_accents"] == "unicode"
+        and tfidf["tfidf__token_pattern"] == classical.TOKEN_PATTERN
+    )
+    assert tfidf["tfidf__dtype"] is np.float32 and list(dict(classical.tfidf_logreg().steps)) == [
+        "tfidf",
+        "logreg",
+    ]
+    assert (tfidf["logreg__C"], tfidf["logreg__random_state"], tfidf["logreg__max_iter"]) == (10.0, 42, 1000)
+    assert tfidf["logreg__solver"] == "liblinear"
+    nb = classical.nbsvm().get_params()
+    assert (nb["counts__ngram_range"], nb["counts__min_df"], nb["counts__binary"]) == ((1, 2), 1, True)
+    assert nb["counts__strip_accents"] == "unicode" and nb["counts__dtype"] is np.float32
+    assert (nb["nb__alpha"], nb["logreg__C"], nb["logreg__dual"], nb["logreg__random_state"]) == (
+        1.0,
+        1.0,
+        True,
+        42,
+    )
+    assert classical.NBFeatureScaler().alpha == 1.0
+
+
+def test_nb_scaler_says_which_shapes_disagree():
+    with pytest.raises(ValueError, match="X has 3 rows but y has 2 labels"):
+        classical.NBFeatureScaler().fit(np.ones((3, 5)), [0, 1])
+
+
+def test_fit_and_predict_times_are_durations():
+    run = classical.fit_and_predict(classical.nbsvm(), TRAIN, TEST)
+    assert 0 < run.train_seconds < 60 and 0 < run.predict_seconds < 60
+
+
+def _constant(constant: int, strategy: str = "constant"):
+    from sklearn.dummy import DummyClassifier
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline(
+        [("counts", CountVectorizer()), ("dummy", DummyClassifier(strategy=strategy, constant=constant))]
+    )
+
+
+def test_tune_passes_the_fixed_settings_and_picks_the_best_not_the_worst():
+    validation = {"text": ["good", "great", "fine", "bad"], "label": [1, 1, 1, 0]}  # "always 1" scores 0.75
+    seen = []
+
+    def build(**kwargs):
+        seen.append(kwargs)
+        return _constant(**kwargs)
+
+    best, table = classical.tune(build, "constant", [0, 1, 1], TRAIN, validation, strategy="constant")
+    assert seen == [{"constant": c, "strategy": "constant"} for c in (0, 1, 1)]
+    assert table["validation_accuracy"].tolist() == [0.25, 0.75, 0.75]
+    assert best == 1 and type(best) is int  # a plain Python value, not numpy's
+
+
+def test_feature_weights_need_both_texts_and_labels_and_name_a_model_without_weights():
+    forest = classical.random_forest_bow(seed=0).fit(TRAIN["text"], TRAIN["label"])
+    with pytest.raises(ValueError, match="training texts and labels"):
+        classical.feature_weights(forest, TRAIN["text"], None)
+    assert classical.feature_weights(forest, TRAIN["text"], TRAIN["label"]).name == "weight"
+    dummy = _constant(1).fit(TRAIN["text"], TRAIN["label"])
+    with pytest.raises(TypeError, match="cannot read feature weights from DummyClassifier"):
+        classical.feature_weights(dummy)
+
+
+def test_top_features_leave_out_neutral_features_and_keep_fifteen_by_default():
+    words = [f"w{i}" for i in range(20)]  # 20 positive and 20 negative words, and "the" in every review
+    pos = [f"the {w} {w}x" for w in words]
+    neg = [f"the {w}y {w}z" for w in words]
+    pipeline = classical.nbsvm(ngram_range=(1, 1)).fit(pos + neg, [1] * len(pos) + [0] * len(neg))
+    assert classical.feature_weights(pipeline)["the"] == 0.0  # r = 0: as frequent in both classes
+    top = classical.top_features(pipeline)
+    assert top["class"].value_counts().to_dict() == {"neg": 15, "pos": 15}
+    assert list(top.index) == list(range(30))
+    every = classical.top_features(pipeline, k=100)  # all 80 features with a sign, "the" with none
+    assert every["class"].value_counts().to_dict() == {"neg": 40, "pos": 40}
+    assert "the" not in set(every["feature"])
+
+
+def test_write_run_records_what_it_is_told(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    test = {**TEST, "review_id": ["r1", "r2", "r3", "r4"]}
+    run = classical.fit_and_predict(classical.nbsvm(), TRAIN, test)
+    record = classical.write_run(
+        run, test, profile="smoke", model_key="nbsvm", model="NB-SVM", data_source="toy", description="d"
+    )
+    assert record["model"] == "NB-SVM" and record["data_source"] == {"description": "toy"}
+    assert record["train_seconds"] == run.train_seconds and record["predict_seconds"] == run.predict_seconds
+
+
+def test_settings_that_reach_the_classifiers_and_the_recorded_pipeline():
+    assert classical.nbsvm().get_params()["logreg__max_iter"] == 1000
+    svm = classical.nbsvm(classifier="svm", C=0.5, max_iter=7, seed=3).get_params()
+    assert (svm["svm__C"], svm["svm__max_iter"], svm["svm__random_state"]) == (0.5, 7, 3)
+    counts = classical.tfidf_logreg().steps[0][1].fit(TRAIN["text"])
+    np.testing.assert_array_equal(
+        classical.log_count_ratio(TRAIN["text"], TRAIN["label"], counts),
+        classical.NBFeatureScaler(alpha=1.0).fit(counts.transform(TRAIN["text"]), TRAIN["label"]).r_,
+    )
+    source = classical.model_source(classical.random_forest_bow(seed=3), "RF")
+    assert source["pipeline"] == "CountVectorizer() → RandomForestClassifier(n_jobs=-1, random_state=3)"
+    assert source["version"] == classical.sklearn.__version__
+    long = classical.model_source(classical.tfidf_logreg(), "LR")["pipeline"]  # its repr wraps: one line here
+    assert "\n" not in long and "  " not in long and "sublinear_tf=True" in long
+
+
+def test_tune_over_a_setting_that_is_not_a_number():
+    validation = {"text": ["good", "great", "fine", "bad"], "label": [1, 1, 1, 0]}
+    best, _ = classical.tune(
+        _constant, "strategy", ["most_frequent", "constant"], TRAIN, validation, constant=1
+    )
+    assert best == "constant"  # always 1 (0.75) beats the training set's tie, broken to 0 (0.25)
