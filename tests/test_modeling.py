@@ -127,20 +127,11 @@ def test_model_source_str_names_the_model():
     assert "MiniLM" in str(source) and "DistilBERT" not in str(source)
 
 
-def test_a_missing_standin_is_built_on_first_use_by_the_named_builder(tmp_path, monkeypatch):
-    import importlib
-    import types
-
-    from helpers import checkpoints
+def test_a_missing_standin_is_built_on_first_use(tmp_path, monkeypatch):
+    from helpers import checkpoints, standin
 
     built = []
-    builder = types.SimpleNamespace(build_standin_model=lambda folder: built.append(folder) or folder)
-    real_import = importlib.import_module
-    monkeypatch.setattr(
-        importlib,
-        "import_module",
-        lambda name: builder if name == modeling.STANDIN_BUILDER else real_import(name),
-    )
+    monkeypatch.setattr(standin, "build_standin_model", lambda folder: built.append(folder) or folder)
     monkeypatch.setattr(checkpoints, "MODELS_DIR", tmp_path)
     folder = tmp_path / checkpoints.STANDIN_DIRNAME
     assert modeling.standin_dir(build=False) == folder and built == []
@@ -150,24 +141,26 @@ def test_a_missing_standin_is_built_on_first_use_by_the_named_builder(tmp_path, 
     assert modeling.standin_dir() == folder and built == [folder]  # built: reused
 
 
-def test_the_standin_builder_is_the_standin_module():
-    from helpers import standin
-
-    assert standin.__name__ == modeling.STANDIN_BUILDER and callable(standin.build_standin_model)
-
-
-def test_modeling_does_not_import_the_standin_builder():
-    """The arrows point one way: helpers.standin imports helpers.modeling and helpers.checkpoints, never back."""
+def _imported(module) -> set[str]:
     import ast
     import inspect
 
-    imported = set()
-    for node in ast.walk(ast.parse(inspect.getsource(modeling))):
+    names = set()
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
         if isinstance(node, ast.Import):
-            imported |= {alias.name for alias in node.names}
+            names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            imported |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
-    assert "helpers.standin" not in imported and "helpers.checkpoints" in imported
+            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def test_the_standin_builder_imports_neither_modeling_nor_training():
+    """No circle: modeling → standin → (checkpoints, dropout, inference), and training → modeling."""
+    from helpers import standin
+
+    imported = {name.split(".")[1] for name in _imported(standin) if name.startswith("helpers.")}
+    assert not imported & {"modeling", "training"}
+    assert {"checkpoints", "dropout"} <= imported
 
 
 def test_provenance_names_stay_reachable_from_modeling():

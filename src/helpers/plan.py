@@ -126,9 +126,10 @@ def measure_speed(
     import torch
 
     from helpers.devices import choose_device
+    from helpers.dropout import set_attention_dropout, set_hidden_dropout
     from helpers.inference import eval_batch_size as auto_batch
     from helpers.precision import autocast, choose_precision
-    from helpers.training import DEFAULT_DROPOUT, set_attention_dropout, set_hidden_dropout
+    from helpers.training import DEFAULT_DROPOUT
 
     device = choose_device()
     choice = choose_precision(precision, device)

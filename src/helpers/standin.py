@@ -3,9 +3,9 @@ DistilBERT SST-2 checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores
 ``models/minilm-sst2-standin``.
 
 It sits above :mod:`helpers.inference` (its SST-2 validation accuracy is measured with
-:func:`helpers.inference.predict`) and :mod:`helpers.training`; its provenance files and folder come from
-:mod:`helpers.checkpoints`. :func:`helpers.modeling.load_classifier` builds it on first use (by name: see
-``helpers.modeling.STANDIN_BUILDER``).
+:func:`helpers.inference.predict`) and :mod:`helpers.dropout`, and below :mod:`helpers.modeling`, whose
+:func:`~helpers.modeling.load_classifier` builds it on first use; its provenance files, its folder and the MiniLM
+weights' location come from :mod:`helpers.checkpoints`. It imports neither modeling nor training.
 
 CLI: ``python -m helpers.standin``.
 """
@@ -29,6 +29,7 @@ from helpers import ledger
 from helpers.checkpoints import (
     STANDIN_INFO_FILE,
     STANDIN_NAME,
+    minilm_path,
     publish_build,
     standin_info,
     standin_location,
@@ -36,13 +37,12 @@ from helpers.checkpoints import (
     write_standin_info,
 )
 from helpers.data import load_sst2
+from helpers.dropout import set_attention_dropout, set_hidden_dropout
 from helpers.inference import pad_batch, predict
 from helpers.labels import ID2LABEL, LABEL2ID
-from helpers.modeling import minilm_path
 from helpers.paths import display_path
 from helpers.precision import autocast, choose_precision
 from helpers.settings import quiet_libraries, seed_everything
-from helpers.training import set_attention_dropout, set_hidden_dropout
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ def random_distilbert(tokenizer_dir=None):
     import torch
     from transformers import AutoTokenizer, DistilBertConfig, DistilBertForSequenceClassification
 
-    from helpers.modeling import ModelSource, minilm_path
+    from helpers.checkpoints import minilm_path
+    from helpers.modeling import ModelSource
 
     torch.manual_seed(0)
     config = DistilBertConfig(

@@ -132,7 +132,7 @@ def _prepare_model(model, setup: TrainSetup, device):
 
     import torch
 
-    from helpers.training import set_attention_dropout, set_hidden_dropout
+    from helpers.dropout import set_attention_dropout, set_hidden_dropout
 
     model = copy.deepcopy(model)
     if setup.attention_dropout is not None:
