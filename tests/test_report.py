@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from helpers import evaluation, report
+from helpers import evaluation, present, report
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_significance_statements_say_when_the_data_cannot_tell():
             },
         ]
     )
-    first, second = evaluation.significance_statements(tests, {"a": "A", "b": "B", "c": "C"})
+    first, second = present.significance_statements(tests, {"a": "A", "b": "B", "c": "C"})
     assert first.startswith("A is more accurate than B")
     assert second.startswith("A and C: no significant difference")
     assert "p = 1.0e-12" in first and "0.0000" not in first
@@ -122,7 +122,7 @@ def test_significance_statements_say_when_the_data_cannot_tell():
 def test_significance_statements_give_the_better_models_numbers_first():
     row = {"model A": "a", "model B": "b", "n": 200, "accuracy A": 0.82, "accuracy B": 0.875}
     tests = pd.DataFrame([row | {"only A right": 5, "only B right": 16, "p value": 0.027}])
-    (sentence,) = evaluation.significance_statements(tests, {"a": "A", "b": "B"})
+    (sentence,) = present.significance_statements(tests, {"a": "A", "b": "B"})
     assert sentence == (
         "B is more accurate than A (0.875 vs 0.820; 16 vs 5 reviews only one of them gets right; "
         "McNemar p = 0.027, n = 200)."

@@ -27,7 +27,6 @@ from sklearn.metrics import classification_report, confusion_matrix
 
 from helpers.labels import LABEL_NAMES
 from helpers.paths import display_path, read_results_dirs, results_dir
-from helpers.present import p_text
 
 REQUIRED_FIELDS = (
     "model",
@@ -609,38 +608,6 @@ def class_rates(paired: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
             for name in names
         }
     )
-
-
-def significance_statements(tests: pd.DataFrame, names: dict[str, str], alpha: float = 0.05) -> list[str]:
-    """Plain sentences for each McNemar test: which model is better on these reviews, or that the data cannot tell.
-
-    With a ``Holm p value`` column (:func:`pairwise_mcnemar`) the verdict follows the Holm-adjusted p-value, and
-    both are given; without it, the raw one."""
-    sentences = []
-    for _, row in tests.iterrows():
-        a, b = names.get(row["model A"], row["model A"]), names.get(row["model B"], row["model B"])
-        side_a = (a, row["accuracy A"], row["only A right"])
-        side_b = (b, row["accuracy B"], row["only B right"])
-        adjusted = row.get("Holm p value")
-        decisive = row["p value"] if adjusted is None or pd.isna(adjusted) else adjusted
-        significant = decisive < alpha
-        if significant and side_b[2] > side_a[2]:
-            side_a, side_b = (
-                side_b,
-                side_a,
-            )  # the sentence names the better model first, and so do its numbers
-        p_part = f"McNemar p = {p_text(row['p value'])}"
-        if decisive is not row["p value"]:
-            p_part += f", Holm-adjusted {p_text(adjusted)}"
-        numbers = (
-            f"{side_a[1]:.3f} vs {side_b[1]:.3f}; {side_a[2]} vs {side_b[2]} reviews only one of them gets right; "
-            f"{p_part}, n = {row['n']:,}"
-        )
-        if significant:
-            sentences.append(f"{side_a[0]} is more accurate than {side_b[0]} ({numbers}).")
-        else:
-            sentences.append(f"{a} and {b}: no significant difference at α = {alpha} ({numbers}).")
-    return sentences
 
 
 def key_comparisons(
