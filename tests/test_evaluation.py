@@ -384,3 +384,24 @@ def test_class_rates_divide_by_each_class_size():
     paired = pd.DataFrame({"label": [0, 1, 1, 1], "a:pred": [0, 1, 0, 0]})
     rates = evaluation.class_rates(paired, ["a"])["a"]
     assert rates["recall neg"] == 1.0 and rates["recall pos"] == pytest.approx(1 / 3)
+
+
+def test_summary_of_a_model_that_never_predicts_one_class():
+    """The smoke transformer calls every review positive: 'neg' must still be reported, with precision 0 (not 1)."""
+    summary = evaluation.summarise_predictions([1, 0, 1, 0], [1, 1, 1, 1])
+    assert summary["classification_report"]["neg"]["precision"] == 0.0
+    assert summary["macro_f1"] == pytest.approx((0 + 2 * 0.5 / 1.5) / 2)
+    only_pos = evaluation.summarise_predictions([1, 1], [1, 1])  # one class in the data: both still reported
+    assert only_pos["confusion_matrix"] == [[0, 0], [0, 2]] and "neg" in only_pos["classification_report"]
+
+
+def test_atomic_write_renames_a_hidden_temporary_file_from_the_same_folder(tmp_path, monkeypatch):
+    moves = []
+    real_replace = evaluation.os.replace
+    monkeypatch.setattr(
+        evaluation.os, "replace", lambda src, dst: (moves.append((src, dst)), real_replace(src, dst))
+    )
+    evaluation._atomic_write(tmp_path / "deep" / "x.json", lambda p: p.write_text("{}"))
+    ((src, dst),) = moves
+    assert Path(src).parent == Path(dst).parent == tmp_path / "deep"  # same file system: the rename is atomic
+    assert Path(src).name.startswith(".x.json.") and Path(src).name.endswith(".tmp")
