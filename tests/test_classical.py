@@ -253,6 +253,7 @@ def test_pipeline_defaults_are_the_documented_recipes():
     nb = classical.nbsvm().get_params()
     assert (nb["counts__ngram_range"], nb["counts__min_df"], nb["counts__binary"]) == ((1, 2), 1, True)
     assert nb["counts__strip_accents"] == "unicode" and nb["counts__dtype"] is np.float32
+    assert nb["counts__token_pattern"] == classical.TOKEN_PATTERN  # keeps "!", "?" and one-letter words
     assert (nb["nb__alpha"], nb["logreg__C"], nb["logreg__dual"], nb["logreg__random_state"]) == (
         1.0,
         1.0,
