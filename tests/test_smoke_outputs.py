@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+import pandas as pd
 import pytest
 from support.builders import interval_problems, output_rows, unprinted_accuracies, write_toy_results
 from test_notebooks import reader_problems
@@ -99,10 +100,8 @@ def test_an_accuracy_counts_only_beside_the_models_name(tmp_path):
     )
 
 
-@pytest.fixture(scope="module")
-def smoke(tmp_path_factory):
-    """One smoke run of every notebook with the runner, into private folders; ``(executed, results, figures)``."""
-    root = tmp_path_factory.mktemp("smoke")
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """The runner on the smoke profile with ``root``'s private output and models folders."""
     env = os.environ | {
         "IMDB_SERIES_OUTPUT": str(root / "output"),
         "IMDB_MODELS_DIR": str(root / "models"),  # a fresh study: nothing resumed from another run
@@ -110,14 +109,21 @@ def smoke(tmp_path_factory):
         "HF_DATASETS_OFFLINE": "1",
     }
     env.pop("IMDB_SEARCH_STORAGE", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.run", "--profile", PROFILE, "--output-dir", str(root / "runs")],
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.run", "--profile", PROFILE, *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=1200,
     )
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    """One smoke run of every notebook with the runner, into private folders; ``(executed, results, figures)``."""
+    root = tmp_path_factory.mktemp("smoke")
+    result = _run(root, "--output-dir", str(root / "runs"))
     if keep := os.environ.get("IMDB_KEEP_SMOKE_RUN"):  # e.g. runs/smoke: CI keeps the run, failed or not
         keep_run(root, REPO_ROOT / keep)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
@@ -231,3 +237,31 @@ def test_the_notebooks_print_the_accuracies_they_recorded(smoke):
     executed, folder, _ = smoke
     results = load_results(PROFILE, folder=folder)
     assert not unprinted_accuracies([executed / p.name for p in NOTEBOOKS], results)
+
+
+@pytest.mark.slow
+def test_run_again_the_fine_tuning_and_the_search_are_read_back_not_retrained(smoke):
+    """What a user gets who runs 04 and 05 again after ``make run`` (the runner executes the same cells JupyterLab
+    would): every finished fine-tuning run and the finished search read back, no token trained, the same
+    predictions. Runs last in this file: it rewrites 04's and 05's results with the same numbers."""
+    executed, results, _ = smoke
+    keys = ("fine_tuned", "tuned")
+    before = {k: pd.read_parquet(results / f"{k}_predictions.parquet") for k in keys}
+    again = _run(
+        executed.parent,
+        "--notebooks",
+        "04",
+        "05",
+        "--restart",
+        "--no-estimate",
+        "--output-dir",
+        str(executed.parent / "again"),
+    )
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    lines = [line for line in again.stdout.splitlines() if line.startswith("▶")]
+    assert len(lines) == 2, again.stdout
+    for line in lines:
+        assert "trained 0 tokens" in line and "saved run(s) read back, not retrained" in line, line
+    for key in keys:
+        after = pd.read_parquet(results / f"{key}_predictions.parquet")
+        pd.testing.assert_frame_equal(after, before[key])
