@@ -83,3 +83,21 @@ def test_readme_rows_show_the_recorded_accuracy_and_interval(seed_results):
         expected = f"{record['accuracy']:.3f} ({ci.low:.3f}–{ci.high:.3f})"
         shown = rows[label][3]
         assert shown == expected, f"{label}: README shows {shown!r}, the results {expected!r}"
+
+
+def test_the_readmes_generated_sections_are_what_the_committed_results_generate():
+    """README's run table, findings and results table are regenerated from results/seed/, never left stale."""
+    import re
+
+    from helpers import report
+
+    text = (REPO_ROOT / "README.md").read_text()
+    folder = REPO_ROOT / "results" / "seed"
+    for start, end, make in [
+        (report.RUN_START, report.RUN_END, report.run_markdown),
+        (report.FINDINGS_START, report.FINDINGS_END, report.findings_markdown),
+        (report.START, report.END, report.results_markdown),
+    ]:
+        block = re.search(re.escape(start) + "\n(.*?)\n" + re.escape(end), text, flags=re.S)
+        assert block, f"README.md lacks {start}"
+        assert block.group(1) == make("seed", folder), f"README.md's {start} block is stale: python -m helpers.report"

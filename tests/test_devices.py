@@ -43,3 +43,27 @@ def test_predict_runs_on_the_chosen_device(tiny):
     model, tokenizer, _ = tiny
     out = predict(model, tokenizer, ["good film", "bad film"], max_length=16, progress=False, device="cpu")
     assert len(out) == 2 and next(model.parameters()).device.type == "cpu"
+
+
+def test_the_cpu_model_is_read_from_cpuinfo(tmp_path):
+    from helpers.devices import cpu_model
+
+    info = tmp_path / "cpuinfo"
+    info.write_text(
+        "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9R14\nflags\t\t: avx2\n"
+    )
+    assert cpu_model(str(info)) == "AMD EPYC 9R14"
+    assert cpu_model(str(tmp_path / "missing"))  # elsewhere: the platform's name, never empty
+
+
+def test_the_machine_names_its_cores_cpu_and_class(monkeypatch):
+    import os
+
+    from helpers import devices, precision
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(devices, "cpu_model", lambda: "AMD EPYC 7R13")
+    monkeypatch.setattr(
+        precision, "detect_capability", lambda: precision.Capability("cpu", "AVX2", native_bf16=False)
+    )
+    assert devices.machine_text() == "2-core AMD EPYC 7R13 (AVX2)"

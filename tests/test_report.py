@@ -161,3 +161,35 @@ def test_no_results_is_a_clear_error(tmp_path):
     with pytest.raises(evaluation.ResultsError, match="run notebooks 02–05"):
         evaluation.load_results("t", folder=tmp_path)
     assert evaluation.load_results("t", folder=tmp_path, required=False) == {}
+
+
+def test_the_run_table_reads_the_runners_record_and_compares_with_the_previous_reference(tmp_path):
+    import json
+
+    ledger_dir = tmp_path / "ledger"
+    ledger_dir.mkdir()
+    (ledger_dir / "work.json").write_text(
+        json.dumps(
+            {
+                "notebooks": {
+                    "03_x": {"trained": 0, "read": 500_000, "seconds": 90.0, "machine": "2-core X (AMX)"},
+                    "04_y": {"trained": 1_000_000, "read": 500_000, "seconds": 1800.0},
+                }
+            }
+        )
+    )
+    text = report.run_markdown("seed", folder=tmp_path)
+    assert "| 03_x | 2-core X (AMX) | 1.5 | 0 | 0.50M | 0.50M |" in text
+    assert "| 04_y | not recorded | 30.0 | 1.00M | 0.50M | 3.50M |" in text
+    assert "Together: 4.00M, 32 minutes." in text and "previous" not in text
+    previous = {
+        "notebooks": {"03_x": {"trained": 0, "read": 1_000_000}, "04_y": {"trained": 0, "read": 1_000_000}}
+    }
+    (ledger_dir / "previous_reference.json").write_text(json.dumps(previous))
+    assert "Notebooks 03, 04: 4.00M, 2.00× the previous reference's 2.00M" in report.run_markdown(
+        "seed", tmp_path
+    )
+
+
+def test_no_run_recorded_says_so(tmp_path):
+    assert report.run_markdown("seed", folder=tmp_path).startswith("_No run recorded")

@@ -57,7 +57,7 @@ def test_resume_after_an_interruption(tiny, tmp_path):
     assert fit.history["train_loss"].notna().any()
     assert 0 <= fit.best_val_accuracy <= 1 and fit.best_step in (2, 4)
     card = (fit.model_path / "README.md").read_text()
-    assert "tiny DistilBERT trained for seconds" in card and "learning rate 0.001" in card
+    assert "tiny DistilBERT trained for seconds" in card and "learning rate 1e-03" in card
     assert read_source_file(fit.model_path)["kind"] == "finetuned"
     reloaded, _, reloaded_source = load_classifier("path", fit.model_path)
     assert "fine-tuned on IMDB" in reloaded_source.name

@@ -45,3 +45,30 @@ def device_name(device) -> str:
         return "cpu"
     index = device.index if device.index is not None else torch.cuda.current_device()
     return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
+
+
+def cpu_model(cpuinfo: str = "/proc/cpuinfo") -> str:
+    """The CPU's model name (``Intel(R) Xeon(R) Processor``), or the platform's processor name elsewhere."""
+    import platform
+
+    try:
+        with open(cpuinfo) as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def machine_text() -> str:
+    """This machine in a few words, for a record of where a run's minutes were measured:
+    ``2-core Intel(R) Xeon(R) Processor (AMX)``, with the GPU when torch sees one."""
+    import torch
+
+    from helpers.precision import detect_capability
+
+    text = f"{os.cpu_count()}-core {cpu_model()} ({detect_capability().cpu_class})"
+    if torch.cuda.is_available():
+        text += f", GPU {torch.cuda.get_device_name(0)}"
+    return text

@@ -6,8 +6,10 @@ python -m helpers.report --profile seed     # rewrites the block between the REA
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -17,6 +19,7 @@ from helpers.present import p_text, short_label
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 FINDINGS_START, FINDINGS_END = "<!-- findings:start -->", "<!-- findings:end -->"
+RUN_START, RUN_END = "<!-- run:start -->", "<!-- run:end -->"
 
 
 def results_markdown(profile: str, folder=None) -> str:
@@ -76,6 +79,46 @@ def findings_markdown(profile: str, folder=None) -> str:
     )
 
 
+def run_markdown(profile: str, folder=None) -> str:
+    """The reference run notebook by notebook, from the runner's ``results/<profile>/ledger/work.json``: where and
+    how long each ran, the tokens it trained on and read, and its work in forward-pass token equivalents."""
+    from helpers.ledger import millions, previous, work
+
+    ledger_dir = Path(folder or output_root() / "results" / profile) / "ledger"
+    path = ledger_dir / "work.json"
+    if not path.is_file():
+        return f"_No run recorded in results/{profile}/ledger/ yet._"
+    rows = json.loads(path.read_text())["notebooks"]
+    lines = [
+        "| notebook | machine | minutes | tokens trained | tokens read | work |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for name, row in rows.items():
+        minutes = "" if row.get("seconds") is None else f"{row['seconds'] / 60:.1f}"
+        lines.append(
+            f"| {name} | {row.get('machine', 'not recorded')} | {minutes} | {millions(row['trained'])} | "
+            f"{millions(row['read'])} | {millions(work(row['trained'], row['read']))} |"
+        )
+    total = sum(work(r["trained"], r["read"]) for r in rows.values())
+    text = (
+        f"From the runner's record ([`results/{profile}/ledger/work.json`](results/{profile}/ledger/work.json)); "
+        "work in forward-pass token equivalents, a trained token counting 3. Together: "
+        f"{millions(total)}, {sum(r.get('seconds') or 0 for r in rows.values()) / 60:.0f} minutes.\n\n"
+        + "\n".join(lines)
+    )
+    before = previous(ledger_dir)
+    if before:
+        mine = {k: v for k, v in rows.items() if k in before["notebooks"]}
+        now = sum(work(r["trained"], r["read"]) for r in mine.values())
+        then = sum(work(r["trained"], r["read"]) for r in before["notebooks"].values())
+        text += (
+            f"\n\nNotebooks {', '.join(k[:2] for k in before['notebooks'])}: {millions(now)}, {now / then:.2f}× "
+            f"the previous reference's {millions(then)} (estimated from its configuration and logs, "
+            f"[`previous_reference.json`](results/{profile}/ledger/previous_reference.json))."
+        )
+    return text
+
+
 def _replace(text: str, start: str, end: str, body: str) -> str:
     block = f"{start}\n{body}\n{end}"
     return re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
@@ -91,6 +134,8 @@ def update_readme(profile: str, readme=REPO_ROOT / "README.md", folder=None) -> 
     text = _replace(text, START, END, results_markdown(profile, folder))
     if FINDINGS_START in text and FINDINGS_END in text:
         text = _replace(text, FINDINGS_START, FINDINGS_END, findings_markdown(profile, folder))
+    if RUN_START in text and RUN_END in text:
+        text = _replace(text, RUN_START, RUN_END, run_markdown(profile, folder))
     readme.write_text(text)
     from helpers.bench.readme import update_speed_tables  # imports torch: only when the README is rewritten
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers import ledger
+from helpers.devices import machine_text
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
 from helpers.settings import PROFILES, load_profile
 
@@ -354,7 +355,13 @@ def print_work(runs: list[NotebookRun], stand_in: Path, folder: Path) -> None:
     build = ledger.totals(stand_in)
     if build["trained"] or build["read"]:
         rows["stand-in build"] = {**build, "seconds": None}
-    rows |= {r.notebook: {"trained": r.trained, "read": r.read, "seconds": round(r.seconds, 1)} for r in runs}
+    here = (
+        machine_text()
+    )  # each row says where its seconds were measured: a reference may be re-made in parts
+    rows |= {
+        r.notebook: {"trained": r.trained, "read": r.read, "seconds": round(r.seconds, 1), "machine": here}
+        for r in runs
+    }
     trained = sum(row["trained"] for row in rows.values())
     read = sum(row["read"] for row in rows.values())
     total = ledger.work(trained, read)
