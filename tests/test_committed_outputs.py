@@ -100,4 +100,6 @@ def test_the_readmes_generated_sections_are_what_the_committed_results_generate(
     ]:
         block = re.search(re.escape(start) + "\n(.*?)\n" + re.escape(end), text, flags=re.S)
         assert block, f"README.md lacks {start}"
-        assert block.group(1) == make("seed", folder), f"README.md's {start} block is stale: python -m helpers.report"
+        assert block.group(1) == make("seed", folder), (
+            f"README.md's {start} block is stale: python -m helpers.report"
+        )
