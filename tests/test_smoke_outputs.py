@@ -146,12 +146,15 @@ def test_every_notebook_ran(smoke):
 
 @pytest.mark.slow
 def test_a_reader_sees_no_noise_and_the_terminal_one_line_per_notebook(smoke):
-    executed, _, _ = smoke
+    executed, results, _ = smoke
     for path in executed.glob("*.ipynb"):
         assert reader_problems(nbformat.read(path, as_version=4)) == [], path.name
     terminal = (executed.parent / "terminal.txt").read_text().strip().splitlines()
-    # the plan (a line per notebook with its estimate), then one progress line per notebook, the total and the work
-    assert len(terminal) <= 2 * len(NOTEBOOKS) + 8, "no kernel chatter in the terminal"
+    # the plan (a line per notebook with its estimate), then one progress line per notebook, the total and the work,
+    # then the results table (a title, a header, a row per model) and where the outputs went (a title, four paths)
+    closing = 1 + (2 + len(load_results(PROFILE, folder=results))) + 1 + 5
+    assert len(terminal) <= 2 * len(NOTEBOOKS) + 8 + closing, "no kernel chatter in the terminal"
+    assert terminal[-5:][0] == "outputs:" and any(line.startswith("results (smoke") for line in terminal)
     assert len([line for line in terminal if line.startswith("▶ ")]) == len(NOTEBOOKS), (
         "one line per notebook"
     )
