@@ -32,6 +32,13 @@ def project_kernel(tmp_path) -> dict:
     return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}
 
 
+def _ctrl_c_heard() -> None:
+    """Ctrl-C as a terminal delivers it: a shell running the suite in the background (a CI job under ``nohup`` or
+    ``&``) starts it with SIGINT ignored, the runner would inherit that, and Python raises KeyboardInterrupt only
+    for a SIGINT that was not ignored when it started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
     out = tmp_path / "run"
@@ -46,6 +53,7 @@ def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=_ctrl_c_heard,
     )
     watchdog = threading.Timer(
         300, lambda: first.kill()
