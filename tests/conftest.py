@@ -121,3 +121,12 @@ def opinionated(tmp_path_factory):
     tokenizer.save_pretrained(folder)
     modeling.write_source_file(folder, kind="tiny", name="tiny DistilBERT trained on opinion_reviews")
     return modeling.load_classifier("path", folder)
+
+
+@pytest.fixture
+def restored_environment():
+    """``os.environ`` as it was before the test (the runner's ``main`` sets variables in-process)."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)

@@ -1,10 +1,10 @@
 import json
-import os
 import subprocess
 import sys
 
 import nbformat
 import pytest
+from support.builders import project_kernel
 
 from helpers import run
 
@@ -79,17 +79,6 @@ def test_clean_metadata_leaves_the_injected_parameters_as_ruff_formats_them(tmp_
     path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     run.clean_metadata(path)
     assert json.loads(path.read_text())["cells"][0]["source"] == "# Parameters\nseed = 1"
-
-
-def project_kernel(tmp_path) -> dict:
-    """A runner's environment whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
-    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment)."""
-    spec = tmp_path / "jupyter" / "kernels" / run.KERNEL
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({**run.KERNEL_SPEC, "argv": argv}))
-    env = {k: v for k, v in os.environ.items() if k != "IMDB_SERIES_OUTPUT"}
-    return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter")}
 
 
 @pytest.mark.slow

@@ -14,22 +14,12 @@ import time
 
 import nbformat
 import pytest
+from support.builders import project_kernel
 
 from helpers import run
 from helpers.paths import REPO_ROOT
 
 SMALLER = ["-p", "n_explore", "400", "-p", "n_test", "60", "-p", "n_validation", "60"]
-
-
-def project_kernel(tmp_path) -> dict:
-    """The environment of a runner whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
-    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment)."""
-    spec = tmp_path / "jupyter" / "kernels" / run.KERNEL
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({**run.KERNEL_SPEC, "argv": argv}))
-    env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", run.ledger.LEDGER_ENV}}
-    return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}
 
 
 def _ctrl_c_heard() -> None:
@@ -106,14 +96,6 @@ def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
 
     # finished: the same command runs every notebook again (a resume is only for a run that stopped)
     assert run.interrupted_run(out / run.RESUME_FILE, "smoke", list(state["done"])) is None
-
-
-@pytest.fixture
-def restored_environment():
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 def _notebooks(folder):

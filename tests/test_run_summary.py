@@ -3,7 +3,6 @@
 import os
 
 import nbformat
-import pytest
 from support.builders import write_toy_results
 
 from helpers import run
@@ -44,14 +43,6 @@ def test_output_lines_name_notebooks_results_figures_and_log(tmp_path):
         run.REPO_ROOT / "runs" / "smoke", run.REPO_ROOT / "runs" / "smoke", "smoke", run.REPO_ROOT / "x.log"
     )
     assert "results             runs/smoke/results/smoke/" in "\n".join(inside[:3])
-
-
-@pytest.fixture
-def restored_environment():
-    saved = dict(os.environ)
-    yield
-    os.environ.clear()
-    os.environ.update(saved)
 
 
 def test_a_run_ends_with_the_results_table_and_the_paths(tmp_path, monkeypatch, capsys, restored_environment):

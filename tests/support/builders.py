@@ -227,3 +227,19 @@ def interval_problems(key, record, predictions) -> list[str]:
             f"({expected.low:.6f}, {expected.high:.6f})"
         ]
     return []
+
+
+def project_kernel(tmp_path) -> dict:
+    """The environment of a runner whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
+    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment)."""
+    import json
+    import sys
+
+    from helpers import ledger, run
+
+    spec = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({**run.KERNEL_SPEC, "argv": argv}))
+    env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", ledger.LEDGER_ENV}}
+    return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}
