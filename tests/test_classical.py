@@ -208,7 +208,7 @@ def test_forest_weights_need_training_data():
 
 
 def test_write_run_follows_the_results_contract(tmp_path, monkeypatch):
-    from helpers import evaluation
+    from helpers import results_files
 
     monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
     test = {**TEST, "review_id": ["r1", "r2", "r3", "r4"]}
@@ -224,7 +224,7 @@ def test_write_run_follows_the_results_contract(tmp_path, monkeypatch):
         extra={"text": "raw"},
     )
     assert record["accuracy"] == 1.0 and record["model_source"]["description"] == "toy"
-    loaded = evaluation.load_results("smoke", folder=tmp_path / "results" / "smoke")
+    loaded = results_files.load_results("smoke", folder=tmp_path / "results" / "smoke")
     assert loaded["nbsvm"][1]["review_id"].tolist() == ["r1", "r2", "r3", "r4"]
     assert loaded["nbsvm"][0]["text"] == "raw"
 

@@ -11,9 +11,9 @@ import sys
 import pytest
 from support.builders import interval_problems, unprinted_accuracies
 
-from helpers.evaluation import load_results
 from helpers.paths import REPO_ROOT
 from helpers.report import END, START
+from helpers.results_files import load_results
 from helpers.run import discover_notebooks
 
 PROFILE = "seed"

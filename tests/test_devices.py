@@ -39,9 +39,12 @@ def test_asking_for_cuda_without_a_gpu_names_the_problem(monkeypatch):
 
 def test_predict_runs_on_the_chosen_device(tiny):
     from helpers.inference import predict
+    from helpers.specs import Reading
 
     model, tokenizer, _ = tiny
-    out = predict(model, tokenizer, ["good film", "bad film"], max_length=16, progress=False, device="cpu")
+    out = predict(
+        model, tokenizer, ["good film", "bad film"], Reading(max_length=16, device="cpu"), progress=False
+    )
     assert len(out) == 2 and next(model.parameters()).device.type == "cpu"
 
 

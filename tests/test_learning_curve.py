@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import classical, evaluation, plots
+from helpers import classical, comparisons, evaluation, plots, results_files
 
 
 def _reviews(n, seed=0):
@@ -52,9 +52,9 @@ def test_learning_curves_and_cost_table_read_the_results(tmp_path):
             None,
         ),
     }
-    curves = evaluation.learning_curves(results, {"nbsvm": "NB-SVM"})
+    curves = comparisons.learning_curves(results, {"nbsvm": "NB-SVM"})
     assert curves["model"].tolist() == ["NB-SVM"] and curves["ci95 low"].iloc[0] < 0.8
-    cost = evaluation.cost_table(results, {"zero_shot": "Z", "nbsvm": "NB-SVM"}).set_index("model")
+    cost = comparisons.cost_table(results, {"zero_shot": "Z", "nbsvm": "NB-SVM"}).set_index("model")
     assert (
         cost.loc["Z", "seconds"] == 3.0 and cost.loc["NB-SVM", "frontier"] and not cost.loc["Z", "frontier"]
     )
@@ -66,7 +66,7 @@ def test_learning_curves_and_cost_table_read_the_results(tmp_path):
 
 def test_update_record_adds_fields_and_keeps_the_rest(tmp_path):
     (tmp_path / "m.json").write_text(json.dumps({"model_key": "m", "accuracy": 0.5}))
-    record = evaluation.update_record("p", "m", folder=tmp_path, score_masking={"accuracy": 0.4})
+    record = results_files.update_record("p", "m", folder=tmp_path, score_masking={"accuracy": 0.4})
     assert record == json.loads((tmp_path / "m.json").read_text())
     assert record["accuracy"] == 0.5 and record["score_masking"] == {"accuracy": 0.4}
 

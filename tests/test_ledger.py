@@ -3,7 +3,7 @@
 import json
 
 from helpers import ledger
-from helpers.run import work_text
+from helpers.run_summary import work_text
 
 
 def test_nothing_is_written_without_a_ledger(tmp_path, monkeypatch):
@@ -37,19 +37,32 @@ def test_the_runner_line_says_what_was_read_back():
 def test_a_finished_fine_tuning_run_read_back_is_recorded(tiny, tmp_path, monkeypatch):
     from support.builders import toy_reviews
 
+    from helpers.specs import TrainingRun
     from helpers.training import finetune
 
     path = tmp_path / "ledger.jsonl"
     monkeypatch.setenv(ledger.LEDGER_ENV, str(path))
     model, tokenizer, _ = tiny
-    settings = dict(learning_rate=1e-3, batch_size=4, max_length=16, seed=0, precision="fp32", progress=False)
+    run = TrainingRun(learning_rate=1e-3, batch_size=4, max_length=16, seed=0, precision="fp32")
     finetune(
-        model, tokenizer, toy_reviews(8), toy_reviews(4, offset=50), output_dir=tmp_path / "run", **settings
+        model,
+        tokenizer,
+        toy_reviews(8),
+        toy_reviews(4, offset=50),
+        run,
+        output_dir=tmp_path / "run",
+        progress=False,
     )
     first = ledger.totals(path)
     assert first["trained"] > 0 and first["read"] > 0 and first["reused"] == 0
     finetune(
-        model, tokenizer, toy_reviews(8), toy_reviews(4, offset=50), output_dir=tmp_path / "run", **settings
+        model,
+        tokenizer,
+        toy_reviews(8),
+        toy_reviews(4, offset=50),
+        run,
+        output_dir=tmp_path / "run",
+        progress=False,
     )
     assert ledger.totals(path) == {**first, "reused": 1}  # no tokens: it was read back
 

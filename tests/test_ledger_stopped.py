@@ -6,6 +6,7 @@ from datasets import Dataset
 from transformers import TrainerCallback
 
 from helpers import ledger
+from helpers.specs import TrainingRun
 from helpers.training import FinetuneError, finetune
 
 
@@ -30,9 +31,9 @@ def test_a_run_stopped_at_its_first_evaluation_records_what_it_trained_and_read(
     path = tmp_path / "ledger.jsonl"
     monkeypatch.setenv(ledger.LEDGER_ENV, str(path))
     model, tokenizer, _ = tiny
-    settings = dict(learning_rate=1e-3, batch_size=2, max_length=16, seed=0, precision="fp32", progress=False)
+    run = TrainingRun(learning_rate=1e-3, batch_size=2, max_length=16, seed=0, precision="fp32", n_evals=2)
     train, validation = reviews(8), reviews(4, offset=50)
-    finetune(model, tokenizer, train, validation, output_dir=tmp_path / "whole", n_evals=2, **settings)
+    finetune(model, tokenizer, train, validation, run, output_dir=tmp_path / "whole", progress=False)
     whole = ledger.totals(path)
     path.unlink()
     with pytest.raises(FinetuneError, match="pruned here"):
@@ -41,10 +42,10 @@ def test_a_run_stopped_at_its_first_evaluation_records_what_it_trained_and_read(
             tokenizer,
             train,
             validation,
+            run,
             output_dir=tmp_path / "stopped",
-            n_evals=2,
             callbacks=[StopAtFirstEvaluation()],
-            **settings,
+            progress=False,
         )
     stopped = ledger.totals(path)
     # half the steps and one of the two evaluations: half of what the whole run recorded

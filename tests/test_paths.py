@@ -7,7 +7,7 @@ import pytest
 from support.builders import write_toy_results
 
 from helpers import paths, report
-from helpers.evaluation import ResultsError, load_results
+from helpers.results_files import ResultsError, load_results
 
 
 @pytest.fixture

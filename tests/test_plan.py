@@ -22,11 +22,11 @@ def test_mean_tokens_caps_each_review_and_adds_the_special_tokens():
 def test_work_counts_tokens_trained_and_read():
     p = profile(
         n_test=1000,
-        max_length=512,
-        finetune_max_length=256,
+        test_max_length=512,
+        train_max_length=256,
         n_validation=1000,
         n_train_finetune=5000,
-        lr_comparison_train_size=1000,
+        n_train_lr_comparison=1000,
         epochs=1,
     )
     work = notebook_work(p, LENGTHS)
@@ -47,9 +47,9 @@ def test_more_training_reviews_cost_proportionally_more():
 
 def test_all_training_reviews_when_the_profile_says_null():
     work = notebook_work(
-        profile(n_train_finetune=None, lr_comparison_train_size=None, n_validation=500), LENGTHS
+        profile(n_train_finetune=None, n_train_lr_comparison=None, n_validation=500), LENGTHS
     )
-    # lr_comparison_train_size None: each of the 3 learning rates on all 24,500 reviews, then the main run
+    # n_train_lr_comparison None: each of the 3 learning rates on all 24,500 reviews, then the main run
     assert work["04"].trained == pytest.approx(4 * 24_500 * mean_tokens(LENGTHS, 256))
 
 
@@ -63,14 +63,20 @@ def test_seconds_from_tokens_and_speeds():
 def test_search_costs_its_trials_or_its_time_box_whichever_comes_first():
     p = profile(
         search_trials=10,
-        search_train_size=2000,
-        search_validation_size=300,
+        n_train_search=2000,
+        n_validation_search=300,
         search_evals_per_epoch=4,
-        search_space={"epochs": [1], "max_length": [128, 256]},
+        search_space={"epochs": [1], "train_max_length": [128, 256]},
         search_timeout_minutes=None,
+        test_max_length=512,
+        train_max_length=256,
     )
-    per_trial = (2000 * mean_tokens(LENGTHS, 256)) / 1000 + 4 * 300 * mean_tokens(LENGTHS, 512) / 4000
+    # trials train at up to the space's longest length; the validation reviews are read at notebook 04's training
+    # length (as the search reads them), not at the test's
+    per_trial = (2000 * mean_tokens(LENGTHS, 256)) / 1000 + 4 * 300 * mean_tokens(LENGTHS, 256) / 4000
     assert search_seconds(p, LENGTHS, SPEED) == pytest.approx(10 * per_trial)
+    shorter = (2000 * mean_tokens(LENGTHS, 256)) / 1000 + 4 * 300 * mean_tokens(LENGTHS, 128) / 4000
+    assert search_seconds({**p, "train_max_length": 128}, LENGTHS, SPEED) == pytest.approx(10 * shorter)
     assert search_seconds({**p, "search_timeout_minutes": 1}, LENGTHS, SPEED) == 60
 
 
@@ -95,7 +101,7 @@ def test_speeds_are_measured_on_a_tiny_model_in_the_chosen_precision(tiny):
         tokenizer,
         train_batch_size=4,
         train_max_length=32,
-        max_length=64,
+        test_max_length=64,
         precision="fp32",
         eval_batch_size=4,
         steps=1,

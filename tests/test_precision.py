@@ -5,7 +5,6 @@ import warnings
 import pytest
 
 from helpers import precision
-from helpers.inference import eval_batch_size
 from helpers.precision import Capability, choose_precision, cpu_class, cpu_flags, detect_capability
 
 FLAGS = {  # /proc/cpuinfo flags of each CPU class (abridged)
@@ -113,27 +112,16 @@ def test_cpu_class_from_flags_and_torch_level():
     assert cpu_flags("/nonexistent/cpuinfo") == set()
 
 
-@pytest.mark.parametrize(
-    ("capability", "requested", "expected"),
-    [
-        (Capability("cpu", "AVX2", False), "auto", 8),
-        (Capability("cpu", "AMX", True), "auto", 32),
-        (Capability("cpu", "AMX", True), "fp32", 8),
-        (Capability("cuda", "AVX2", True, gpu="H100"), "auto", 64),
-    ],
-)
-def test_eval_batch_size_follows_device_and_precision(capability, requested, expected):
-    assert eval_batch_size(choose_precision(requested, capability=capability)) == expected
-
-
 def test_predict_records_the_choice_and_its_capability(tiny, monkeypatch):
     """On an AVX2-only CPU, ``auto`` predicts in fp32 at batch 8 and the predictions say so."""
     from helpers import inference
+    from helpers.specs import Reading
 
     model, tokenizer, _ = tiny
     avx2 = Capability("cpu", "AVX2", native_bf16=False)
     monkeypatch.setattr(inference, "choose_precision", lambda p, d: choose_precision(p, capability=avx2))
     pred = inference.predict(model, tokenizer, ["a fine film", "dull"], progress=False)
     assert (pred.precision, pred.batch_size) == ("fp32", 8)
+    assert pred.reading == Reading()  # the default reading: batch size and precision "auto", resolved above
     assert pred.precision_choice["capability"]["cpu_class"] == "AVX2"
     assert pred.precision_choice["requested"] == "auto"

@@ -28,9 +28,9 @@ from support.prose import (
     statements,
 )
 
-from helpers.evaluation import load_results
 from helpers.paths import REPO_ROOT
 from helpers.present import p_text
+from helpers.results_files import load_results
 
 PROFILE = "seed"
 SEED_RESULTS = REPO_ROOT / "results" / PROFILE
@@ -233,7 +233,7 @@ def test_review_counts(sentences, results, label, model):
             rf"^Fine-tuning {COUNT} \(learning-rate comparison on {COUNT} of them\) · validation {COUNT} .*· test {COUNT}\.",
             lambda r: [
                 ("n_train", fine["n_train"]),
-                ("lr_comparison_train_size", fine["lr_comparison_train_size"]),
+                ("n_train_lr_comparison", fine["n_train_lr_comparison"]),
                 ("n_validation", fine["n_validation"]),
                 ("test n", fine["n"]),
             ],
@@ -309,16 +309,14 @@ def _named_indices(match) -> set[int]:
 # ----------------------------------------------------------------------------------------------- notebook 04
 def test_learning_rates(sentences, results):
     """04: the learning rate chosen, the reviews it was chosen on, and each candidate's validation accuracy, as
-    ``learning_rate``, ``lr_comparison_train_size`` and ``learning_rate_search`` record them."""
+    ``learning_rate``, ``n_train_lr_comparison`` and ``learning_rate_search`` record them."""
     claims = Claims()
     fine = results["fine_tuned"][0]
     by_rate = {float(row["learning rate"]): row["val accuracy"] for row in fine["learning_rate_search"]}
     rate = r"(\d(?:\.\d+)?e-\d+)"
     chosen = rf"The learning rate is chosen on {COUNT} reviews: \*\*{rate}\*\* \(validation accuracy {ACC}\)"
     for notebook, sentence, m in each(sentences, ["04"], chosen):
-        claims.value(
-            notebook, sentence, "lr_comparison_train_size", m.group(1), fine["lr_comparison_train_size"]
-        )
+        claims.value(notebook, sentence, "n_train_lr_comparison", m.group(1), fine["n_train_lr_comparison"])
         claims.check(
             notebook, sentence, "learning_rate", str(float(m.group(2))), str(float(fine["learning_rate"]))
         )
@@ -355,9 +353,9 @@ def test_learning_rates(sentences, results):
             claims.value(
                 notebook,
                 sentence,
-                "lr_comparison_train_size",
+                "n_train_lr_comparison",
                 trained.group(1),
-                fine["lr_comparison_train_size"],
+                fine["n_train_lr_comparison"],
             )
             claims.value(notebook, sentence, "n_validation", trained.group(2), fine["n_validation"])
     verdict(claims, ["04"])

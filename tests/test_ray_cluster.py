@@ -35,12 +35,14 @@ from support.builders import slow_steps, toy_reviews
 from helpers import search
 from helpers.data import with_review_ids
 from helpers.modeling import load_classifier
+from helpers.specs import TrainingRun
 
 model, tokenizer, source = load_classifier("path", args["model"])
 result = search.run_search(model, tokenizer, with_review_ids(toy_reviews(32)), with_review_ids(toy_reviews(16, 100)),
-    profile="test", n_trials=args["n_trials"], backend="ray", ray_address=args["address"], ray_cpus_per_trial=1,
-    ray_max_concurrent=2, root=args["root"], space=search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,)),
-    evals_per_epoch=2, seed=0, base_source=source, callbacks=[slow_steps(args["step_s"])], eval_batch_size=16, progress=True)
+    TrainingRun(seed=0), profile="test", n_trials=args["n_trials"], backend="ray", ray_address=args["address"],
+    ray_cpus_per_trial=1, ray_max_concurrent=2, root=args["root"],
+    space=search.SearchSpace(batch_size=(8,), epochs=(1,), train_max_length=(32,)), evals_per_epoch=2,
+    base_source=source, callbacks=[slow_steps(args["step_s"])], progress=True)
 trials = result.study.get_trials()
 print("RESULT " + json.dumps({"name": result.study_name, "restored": result.settings["restored"],
     "trials": [{"state": t.state.name, "node": t.user_attrs["ray_node_id"], "params": t.params} for t in trials]}))

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from helpers import evaluation, present, report
+from helpers import comparisons, evaluation, present, report, results_files
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def results_dir(tmp_path):
         "folder": tmp_path,
     }
     # rf: right on r0–r5; zero_shot: right on r2–r7; fine_tuned: right everywhere.
-    evaluation.write_results(
+    results_files.write_results(
         model_key="bow_random_forest",
         model="RF",
         model_source="scikit-learn",
@@ -27,7 +27,7 @@ def results_dir(tmp_path):
         p_pos=[0.9] * 4 + [0.1] * 2 + [0.8] * 2,
         **common,
     )
-    evaluation.write_results(
+    results_files.write_results(
         model_key="zero_shot",
         model="SST-2 model",
         model_source={"kind": "standin"},
@@ -35,7 +35,7 @@ def results_dir(tmp_path):
         p_pos=[0.2] * 2 + [0.9] * 2 + [0.1] * 4,
         **common,
     )
-    evaluation.write_results(
+    results_files.write_results(
         model_key="fine_tuned",
         model="fine-tuned",
         model_source={"kind": "path"},
@@ -48,7 +48,7 @@ def results_dir(tmp_path):
 
 
 def test_comparison_table_has_one_row_per_model_with_the_study_beside(results_dir):
-    table = evaluation.comparison_table(evaluation.load_results("t", folder=results_dir))
+    table = comparisons.comparison_table(results_files.load_results("t", folder=results_dir))
     assert table.loc["bow_random_forest", "accuracy"] == 0.75
     assert table.loc["bow_random_forest", "study (n=1,000)"] == 0.84
     assert table.loc["zero_shot", "model source"] == "stand-in"
@@ -58,10 +58,10 @@ def test_comparison_table_has_one_row_per_model_with_the_study_beside(results_di
 
 
 def test_pairwise_mcnemar_pairs_reviews_by_id(results_dir):
-    results = evaluation.load_results("t", folder=results_dir)
+    results = results_files.load_results("t", folder=results_dir)
     record, predictions = results["zero_shot"]
     results["zero_shot"] = (record, predictions.iloc[::-1])  # paired by position, r0 would meet r7
-    tests = evaluation.pairwise_mcnemar(results).set_index(["model A", "model B"])
+    tests = comparisons.pairwise_mcnemar(results).set_index(["model A", "model B"])
     row = tests.loc[("bow_random_forest", "zero_shot")]
     assert (row["only A right"], row["only B right"]) == (2, 2) and row["p value"] == 1.0
     row = tests.loc[("bow_random_forest", "fine_tuned")]
@@ -70,19 +70,21 @@ def test_pairwise_mcnemar_pairs_reviews_by_id(results_dir):
 
 
 def test_paired_predictions_refuses_labels_that_disagree(results_dir):
-    results = evaluation.load_results("t", folder=results_dir)
-    assert list(evaluation.paired_predictions(results)["label"]) == [1, 1, 1, 1, 0, 0, 0, 0]
+    results = results_files.load_results("t", folder=results_dir)
+    assert list(results_files.paired_predictions(results)["label"]) == [1, 1, 1, 1, 0, 0, 0, 0]
     record, predictions = results["zero_shot"]  # not the last model: its labels are the ones taken
     predictions = predictions.copy()
     predictions.loc[predictions["review_id"] == "r3", "label"] = 0
     results["zero_shot"] = (record, predictions)
-    with pytest.raises(evaluation.ResultsError, match=r"1 of the same reviews different labels.*review r3"):
-        evaluation.paired_predictions(results)
+    with pytest.raises(
+        results_files.ResultsError, match=r"1 of the same reviews different labels.*review r3"
+    ):
+        results_files.paired_predictions(results)
 
 
 def test_accuracy_by_bucket(results_dir):
-    results = evaluation.load_results("t", folder=results_dir)
-    paired = evaluation.paired_predictions(results)
+    results = results_files.load_results("t", folder=results_dir)
+    paired = results_files.paired_predictions(results)
     buckets = pd.Series(["short"] * 4 + ["long"] * 4, index=[f"r{i}" for i in range(8)])
     table = evaluation.accuracy_by_bucket(paired, buckets, ["zero_shot"]).set_index("bucket")
     assert table.loc["short", "accuracy"] == 0.5 and table.loc["long", "accuracy"] == 1.0
@@ -158,9 +160,9 @@ def test_readme_without_markers_is_left_alone(tmp_path):
 
 
 def test_no_results_is_a_clear_error(tmp_path):
-    with pytest.raises(evaluation.ResultsError, match="run notebooks 02–05"):
-        evaluation.load_results("t", folder=tmp_path)
-    assert evaluation.load_results("t", folder=tmp_path, required=False) == {}
+    with pytest.raises(results_files.ResultsError, match="run notebooks 02–05"):
+        results_files.load_results("t", folder=tmp_path)
+    assert results_files.load_results("t", folder=tmp_path, required=False) == {}
 
 
 def test_the_run_table_reads_the_runners_record_and_compares_with_the_previous_reference(tmp_path):

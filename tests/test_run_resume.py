@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from support.builders import project_kernel
 
-from helpers import run
+from helpers import executed_notebooks, run
 from helpers.paths import REPO_ROOT
 
 SMALLER = ["-p", "n_explore", "400", "-p", "n_test", "60", "-p", "n_validation", "60"]
@@ -101,7 +101,7 @@ def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
 def _notebooks(folder):
     folder.mkdir()
     for stem in ("01_a", "02_b", "03_c"):
-        nb = nbformat.v4.new_notebook(metadata={"kernelspec": run.KERNEL_SPEC})
+        nb = nbformat.v4.new_notebook(metadata={"kernelspec": executed_notebooks.KERNEL_SPEC})
         params = nbformat.v4.new_code_cell("seed = 0")
         params.metadata["tags"] = ["parameters"]
         nb.cells = [params, nbformat.v4.new_code_cell(f"print({stem!r})")]

@@ -4,6 +4,7 @@ model's results file, and (slow, optional) the same search through a local Ray i
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from unittest.mock import ANY
 
 import numpy as np
@@ -15,12 +16,14 @@ from transformers import TrainerCallback
 
 from helpers import modeling, search
 from helpers.data import with_review_ids
-from helpers.evaluation import load_results
 from helpers.inference import predict
-from helpers.search.trial import trial_dir
+from helpers.results_files import load_results
+from helpers.search.trial import TrialSettings, eval_steps, trial_dir
+from helpers.specs import Reading, TrainingRun
 
-SPACE = search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,))  # tiny: 32 reviews = 4 steps
-FAST = dict(space=SPACE, evals_per_epoch=2, eval_batch_size=16, seed=0, progress=False)
+SPACE = search.SearchSpace(batch_size=(8,), epochs=(1,), train_max_length=(32,))  # tiny: 32 reviews = 4 steps
+RUN = TrainingRun(seed=0)  # every trial's template; no validation reading: each trial reads at its own length
+FAST = dict(space=SPACE, evals_per_epoch=2, progress=False)
 
 
 def _reviews(n: int, offset: int = 0) -> Dataset:
@@ -32,7 +35,7 @@ def reviews():
     return _reviews(32), _reviews(16, offset=100)
 
 
-def _run(tiny, reviews, tmp_path, **kwargs):
+def _run(tiny, reviews, tmp_path, run=RUN, **kwargs):
     model, tokenizer, source = tiny
     train, validation = reviews
     settings = {
@@ -43,7 +46,7 @@ def _run(tiny, reviews, tmp_path, **kwargs):
         **FAST,
         **kwargs,
     }
-    return search.run_search(model, tokenizer, train, validation, **settings)
+    return search.run_search(model, tokenizer, train, validation, run, **settings)
 
 
 # ----------------------------------------------------------------------------------------------- search space
@@ -61,7 +64,8 @@ def test_search_space_samples_are_valid():
         assert space.warmup_ratio[0] <= params["warmup_ratio"] <= space.warmup_ratio[1]
         assert space.weight_decay[0] <= params["weight_decay"] <= space.weight_decay[1]
         assert params["batch_size"] in space.batch_size and params["epochs"] in space.epochs
-        assert params["max_length"] in space.max_length and params["truncation"] in ("head", "head_tail")
+        assert params["train_max_length"] in space.train_max_length
+        assert params["truncation"] in ("head", "head_tail")
     # log scale: about half the samples below the geometric mean of the range
     mid = math.sqrt(space.learning_rate[0] * space.learning_rate[1])
     assert 10 <= sum(p["learning_rate"] < mid for p in samples) <= 30
@@ -69,10 +73,12 @@ def test_search_space_samples_are_valid():
 
 
 def test_search_space_from_profile_params():
-    space = search.SearchSpace.from_params({"learning_rate": [1e-5, 1e-4], "max_length": [64]})
-    assert space.learning_rate == (1e-5, 1e-4) and space.max_length == (64,) and space.epochs == (1, 2)
+    space = search.SearchSpace.from_params({"learning_rate": [1e-5, 1e-4], "train_max_length": [64]})
+    assert space.learning_rate == (1e-5, 1e-4) and space.train_max_length == (64,) and space.epochs == (1, 2)
     with pytest.raises(ValueError, match="unknown search space keys"):
         search.SearchSpace.from_params({"dropout": [0.1, 0.2]})
+    with pytest.raises(ValueError, match=r"unknown search space keys \['max_length'\]"):  # the old name
+        search.SearchSpace.from_params({"max_length": [64]})
     with pytest.raises(ValueError, match="learning_rate"):
         search.SearchSpace(learning_rate=(0.0, 1e-4))
     with pytest.raises(ValueError, match="truncation"):
@@ -162,7 +168,9 @@ def test_a_halving_search_prunes_at_a_rung_and_the_survivor_reports_at_every_run
     # reviews that carry their label in one sentiment word, and learning rates from too small to move the model to
     # large enough to wreck it in a step, so trials differ at the rungs (on toy_reviews they all tie at 0.5)
     reviews = with_review_ids(opinion_reviews(32, seed=2)), with_review_ids(opinion_reviews(32, seed=3))
-    space = search.SearchSpace(learning_rate=(1e-5, 0.3), batch_size=(8,), epochs=(1,), max_length=(32,))
+    space = search.SearchSpace(
+        learning_rate=(1e-5, 0.3), batch_size=(8,), epochs=(1,), train_max_length=(32,)
+    )
     result = _run(
         tiny,
         reviews,
@@ -261,25 +269,74 @@ def test_an_interrupted_trial_resumes_from_its_checkpoint(tiny, reviews, tmp_pat
     assert retry["n_reports"] == 2  # the evaluation before the interruption is kept
 
 
+# ----------------------------------------------------------------------------------------------- a trial's run
+def test_a_trial_run_is_the_template_run_with_the_trials_hyperparameters(reviews, tmp_path):
+    train, validation = reviews
+    reading = Reading("head", 64, batch_size=4)
+    template = TrainingRun(
+        seed=7, precision="fp32", attention_dropout=0.1, hidden_dropout=None, validation=reading
+    )
+    settings = TrialSettings(
+        model=None,
+        tokenizer=None,
+        train=train,
+        validation=validation,
+        trials_root=tmp_path,
+        run=template,
+        evals_per_epoch=2,
+    )
+    params = dict(
+        learning_rate=3e-4,
+        warmup_ratio=0.05,
+        weight_decay=0.02,
+        batch_size=8,
+        epochs=2,
+        train_max_length=128,
+        truncation="head",
+    )
+    run = settings.trial_run(params)
+    assert isinstance(run, TrainingRun)
+    # the trial's hyperparameters (each unlike the template's default), its training length as max_length
+    assert (run.learning_rate, run.batch_size, run.max_length, run.truncation) == (3e-4, 8, 128, "head")
+    assert (run.epochs, run.warmup_ratio, run.weight_decay) == (2, 0.05, 0.02)
+    assert run.eval_steps == eval_steps(len(train), 8, 2) == 2 and run.save_total_limit == 1
+    # the template's own settings kept: seed, precision, dropout and the one validation reading of every trial
+    assert (run.seed, run.precision, run.attention_dropout, run.hidden_dropout) == (7, "fp32", 0.1, None)
+    assert run.validation == reading
+    assert run.validation_reading() == Reading("head", 64, batch_size=4, precision="fp32")
+    assert settings.run == template  # the template itself is not changed
+    # without a validation reading in the template, a trial reads its validation reviews as it trains
+    own = replace(settings, run=template.with_(validation=None)).trial_run(
+        {**params, "truncation": "head_tail"}
+    )
+    assert own.validation is None and (own.max_length, own.truncation) == (128, "head_tail")
+    assert own.validation_reading() == Reading("head_tail", 128, precision="fp32")
+
+
 # ----------------------------------------------------------------------------------------------- tuned model
 def test_retrain_best_tests_once_and_writes_results(tiny, reviews, tmp_path, monkeypatch):
     monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
     model, tokenizer, source = tiny
     train, validation = reviews
-    result = _run(tiny, reviews, tmp_path, n_trials=2)
+    reading = Reading("head_tail", 32, batch_size=16)  # the search's one validation reading, and the test's
+    result = _run(tiny, reviews, tmp_path, run=RUN.with_(validation=reading), n_trials=2)
     test = _reviews(24, offset=500)
     settings = dict(profile="test", base_source=source, data_source="synthetic reviews", progress=False)
-    tuned = search.retrain_best(result, model, tokenizer, train, validation, test, **settings)
+    tuned = search.retrain_best(result, model, tokenizer, train, validation, test, reading, **settings)
     assert tuned.reused and tuned.fit.cached  # the best trial's own run: the same config, reviews and seed
-    assert tuned.params == result.best_params and tuned.test_max_length == 32
+    assert tuned.params == result.best_params and tuned.test_reading == reading
     assert tuned.fit.best_val_accuracy == pytest.approx(result.best_value)
     record, predictions = load_results("test")["tuned"]
     assert record["model"] == f"{source.name} fine-tuned on IMDB, tuned by Optuna"
     assert record["n"] == 24 and record["search"]["n_trials"] == 2
     assert record["tuned_params"]["truncation"] == result.best_params["truncation"]
+    assert record["test_max_length"] == 32 and record["truncation"] == "head_tail"
+    assert record["validation_max_length"] == 32  # read as the test is when no validation reading is given
     assert list(predictions["review_id"]) == list(test["review_id"])
 
-    again = search.retrain_best(result, model, tokenizer, train, validation, test, reuse=False, **settings)
+    again = search.retrain_best(
+        result, model, tokenizer, train, validation, test, reading, reuse=False, **settings
+    )
     assert not again.reused and not again.fit.cached
     assert again.fit.model_path.is_relative_to(tmp_path / "best")
     best = next(t for t in result.study.trials if t.number == result.best_trial)
@@ -295,13 +352,16 @@ def test_fair_search_scores_like_the_test_and_halves_the_budget(tiny, reviews, t
     monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
     model, tokenizer, source = tiny
     train, validation = reviews
-    scoring = dict(eval_max_length=48, eval_truncation="head_tail")
-    result = _run(
-        tiny, reviews, tmp_path, n_trials=3, pruner="halving", reduction_factor=2, precision="fp32", **scoring
-    )
+    run = RUN.with_(precision="fp32", validation=Reading("head_tail", 48))
+    result = _run(tiny, reviews, tmp_path, run=run, n_trials=3, pruner="halving", reduction_factor=2)
     plain = search.study_name("test", source.name, train, validation, SPACE, 0, 2)
     assert result.study_name != plain  # scored differently: another study, never a resumed unfair one
-    assert result.settings["scoring"] == {**scoring, "eval_precision": "fp32", "reading": ANY}
+    assert result.settings["scoring"] == {
+        "eval_max_length": 48,
+        "eval_truncation": "head_tail",
+        "eval_precision": "fp32",
+        "reading": ANY,
+    }
     assert (
         result.settings["reduction_factor"] == 2
         and result.settings["precision_choice"]["requested"] == "fp32"
@@ -309,12 +369,11 @@ def test_fair_search_scores_like_the_test_and_halves_the_budget(tiny, reviews, t
     best = next(t for t in result.study.trials if t.number == result.best_trial)
     assert best.value == max(best.intermediate_values.values())  # the value is the peak of what it reported
     saved, _, _ = modeling.load_classifier("path", best_run_model(tmp_path, result))
-    pred = predict(
-        saved, tokenizer, list(validation["text"]), truncation="head_tail", max_length=48, progress=False
-    )
+    pred = predict(saved, tokenizer, list(validation["text"]), run.validation_reading(), progress=False)
     assert result.best_value == pytest.approx(float((pred.labels == np.asarray(validation["label"])).mean()))
 
     test = _reviews(24, offset=500)
+    test_reading = Reading("head_tail", 48, precision="fp32")
     tuned = search.retrain_best(
         result,
         model,
@@ -322,16 +381,17 @@ def test_fair_search_scores_like_the_test_and_halves_the_budget(tiny, reviews, t
         _reviews(24, offset=200),  # other training reviews (notebook 04's): trained again, not reused
         validation,
         test,
+        test_reading,
         profile="test",
+        validation_reading=Reading("head_tail", 40),  # notebook 04's reading of its validation reviews
         base_source=source,
         data_source="synthetic reviews",
-        test_max_length=48,
-        eval_truncation="head_tail",
         progress=False,
     )
-    assert not tuned.reused
+    assert not tuned.reused and tuned.test_reading == test_reading
     record, _ = load_results("test")["tuned"]
-    assert record["n_train"] == 24 and record["train_max_length"] == 32 and record["max_length"] == 48
+    assert record["n_train"] == 24 and record["train_max_length"] == 32 and record["test_max_length"] == 48
+    assert record["validation_max_length"] == 40
     assert record["train_precision"] == "fp32" and record["eval_precision"] == "fp32"
     assert record["truncation"] == "head_tail"
 
@@ -422,7 +482,7 @@ def test_a_trial_line_fits_a_rendered_notebook_and_says_where_a_pruned_trial_sto
         learning_rate=3.07e-5,
         batch_size=16,
         epochs=1,
-        max_length=256,
+        train_max_length=256,
         truncation="head_tail",
         warmup_ratio=0.19,
         weight_decay=0.073,

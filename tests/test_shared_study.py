@@ -29,12 +29,13 @@ from support.builders import slow_steps, toy_reviews
 from helpers import search
 from helpers.data import with_review_ids
 from helpers.modeling import load_classifier
+from helpers.specs import TrainingRun
 
 model, tokenizer, source = load_classifier("path", args["model"])
 search.run_search(model, tokenizer, with_review_ids(toy_reviews(64)), with_review_ids(toy_reviews(16, 100)),
-    profile="test", n_trials=args["n_trials"], storage=args["url"], name=args["name"], root=args["root"],
-    space=search.SearchSpace(batch_size=(8,), epochs=(1,), max_length=(32,)), evals_per_epoch=2, seed=0,
-    pruner="none", base_source=source, callbacks=[slow_steps(args["step_s"], args["root"])], eval_batch_size=16,
+    TrainingRun(seed=0), profile="test", n_trials=args["n_trials"], storage=args["url"], name=args["name"],
+    root=args["root"], space=search.SearchSpace(batch_size=(8,), epochs=(1,), train_max_length=(32,)),
+    evals_per_epoch=2, pruner="none", base_source=source, callbacks=[slow_steps(args["step_s"], args["root"])],
     progress=True)
 """
 

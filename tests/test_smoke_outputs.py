@@ -19,8 +19,8 @@ from support.builders import interval_problems, output_rows, unprinted_accuracie
 from test_notebooks import reader_problems
 
 from helpers import paths
-from helpers.evaluation import load_results
 from helpers.paths import REPO_ROOT
+from helpers.results_files import load_results
 from helpers.run import discover_notebooks
 
 PROFILE = "smoke"
@@ -54,7 +54,7 @@ def test_a_kept_run_is_laid_out_as_make_smoke_lays_it_out(tmp_path):
 
 
 def test_the_interval_check_is_scipys_wilson_interval(tmp_path):
-    from helpers.evaluation import load_results as load
+    from helpers.results_files import load_results as load
 
     write_toy_results(tmp_path)  # 3 of 4 right
     ((record, predictions),) = load(PROFILE, folder=tmp_path).values()

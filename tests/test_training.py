@@ -1,4 +1,5 @@
-"""helpers.training: a run checkpoints, resumes after an interruption, saves a model card, refuses mixed runs."""
+"""helpers.training: a run checkpoints, resumes after an interruption, saves a model card, refuses mixed runs,
+and goes under its profile's folder when given no output_dir."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ import torch
 from support.builders import opinion_reviews, toy_reviews
 from transformers import TrainerCallback
 
+from helpers import training
+from helpers.inference import predict
 from helpers.modeling import load_classifier, read_source_file
 from helpers.precision import choose_precision
-from helpers.training import (
-    FinetuneError,
-    finetune,
-    tokenize_dataset,
-)
+from helpers.specs import Reading, TrainingRun
+from helpers.training import FinetuneError, finetune, finetuned_dir, run_name
 
 
 class StopAfter(TrainerCallback):
@@ -29,9 +29,7 @@ class StopAfter(TrainerCallback):
             raise RuntimeError(f"simulated interruption after step {self.step}")
 
 
-SETTINGS = dict(
-    learning_rate=1e-3, epochs=1, batch_size=4, max_length=32, eval_steps=2, seed=0, progress=False
-)
+RUN = TrainingRun(learning_rate=1e-3, epochs=1, batch_size=4, max_length=32, eval_steps=2, seed=0)
 
 
 def test_resume_after_an_interruption(tiny, tmp_path):
@@ -43,15 +41,16 @@ def test_resume_after_an_interruption(tiny, tmp_path):
             tokenizer,
             train,
             val,
+            RUN,
             output_dir=tmp_path,
             callbacks=[StopAfter(3)],
             base_source=source,
-            **SETTINGS,
+            progress=False,
         )
     assert (tmp_path / "checkpoints" / "checkpoint-2").is_dir()
     assert not (tmp_path / "model").exists()
 
-    fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, base_source=source, **SETTINGS)
+    fit = finetune(model, tokenizer, train, val, RUN, output_dir=tmp_path, base_source=source, progress=False)
     assert fit.resumed_from == "checkpoint-2"
     assert list(fit.evaluations["step"]) == [2, 4]  # the evaluation before the interruption is kept
     assert fit.history["train_loss"].notna().any()
@@ -62,17 +61,21 @@ def test_resume_after_an_interruption(tiny, tmp_path):
     reloaded, _, reloaded_source = load_classifier("path", fit.model_path)
     assert "fine-tuned on IMDB" in reloaded_source.name
 
-    again = finetune(model, tokenizer, train, val, output_dir=tmp_path, base_source=source, **SETTINGS)
+    again = finetune(
+        model, tokenizer, train, val, RUN, output_dir=tmp_path, base_source=source, progress=False
+    )
     assert again.cached and again.best_val_accuracy == fit.best_val_accuracy  # a finished run is not repeated
 
 
 def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):
     model, tokenizer, _ = tiny
     train, val = toy_reviews(8), toy_reviews(4, offset=100)
-    finetune(model, tokenizer, train, val, output_dir=tmp_path, **SETTINGS)
+    finetune(model, tokenizer, train, val, RUN, output_dir=tmp_path, progress=False)
     with pytest.raises(FinetuneError, match="different settings.*learning_rate") as error:
-        finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
-    assert error.value.changed == {"learning_rate": (SETTINGS["learning_rate"], 5e-4)}
+        finetune(
+            model, tokenizer, train, val, RUN.with_(learning_rate=5e-4), output_dir=tmp_path, progress=False
+        )
+    assert error.value.changed == {"learning_rate": (RUN.learning_rate, 5e-4)}
 
 
 def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_path):
@@ -80,7 +83,7 @@ def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_p
     before = {k: v.clone() for k, v in model.state_dict().items()}
     dropout = model.config.attention_dropout
     fit = finetune(
-        model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), output_dir=tmp_path, **SETTINGS
+        model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), RUN, output_dir=tmp_path, progress=False
     )
     assert all((before[k] == v).all() for k, v in model.state_dict().items())
     assert model.config.attention_dropout == dropout  # the default recipe changed the copy only
@@ -100,22 +103,16 @@ def test_the_callers_model_is_not_changed_and_the_budget_is_recorded(tiny, tmp_p
     assert fit.params["hidden_dropout"] == 0.0
 
 
-def test_tokenize_dataset_maps_labels_into_model_space(tiny):
-    _, tokenizer, _ = tiny
-    data = toy_reviews(4)
-    tokens = tokenize_dataset(tokenizer, data, max_length=16, label_map={0: 1, 1: 0})  # output 0 = POSITIVE
-    assert tokens["labels"] == [1 - y for y in data["label"]]
-    assert all(len(x) <= 16 for x in tokens["input_ids"]) and tokens["length"] == [
-        len(x) for x in tokens["input_ids"]
-    ]
-
-
 def test_a_run_stopped_before_its_first_checkpoint_can_be_restarted_with_new_settings(tiny, tmp_path):
     model, tokenizer, _ = tiny
     train, val = toy_reviews(16), toy_reviews(4, offset=100)
     with pytest.raises(FinetuneError, match="no checkpoint was saved yet"):
-        finetune(model, tokenizer, train, val, output_dir=tmp_path, callbacks=[StopAfter(1)], **SETTINGS)
-    fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **{**SETTINGS, "learning_rate": 5e-4})
+        finetune(
+            model, tokenizer, train, val, RUN, output_dir=tmp_path, callbacks=[StopAfter(1)], progress=False
+        )
+    fit = finetune(
+        model, tokenizer, train, val, RUN.with_(learning_rate=5e-4), output_dir=tmp_path, progress=False
+    )
     assert fit.resumed_from is None and fit.params["learning_rate"] == 5e-4
 
 
@@ -130,11 +127,8 @@ def test_explicit_precision_fine_tuning_runs_on_a_cpu(tiny, tmp_path, precision)
         tokenizer,
         data,
         data,
-        learning_rate=1e-4,
+        TrainingRun(learning_rate=1e-4, batch_size=4, max_length=16, precision=precision),
         output_dir=tmp_path / "run",
-        batch_size=4,
-        max_length=16,
-        precision=precision,
         progress=False,
     )
     assert fit.params["bf16"] is (precision == "bf16") and fit.train_precision == precision
@@ -145,8 +139,8 @@ def test_explicit_precision_fine_tuning_runs_on_a_cpu(tiny, tmp_path, precision)
 def test_fine_tuning_learns_what_the_reviews_say(tiny, tmp_path):
     model, tokenizer, _ = tiny
     train, val = opinion_reviews(256, seed=1), opinion_reviews(64, seed=2)
-    settings = {**SETTINGS, "learning_rate": 3e-3, "epochs": 4, "batch_size": 32, "eval_steps": 8}
-    fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **settings)
+    run = RUN.with_(learning_rate=3e-3, epochs=4, batch_size=32, eval_steps=8)
+    fit = finetune(model, tokenizer, train, val, run, output_dir=tmp_path, progress=False)
     assert fit.best_val_accuracy >= 0.75  # the untrained model is at chance (0.5) on these reviews
 
 
@@ -165,21 +159,20 @@ class WreckAfter(TrainerCallback):
 
 
 def test_the_saved_model_is_the_best_checkpoint_not_the_last(tiny, tmp_path):
-    from helpers.inference import predict
-
     model, tokenizer, source = tiny
     # reviews that carry their label in one sentiment word: the tiny model reads them well before it is wrecked
     train, val = opinion_reviews(16, seed=4), opinion_reviews(32, seed=5)
-    settings = {**SETTINGS, "learning_rate": 1e-5, "precision": "fp32", "truncation": "head_tail"}
+    run = RUN.with_(learning_rate=1e-5, precision="fp32", truncation="head_tail")
     fit = finetune(
         model,
         tokenizer,
         train,
         val,
+        run,
         output_dir=tmp_path,
         callbacks=[WreckAfter(2)],
         base_source=source,
-        **settings,
+        progress=False,
     )
     evals = fit.evaluations
     assert list(evals["step"]) == [2, 4]
@@ -191,10 +184,30 @@ def test_the_saved_model_is_the_best_checkpoint_not_the_last(tiny, tmp_path):
         saved,
         saved_tokenizer,
         list(val["text"]),
-        truncation="head_tail",
-        max_length=settings["max_length"],
-        precision="fp32",
+        Reading(truncation="head_tail", max_length=run.max_length, precision="fp32"),
         progress=False,
     )
     accuracy = float((pred.labels == torch.tensor(val["label"]).numpy()).mean())
     assert accuracy == pytest.approx(fit.best_val_accuracy) and accuracy != pytest.approx(last)
+
+
+def test_a_run_with_a_profile_and_no_output_dir_goes_under_the_profiles_folder(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
+    model, tokenizer, source = tiny
+    train, val = toy_reviews(8), toy_reviews(4, offset=100)
+    folder = finetuned_dir("smoke", run_name(source, len(train), RUN))
+    assert folder.parent == tmp_path / "finetuned" / "smoke"
+    assert run_name(source, len(train), RUN.with_(learning_rate=5e-4)) != folder.name  # rates do not collide
+    fit = finetune(model, tokenizer, train, val, RUN, profile="smoke", base_source=source, progress=False)
+    assert fit.model_path == folder / "model" and (folder / "model" / "config.json").is_file()
+    assert (folder / "checkpoints").is_dir() and not fit.cached
+    again = finetune(model, tokenizer, train, val, RUN, profile="smoke", base_source=source, progress=False)
+    assert again.cached and again.model_path == folder / "model"  # the same run finds its folder again
+
+
+def test_a_run_with_neither_a_profile_nor_an_output_dir_is_refused(tiny, tmp_path, monkeypatch):
+    monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
+    model, tokenizer, source = tiny
+    with pytest.raises(ValueError, match="output_dir or a profile"):
+        finetune(model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), RUN, base_source=source)
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written

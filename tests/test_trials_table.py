@@ -15,7 +15,7 @@ def trials():
             "weight_decay": [0.0732, 0.1],
             "batch_size": [16, 32],
             "epochs": [1, 1],
-            "max_length": [128, 256],
+            "train_max_length": [128, 256],
             "truncation": ["head", "head_tail"],
             "duration_s": [63.9, 40.4],
         }
@@ -23,7 +23,14 @@ def trials():
 
 
 def test_fixed_settings_are_left_out_and_headers_are_short():
-    varying = ["learning_rate", "warmup_ratio", "weight_decay", "batch_size", "max_length", "truncation"]
+    varying = [
+        "learning_rate",
+        "warmup_ratio",
+        "weight_decay",
+        "batch_size",
+        "train_max_length",
+        "truncation",
+    ]
     table = trials_table(trials(), {"value": "val acc", "duration_s": "s"}, varying)
     assert list(table.columns) == [
         "trial",

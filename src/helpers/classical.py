@@ -30,8 +30,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from helpers.evaluation import write_results
 from helpers.labels import LABEL_NAMES
+from helpers.results_files import write_results
 
 # Words of one or more characters (keeps "a", "i", "10"), plus "!" and "?" as tokens of their own.
 # scikit-learn's default pattern (\b\w\w+\b) drops both; the RF baseline keeps the default to stay faithful.
@@ -241,7 +241,7 @@ def write_run(
     description: str,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write ``run``'s predictions on ``test`` (with ``review_id``) through :func:`helpers.evaluation.write_results`."""
+    """Write ``run``'s predictions on ``test`` (with ``review_id``) through :func:`helpers.results_files.write_results`."""
     _, labels = _texts_labels(test)
     return write_results(
         profile=profile,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.evaluation import ResultsError, load_results, paired_predictions, write_results
 from helpers.present import CLASSICAL_LABELS, short_label
+from helpers.results_files import ResultsError, load_results, paired_predictions, write_results
 
 Results = dict[str, tuple[dict[str, Any], pd.DataFrame]]
 # notebook 02's tuned classical models (the forest is the study's baseline, not a candidate)

@@ -214,7 +214,7 @@ _SCORE = re.compile(r"\b(\d{1,2}(\.\d)?)\s*(/|out of)\s*10\b", re.IGNORECASE)
 def text_traits(texts: list[str], token_lengths, index=None, limit: int = 510) -> pd.DataFrame:
     """Per-review traits that error analysis compares across groups: length, contrast and negation words, a score.
 
-    ``token_lengths`` are word pieces *without* ``[CLS]``/``[SEP]`` (:func:`helpers.inference.token_lengths`), so a
+    ``token_lengths`` are word pieces *without* ``[CLS]``/``[SEP]`` (:func:`helpers.tokens.token_lengths`), so a
     review is cut when it has over ``limit`` = 510 of them (the model's 512 positions less the two special tokens).
     """
     return pd.DataFrame(

@@ -1,21 +1,14 @@
-"""Batched, length-sorted inference with an explicit truncation strategy.
+"""Batched, length-sorted prediction of one :class:`helpers.specs.Reading`, written under the results contract.
 
-Reviews are tokenised once *without* truncation; the strategy is then applied to the token ids:
-
-* ``head``: the first ``max_length - 2`` tokens;
-* ``head_tail`` (Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?"): the first ``n_head`` and the
-  last ``n_tail`` tokens, where for ``max_length = 512`` ``n_head = 128`` and ``n_tail = 382``. For other lengths
-  the head keeps the same share of the budget: ``n_head = round(128 / 510 × (max_length - 2))`` and
-  ``n_tail = max_length - 2 - n_head`` (e.g. 256 → 64 + 190, 128 → 32 + 94).
-
-``[CLS]`` and ``[SEP]`` are then added from the tokenizer's special-token ids. Batches are formed from
-length-sorted reviews (little padding), and results come back in the order the texts were given.
+Reviews are tokenised once without truncation and then cut by the reading's strategy (:mod:`helpers.tokens`).
+Batches are formed from length-sorted reviews (little padding), and results come back in the order the texts
+were given. Also: the truncation experiment of notebook 03 (:func:`compare_truncation`) and int8 quantisation.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,12 +16,11 @@ import numpy as np
 
 from helpers import ledger
 from helpers.devices import choose_device, device_name
-from helpers.evaluation import write_results
 from helpers.labels import imdb_label_map
-from helpers.precision import PrecisionChoice, autocast, choose_precision
-
-TRUNCATIONS = ("head", "head_tail")
-HEAD_TOKENS_AT_512 = 128  # Sun et al. 2019: head 128 + tail 382 of a 510-token budget
+from helpers.precision import autocast, choose_precision
+from helpers.results_files import write_results
+from helpers.specs import Reading
+from helpers.tokens import encode, pad_batch
 
 
 @dataclass
@@ -44,111 +36,10 @@ class Predictions:
     device: str = "cpu"
     precision_choice: dict[str, Any] | None = None  # helpers.precision.PrecisionChoice.as_dict()
     batch_size: int | None = None
+    reading: Reading | None = None  # how the texts were read
 
     def __len__(self) -> int:
         return len(self.labels)
-
-
-def validate_texts(texts: Iterable) -> list[str]:
-    """The texts as a list of str; ValueError naming the first bad index (not a str, empty, whitespace only)."""
-    if isinstance(texts, str):
-        raise ValueError("texts must be a sequence of strings, not a single string")
-    texts = list(texts)
-    if not texts:
-        raise ValueError("texts is empty: nothing to predict")
-    for index, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(f"texts[{index}] is {type(text).__name__}, not str")
-        if not text.strip():
-            raise ValueError(f"texts[{index}] is empty or whitespace only")
-    return texts
-
-
-def head_tail_sizes(max_length: int) -> tuple[int, int]:
-    """``(n_head, n_tail)`` tokens kept by ``head_tail`` for a ``max_length`` that includes [CLS] and [SEP]."""
-    budget = max_length - 2
-    if budget < 2:
-        raise ValueError(f"max_length must be at least 4 for head_tail, got {max_length}")
-    n_head = max(1, round(HEAD_TOKENS_AT_512 / 510 * budget))
-    return n_head, budget - n_head
-
-
-def truncate_ids(ids: Sequence[int], truncation: str, max_length: int) -> list[int]:
-    """Apply a truncation strategy to token ids *without* special tokens (room is left for [CLS] and [SEP])."""
-    if truncation not in TRUNCATIONS:
-        raise ValueError(f"truncation must be one of {TRUNCATIONS}, not {truncation!r}")
-    budget = max_length - 2
-    if budget < 1:
-        raise ValueError(f"max_length must leave room for [CLS] and [SEP], got {max_length}")
-    ids = list(ids)
-    if len(ids) <= budget:
-        return ids
-    if truncation == "head":
-        return ids[:budget]
-    n_head, n_tail = head_tail_sizes(max_length)
-    return ids[:n_head] + ids[len(ids) - n_tail :]
-
-
-def token_lengths(tokenizer, texts: Iterable[str], *, special_tokens: bool = False) -> np.ndarray:
-    """Wordpiece tokens per text, without truncation; ``special_tokens`` counts the ``[CLS]`` and ``[SEP]`` the
-    model adds too (what a ``max_length`` counts)."""
-    lengths = np.array([len(ids) for ids in _raw_ids(tokenizer, validate_texts(texts))], dtype=np.int64)
-    return lengths + tokenizer.num_special_tokens_to_add() if special_tokens else lengths
-
-
-def _raw_ids(tokenizer, texts: list[str]) -> list[list[int]]:
-    ids: list[list[int]] = []
-    for start in range(0, len(texts), 1000):  # chunks keep memory flat on the 25,000-review test set
-        ids.extend(
-            tokenizer(texts[start : start + 1000], add_special_tokens=False, truncation=False, verbose=False)[
-                "input_ids"
-            ]
-        )
-    return ids
-
-
-def encode(
-    tokenizer, texts: Iterable[str], *, truncation: str = "head_tail", max_length: int = 512
-) -> tuple[list[list[int]], int]:
-    """``(input ids with [CLS]/[SEP], number of texts that were truncated)``; one tokenisation, no truncation."""
-    texts = validate_texts(texts)
-    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
-    if cls_id is None or sep_id is None:
-        raise ValueError(
-            f"{type(tokenizer).__name__} has no [CLS]/[SEP] token ids; a BERT-style tokenizer is needed"
-        )
-    raw = _raw_ids(tokenizer, texts)
-    n_truncated = sum(len(ids) > max_length - 2 for ids in raw)
-    return [[cls_id, *truncate_ids(ids, truncation, max_length), sep_id] for ids in raw], n_truncated
-
-
-def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int):
-    """Right-padded ``input_ids`` and ``attention_mask`` tensors for one batch."""
-    import torch
-
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for row, seq in enumerate(sequences):
-        ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
-        mask[row, : len(seq)] = 1
-    return {"input_ids": ids, "attention_mask": mask}
-
-
-EVAL_BATCH_SIZES = {"cuda": 64, "cpu:bf16": 32, "cpu:fp32": 8}
-
-
-def eval_batch_size(choice: PrecisionChoice) -> int:
-    """Reviews per forward pass when ``batch_size="auto"``, by device and precision.
-
-    On a GPU 64. On a CPU, 32 in bf16 (the bf16 matrix units of AMX / AVX-512 BF16 run long batches at their best;
-    length-sorted batches keep padding small) and 8 in fp32, where batches of 32 ran slower than 8 (fp32 attention
-    over 32 × 512 tokens at once leaves the caches; seed test reviews at 512 tokens: 10.5 reviews/s at 32 against
-    13.5 at 8). ``python -m helpers.bench`` times ``auto`` against the ``pipeline`` baselines on the machine at hand.
-    """
-    if choice.capability.device_type == "cuda":
-        return EVAL_BATCH_SIZES["cuda"]
-    return EVAL_BATCH_SIZES[f"cpu:{'bf16' if choice.precision == 'bf16' else 'fp32'}"]
 
 
 def quantize_int8(model):
@@ -169,38 +60,30 @@ def predict(
     model,
     tokenizer,
     texts: Iterable[str],
+    reading: Reading | None = None,
     *,
-    truncation: str = "head_tail",
-    max_length: int = 512,
-    batch_size: int | str = "auto",
-    precision: str = "auto",
     progress: bool = True,
     desc: str = "predicting",
-    device=None,
 ) -> Predictions:
-    """Sentiment predictions for ``texts`` in input order (IMDB labels: 0 = neg, 1 = pos).
+    """Sentiment predictions for ``texts`` in input order (IMDB labels: 0 = neg, 1 = pos), read as ``reading`` says
+    (truncation, tokens, batch size, precision, device; :class:`helpers.specs.Reading`, default ``Reading()``).
 
     Labels are read by name (:func:`helpers.labels.imdb_label_map`), so a model whose output 0 is
-    POSITIVE works too. Longest batches first: an out-of-memory error shows up at once, not at the end.
-    ``precision``: ``auto`` (default) lets the hardware decide (:func:`helpers.precision.choose_precision`:
-    bf16 autocast where the device computes it natively, else fp32, fp16 on GPUs without bf16); ``batch_size``
-    ``auto`` follows the precision (:func:`eval_batch_size`). ``device``: where to run (default :func:`helpers.devices.choose_device`: CUDA when available); the model
-    is moved there and stays there.
+    POSITIVE works too. Longest batches first: an out-of-memory error shows up at once, not at the end. The model
+    is moved to the reading's device and stays there.
     """
-
     import torch
     from tqdm import tqdm
 
-    device = choose_device(device)
-    choice = choose_precision(precision, device)
-    batch_size = eval_batch_size(choice) if batch_size == "auto" else batch_size
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer or 'auto', got {batch_size!r}")
+    reading = reading or Reading()
+    device = choose_device(reading.device)
+    choice = choose_precision(reading.precision, device)
+    batch_size = reading.batch_size_for(choice)
     label_map = imdb_label_map(model)
     pos_index = next(i for i, label in label_map.items() if label == 1)
     to_imdb = np.array([label_map[i] for i in range(len(label_map))])
     started = time.perf_counter()
-    ids, n_truncated = encode(tokenizer, texts, truncation=truncation, max_length=max_length)
+    ids, n_truncated = encode(tokenizer, texts, truncation=reading.truncation, max_length=reading.max_length)
     order = np.argsort([-len(x) for x in ids], kind="stable")
     model.to(device)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
@@ -228,7 +111,16 @@ def predict(
         device=device_name(device),
         precision_choice=choice.as_dict(),
         batch_size=batch_size,
+        reading=reading,
     )
+
+
+def accuracy(
+    model, tokenizer, reviews, reading: Reading, *, progress: bool = False, desc: str = "accuracy"
+) -> float:
+    """Accuracy of ``model`` on ``reviews`` (``text``, ``label``: a dataset or frame), read as ``reading`` says."""
+    pred = predict(model, tokenizer, list(reviews["text"]), reading, progress=progress, desc=desc)
+    return float((pred.labels == np.asarray(reviews["label"])).mean())
 
 
 def write_run(
@@ -244,11 +136,14 @@ def write_run(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write a transformer's predictions on ``test`` (with ``review_id`` and ``label``) through
-    :func:`helpers.evaluation.write_results` (the twin of :func:`helpers.classical.write_run`); returns the record.
+    :func:`helpers.results_files.write_results` (the twin of :func:`helpers.classical.write_run`); returns the record.
 
-    Every record says how the test was scored: ``eval_precision``, ``eval_precision_choice`` (what was asked and
-    the capability it was decided from) and ``device`` come from ``pred``."""
+    Every record says how the test was read: ``truncation``, ``test_max_length``, ``eval_precision``,
+    ``eval_precision_choice`` (what was asked and the capability it was decided from) and ``device`` come from
+    ``pred``."""
     extra = {
+        "truncation": pred.reading.truncation,
+        "test_max_length": pred.reading.max_length,
         "eval_precision": pred.precision,
         "eval_precision_choice": pred.precision_choice,
         "device": pred.device,
@@ -288,22 +183,20 @@ def compare_truncation(
     labels,
     pred: Predictions,
     lengths,
+    reading: Reading,
     *,
-    truncation: str,
-    max_length: int,
-    batch_size: int | str = "auto",
-    precision: str = "auto",
     progress: bool = True,
 ):
-    """``pred`` (made with ``truncation`` at ``max_length``) against the other strategy: the reviews longer than
-    ``max_length - 2`` word pieces (``lengths``, without special tokens) are predicted again with it, the rest
-    keep their predictions (they would be identical); a :class:`TruncationComparison`."""
+    """``pred`` (made with ``reading``) against the other truncation strategy: the reviews longer than
+    ``reading.max_length - 2`` word pieces (``lengths``, without special tokens) are predicted again with it, the
+    rest keep their predictions (they would be identical); a :class:`TruncationComparison`."""
     import pandas as pd
 
     from helpers.evaluation import mcnemar_test
 
+    truncation = reading.truncation
     other = "head" if truncation == "head_tail" else "head_tail"
-    long_idx = np.flatnonzero(np.asarray(lengths) > max_length - 2)
+    long_idx = np.flatnonzero(np.asarray(lengths) > reading.max_length - 2)
     paired = pd.DataFrame({"label": np.asarray(labels), f"{truncation}:pred": pred.labels})
     paired[f"{other}:pred"] = pred.labels
     if not len(long_idx):
@@ -312,10 +205,7 @@ def compare_truncation(
         model,
         tokenizer,
         [texts[i] for i in long_idx],
-        truncation=other,
-        max_length=max_length,
-        batch_size=batch_size,
-        precision=precision,
+        reading.with_(truncation=other),
         progress=progress,
         desc=f"long reviews ({other})",
     )

@@ -204,7 +204,7 @@ def tiny_architecture(seed: int = 0):
 
 
 def _tiny_ids(tokenizer, texts, max_length: int) -> list[list[int]]:
-    from helpers.inference import truncate_ids
+    from helpers.tokens import truncate_ids
 
     raw = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
     return [
@@ -231,7 +231,7 @@ def train_tiny(
     import numpy as np
     import torch
 
-    from helpers.inference import pad_batch
+    from helpers.tokens import pad_batch
 
     texts, labels = list(texts), list(labels)
     if len(texts) != len(labels) or not texts:
@@ -272,7 +272,7 @@ def tiny_p_pos(model, tokenizer, texts, max_length: int = 128):
     import numpy as np
     import torch
 
-    from helpers.inference import pad_batch
+    from helpers.tokens import pad_batch
 
     ids, positive = _tiny_ids(tokenizer, texts, max_length), imdb_label_map(model)
     column = next(i for i, label in positive.items() if label == 1)

@@ -7,7 +7,7 @@ picks here (:mod:`helpers.precision`), then multiplies by the work each notebook
 * **read**: reviews predicted or evaluated × tokens read per review (forward only).
 
 Tokens per review come from the profile's own reviews (their word-piece lengths, capped at the length read), so
-the estimate follows ``max_length`` and the data. The search of notebook 05 is time-boxed
+the estimate follows the profile's lengths and data. The search of notebook 05 is time-boxed
 (``search_timeout_minutes``) and costs at most that plus the retraining of its winner. Notebooks 01, 02 and 06 fit
 no transformer; they are listed without an estimate. Steps are timed at full length, so the estimate leans long.
 """
@@ -60,17 +60,17 @@ def mean_tokens(lengths, cap: int) -> float:
 def notebook_work(p: dict[str, Any], lengths) -> dict[str, Work]:
     """The work of notebooks 03–05 under profile parameters ``p``; ``lengths``: word pieces of sample reviews."""
     lengths = np.asarray(lengths)
-    test_len = mean_tokens(lengths, p["max_length"])
-    train_len = mean_tokens(lengths, min(p.get("finetune_max_length") or p["max_length"], p["max_length"]))
+    test_len = mean_tokens(lengths, p["test_max_length"])
+    train_len = mean_tokens(lengths, _train_length(p))
     n_test = p.get("n_test") or 25_000
     n_val = p["n_validation"]
     n_train = p.get("n_train_finetune") or TRAIN_SPLIT - n_val
-    n_lr = min(p.get("lr_comparison_train_size") or n_train, n_train)
+    n_lr = min(p.get("n_train_lr_comparison") or n_train, n_train)
     epochs = p.get("epochs", 1)
-    long_share = float((lengths > p["max_length"] - 2).mean())
+    long_share = float((lengths > p["test_max_length"] - 2).mean())
     test_read = n_test * test_len
 
-    zero_shot = Work(read=test_read + long_share * n_test * p["max_length"])
+    zero_shot = Work(read=test_read + long_share * n_test * p["test_max_length"])
     zero_shot.notes.append(f"{n_test:,} test reviews, the long ones read twice")
     main_run = n_train * epochs * train_len
     val_reads = LR_COMPARISON_EVALS * n_val * train_len
@@ -89,15 +89,22 @@ def search_trials(p: dict[str, Any], lengths) -> tuple[Work, float | None]:
     box in seconds (None: none)."""
     space = p.get("search_space") or {}
     epochs = max(space.get("epochs") or [p.get("epochs", 1)])
-    reading = max(space.get("max_length") or [p["max_length"]])
-    n_train = p.get("search_train_size") or TRAIN_SPLIT - p["search_validation_size"]
+    reading = max(space.get("train_max_length") or [p["test_max_length"]])
+    n_train = p.get("n_train_search") or TRAIN_SPLIT - p["n_validation_search"]
     evals = p.get("search_evals_per_epoch", 2) * epochs
     trial = Work(
         trained=n_train * epochs * mean_tokens(lengths, reading),
-        read=evals * p["search_validation_size"] * mean_tokens(lengths, p["max_length"]),
+        read=evals
+        * p["n_validation_search"]
+        * mean_tokens(lengths, _train_length(p)),  # read as notebook 04 reads
     )
     timeout = p.get("search_timeout_minutes")
     return trial, None if timeout is None else 60.0 * timeout
+
+
+def _train_length(p: dict[str, Any]) -> int:
+    """Tokens per training review in notebook 04 (never more than the test reads)."""
+    return min(p.get("train_max_length") or p["test_max_length"], p["test_max_length"])
 
 
 def search_seconds(p: dict[str, Any], lengths, speed: Speed) -> float:
@@ -113,13 +120,13 @@ def measure_speed(
     *,
     train_batch_size: int,
     train_max_length: int,
-    max_length: int,
+    test_max_length: int,
     precision: str = "auto",
     eval_batch_size: int | str = "auto",
     steps: int = 2,
 ) -> Speed:
     """Time ``steps`` training steps (after one warm-up) at ``train_batch_size`` × ``train_max_length`` and
-    ``steps`` prediction batches at ``max_length``, in the precision chosen for this machine, on the CPU or
+    ``steps`` prediction batches at ``test_max_length``, in the precision chosen for this machine, on the CPU or
     the GPU :func:`helpers.devices.choose_device` picks. Works on a copy: ``model`` is not changed."""
     import copy
 
@@ -127,9 +134,9 @@ def measure_speed(
 
     from helpers.devices import choose_device
     from helpers.dropout import set_attention_dropout, set_hidden_dropout
-    from helpers.inference import eval_batch_size as auto_batch
     from helpers.precision import autocast, choose_precision
-    from helpers.training import DEFAULT_DROPOUT
+    from helpers.specs import DEFAULT_DROPOUT
+    from helpers.specs import eval_batch_size as auto_batch
 
     device = choose_device()
     choice = choose_precision(precision, device)
@@ -161,7 +168,7 @@ def measure_speed(
         if step:
             train_s.append(time.perf_counter() - started)
     size = auto_batch(choice) if eval_batch_size == "auto" else eval_batch_size
-    inputs = batch(size, max_length)
+    inputs = batch(size, test_max_length)
     model.eval()
     read_s = []
     with torch.inference_mode():
@@ -174,7 +181,7 @@ def measure_speed(
                 read_s.append(time.perf_counter() - started)
     return Speed(
         train_tokens_per_s=train_batch_size * train_max_length / float(np.median(train_s)),
-        read_tokens_per_s=size * max_length / float(np.median(read_s)),
+        read_tokens_per_s=size * test_max_length / float(np.median(read_s)),
         precision=choice.precision,
         reason=choice.reason,
     )
@@ -225,7 +232,7 @@ def estimate(parameters: dict[str, Any], notebooks: list[str], sample: int = 400
     """The plan lines for ``notebooks`` under ``parameters``: loads the profile's model and ``sample`` training
     reviews (for their lengths), times the steps, and counts each notebook's work."""
     from helpers import data, modeling
-    from helpers.inference import token_lengths
+    from helpers.tokens import token_lengths
 
     if not any(name[:2] in TRANSFORMER_NOTEBOOKS for name in notebooks):
         return plan_lines(parameters["profile"], notebooks, {}, None)
@@ -233,15 +240,13 @@ def estimate(parameters: dict[str, Any], notebooks: list[str], sample: int = 400
     imdb, _ = data.load_imdb(parameters.get("data_dir"), parameters.get("data_source", "auto"))
     train = imdb["train"].shuffle(seed=parameters.get("seed", 42)).select(range(sample))
     lengths = token_lengths(tokenizer, [data.clean_text(t) for t in train["text"]])
-    train_len = min(
-        parameters.get("finetune_max_length") or parameters["max_length"], parameters["max_length"]
-    )
+    train_len = _train_length(parameters)
     speed = measure_speed(
         model,
         tokenizer,
         train_batch_size=parameters["train_batch_size"],
         train_max_length=train_len,
-        max_length=parameters["max_length"],
+        test_max_length=parameters["test_max_length"],
         precision=parameters.get("precision", "auto"),
         eval_batch_size=parameters.get("eval_batch_size", "auto"),
     )

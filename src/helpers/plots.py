@@ -209,7 +209,7 @@ def ci_errors(table) -> list:
 
 
 def accuracy_ci_plot(table, title: str) -> plt.Figure:
-    """Accuracy with 95% CI bars per model (``evaluation.comparison_table``), with the study's numbers as crosses."""
+    """Accuracy with 95% CI bars per model (``comparisons.comparison_table``), with the study's numbers as crosses."""
     table = table.sort_values("accuracy")
     fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(table) + 1.4))
     y = np.arange(len(table))
@@ -510,6 +510,9 @@ def param_importance_plot(importances, title: str, method: str = "fANOVA") -> pl
     return fig
 
 
+PARAM_AXIS_LABELS = {"train_max_length": "training length (tokens)"}  # the rest: the name, spaced
+
+
 def search_params_plot(trials, params, title: str, log_params=("learning_rate",)) -> plt.Figure:
     """Validation accuracy against each hyperparameter, one panel each; pruned trials in grey at their last value."""
     frame = _search_points(trials)
@@ -540,7 +543,7 @@ def search_params_plot(trials, params, title: str, log_params=("learning_rate",)
                 ax.xaxis.set_minor_formatter(plt.NullFormatter())
         else:
             ax.set_xticks(range(len(categories)), [str(c) for c in categories])
-        ax.set(xlabel=name.replace("_", " "))
+        ax.set(xlabel=PARAM_AXIS_LABELS.get(name, name.replace("_", " ")))
     for ax in axes[:, 0]:
         ax.set(ylabel="validation accuracy")
     for ax in list(axes.flat)[len(params) :]:

@@ -478,7 +478,7 @@ SHORT_PARAMS = {  # a search's settings as table headers that fit a notebook ren
     "weight_decay": "decay",
     "batch_size": "batch",
     "epochs": "epochs",
-    "max_length": "length",
+    "train_max_length": "length",
     "truncation": "reads",
 }
 

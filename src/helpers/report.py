@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.evaluation import comparison_table, load_results, pairwise_mcnemar
+from helpers.comparisons import comparison_table, pairwise_mcnemar
 from helpers.paths import REPO_ROOT, output_root
 from helpers.present import p_text, short_label
+from helpers.results_files import load_results
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 FINDINGS_START, FINDINGS_END = "<!-- findings:start -->", "<!-- findings:end -->"

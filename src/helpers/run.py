@@ -19,27 +19,29 @@ notebook run again reads its finished fine-tuning runs back too); ``--restart`` 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import hashlib
-import io
 import json
 import os
-import re
 import shutil
 import sys
 import time
-import tokenize
-from dataclasses import dataclass
 from pathlib import Path
 
 from helpers import ledger
-from helpers.devices import machine_text
+from helpers.executed_notebooks import KERNEL, cell_source, clean_metadata
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
+from helpers.run_summary import (
+    NotebookRun,
+    output_lines,
+    print_summary,
+    print_work,
+    results_lines,
+    shown,
+    work_text,
+)
 from helpers.settings import PROFILES, load_profile
 
-KERNEL = "imdb-sentiment"  # installed by `make setup`; every notebook's kernelspec names it
-KERNEL_SPEC = {"name": KERNEL, "display_name": "Python (imdb-sentiment)", "language": "python"}
 # What the notebooks' kernels see: no progress bars (helpers.settings.setup reads IMDB_SERIES_QUIET to send
 # log messages and warnings to stdout as plain sentences), no tokenizer fork warnings.
 KERNEL_ENV = {
@@ -50,15 +52,6 @@ KERNEL_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
 }
-
-
-@dataclass
-class NotebookRun:
-    notebook: str
-    status: str = "not run"
-    seconds: float = 0.0
-    trained: int = 0  # tokens in training batches (helpers.ledger)
-    read: int = 0  # tokens in forward passes only
 
 
 def discover_notebooks(selection: list[str] | None = None, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -73,97 +66,6 @@ def discover_notebooks(selection: list[str] | None = None, folder: Path = NOTEBO
             f"No notebook matches {', '.join(unknown)} (have: {', '.join(p.stem for p in notebooks)})"
         )
     return chosen
-
-
-def clean_metadata(path: Path) -> None:
-    """Drop what GitHub cannot render or what is run noise: widget state, papermill timings, execution counts' noise."""
-    nb = json.loads(path.read_text())
-    nb.get("metadata", {}).pop("widgets", None)
-    nb.get("metadata", {}).pop("papermill", None)
-    fold_injected_parameters(nb)
-    for cell in nb.get("cells", []):
-        if "outputs" in cell:
-            cell["outputs"] = without_progress_bars(cell["outputs"])
-        cell.get("metadata", {}).pop("papermill", None)
-        cell.get("metadata", {}).pop("execution", None)
-        cell.get("metadata", {}).pop("widgets", None)
-        for output in cell.get("outputs", []):
-            output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
-    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
-    format_with_ruff(path)
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def _comments_by_line(source: str) -> dict[int, str]:
-    """The trailing ``# comment`` on each line of ``source`` (1-based line numbers)."""
-    comments = {}
-    with contextlib.suppress(tokenize.TokenError, IndentationError):
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.COMMENT:
-                comments[token.start[0]] = token.string
-    return comments
-
-
-def with_values(source: str, values: dict) -> str:
-    """``source`` (a parameters cell) with each assigned name's value replaced by ``values[name]``, comments kept."""
-    lines = source.splitlines()
-    comments = _comments_by_line(source)
-    out, cursor = [], 0
-    for node in ast.parse(source).body:
-        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
-        if not isinstance(target, ast.Name) or target.id not in values:
-            continue
-        out += lines[cursor : node.lineno - 1]
-        comment = comments.get(node.end_lineno) or comments.get(node.lineno)
-        out.append(f"{target.id} = {values[target.id]!r}" + (f"  {comment}" if comment else ""))
-        cursor = node.end_lineno
-    return "\n".join(out + lines[cursor:])
-
-
-PROGRESS_LINE = re.compile(r"^[^\n]*\d+%\|[^\n]*\|[^\n]*$")
-
-
-def without_progress_bars(outputs: list[dict]) -> list[dict]:
-    """Drop tqdm progress lines from stderr outputs (a bar a library draws despite ``TQDM_DISABLE``), and any
-    stderr output left empty; everything else, warnings included, stays for the reader."""
-    kept = []
-    for output in outputs:
-        if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            lines = re.split(r"[\r\n]+", _source({"source": output.get("text", "")}))
-            text = "\n".join(line for line in lines if line.strip() and not PROGRESS_LINE.match(line))
-            if not text:
-                continue
-            output = {**output, "text": text + "\n"}
-        kept.append(output)
-    return kept
-
-
-def fold_injected_parameters(nb: dict) -> None:
-    """One visible parameters cell: papermill's injected values written into the tagged cell, the injected cell
-    dropped (its values are the run's; the tagged cell keeps its comments); the kernelspec set to the project's."""
-    cells = nb.get("cells", [])
-    injected = [c for c in cells if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
-    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if injected and tagged:
-        namespace: dict = {}
-        exec(_source(injected[0]), {}, namespace)  # noqa: S102 (papermill's own literal assignments)
-        tagged[0]["source"] = with_values(_source(tagged[0]), namespace)
-        nb["cells"] = [c for c in cells if c is not injected[0]]
-    elif injected:  # a notebook without a tagged cell: keep papermill's, minus its trailing blank line
-        injected[0]["source"] = _source(injected[0]).rstrip("\n")
-    nb.setdefault("metadata", {})["kernelspec"] = dict(KERNEL_SPEC)
-
-
-def format_with_ruff(path: Path) -> None:
-    """Format papermill's injected parameters cell like every other cell (when ruff is installed: the dev set-up)."""
-    import importlib.util
-    import subprocess
-
-    if importlib.util.find_spec("ruff") is not None:
-        subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], check=False)
 
 
 def declared_parameters(notebook: Path, parameters: dict) -> dict:
@@ -286,7 +188,7 @@ def fingerprint(notebook: Path, parameters: dict) -> str:
     for cell in json.loads(notebook.read_text()).get("cells", []):
         tags = cell.get("metadata", {}).get("tags", [])
         if "parameters" not in tags and "injected-parameters" not in tags:
-            digest.update(cell.get("cell_type", "").encode() + b"\0" + _source(cell).encode() + b"\0")
+            digest.update(cell.get("cell_type", "").encode() + b"\0" + cell_source(cell).encode() + b"\0")
     declared = declared_parameters(notebook, parameters)
     digest.update(json.dumps(declared, sort_keys=True, default=str).encode())
     return digest.hexdigest()[:16]
@@ -335,101 +237,7 @@ def print_plan(parameters: dict, notebooks: list[Path], log: Path) -> None:
     print("\n".join(lines), flush=True)
 
 
-def work_text(trained: int, read: int, reused: int = 0) -> str:
-    """``, trained 2.31M tokens, read 0.42M`` (empty when a notebook ran no model), and how many saved fine-tuning
-    runs it read back instead of training them (a re-run after an interruption resumes that way)."""
-    text = (
-        f", trained {ledger.millions(trained)} tokens, read {ledger.millions(read)}"
-        if trained or read
-        else ""
-    )
-    return text + (f", {reused} saved run(s) read back, not retrained" if reused else "")
-
-
-def print_work(runs: list[NotebookRun], stand_in: Path, folder: Path) -> None:
-    """Print the run's work (tokens trained on and read, the stand-in build included) and record it in
-    ``folder/work.json``, so the next run can be compared with this one in work rather than minutes. A run of some
-    notebooks updates their rows and keeps the others' (a reference re-made in parts adds up to the whole)."""
-    path = folder / "work.json"
-    rows = json.loads(path.read_text())["notebooks"] if path.is_file() else {}
-    build = ledger.totals(stand_in)
-    if build["trained"] or build["read"]:
-        rows["stand-in build"] = {**build, "seconds": None}
-    here = (
-        machine_text()
-    )  # each row says where its seconds were measured: a reference may be re-made in parts
-    rows |= {
-        r.notebook: {"trained": r.trained, "read": r.read, "seconds": round(r.seconds, 1), "machine": here}
-        for r in runs
-    }
-    trained = sum(row["trained"] for row in rows.values())
-    read = sum(row["read"] for row in rows.values())
-    total = ledger.work(trained, read)
-    print(
-        f"work: trained {ledger.millions(trained)} tokens, read {ledger.millions(read)}: "
-        f"{ledger.millions(total)} forward-pass token equivalents (a trained token counts {ledger.TRAIN_COST})"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    record = {"notebooks": dict(sorted(rows.items())), "trained": trained, "read": read, "work": total}
-    path.write_text(json.dumps({**record, "train_cost": ledger.TRAIN_COST}, indent=2) + "\n")
-
-
-def results_lines(profile: str, folder: Path) -> list[str]:
-    """Every model's accuracy with its 95% CI and n in ``folder`` (a profile's ``results/<profile>/``), most
-    accurate first: the README table's rows (:func:`helpers.evaluation.comparison_table`), in the terminal."""
-    from helpers.evaluation import ResultsError, comparison_table, load_results
-    from helpers.present import short_label
-
-    try:
-        results = load_results(profile, folder=folder, required=False)
-    except ResultsError as error:
-        return [f"results: {error}"]
-    if not results:
-        return [f"results: no model results in {shown(folder)} (this run's notebooks write none)"]
-    table = comparison_table(results).sort_values("accuracy", ascending=False)
-    labels = {key: short_label(record) for key, (record, _) in results.items()}
-    width = max(len(label) for label in labels.values())
-    lines = [f"results ({profile}, {shown(folder)}):", f"  {'model':<{width}}  accuracy  95% CI         n"]
-    for key, row in table.iterrows():
-        lines.append(
-            f"  {labels[key]:<{width}}  {row['accuracy']:.3f}     {row['ci95 low']:.3f}–{row['ci95 high']:.3f}"
-            f"  {row['n']:,}"
-        )
-    return lines
-
-
-def shown(path: Path) -> str:
-    """A path for the terminal: relative to the repository when inside it (``runs/smoke/results/smoke``, never
-    relative to the run's own folder as :func:`helpers.paths.display_path` is under ``IMDB_SERIES_OUTPUT``), else
-    absolute."""
-    path = Path(path).resolve()
-    try:
-        return path.relative_to(REPO_ROOT).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def output_lines(out_dir: Path, output_root: Path, profile: str, log: Path) -> list[str]:
-    """Where the run's outputs went: the executed notebooks, the results, the figures and the kernels' log."""
-    return [
-        "outputs:",
-        f"  executed notebooks  {shown(out_dir)}/",
-        f"  results             {shown(output_root / 'results' / profile)}/",
-        f"  figures             {shown(output_root / 'figures' / profile)}/",
-        f"  kernel log          {shown(log)}",
-    ]
-
-
-def print_summary(runs: list[NotebookRun], profile: str) -> None:
-    width = max(len(r.notebook) for r in runs)
-    print(f"\nprofile {profile}")
-    print(f"{'notebook':<{width}}  {'status':<8}  seconds")
-    for r in runs:
-        print(f"{r.notebook:<{width}}  {r.status:<8}  {r.seconds:7.1f}")
-    print(f"{'total':<{width}}  {'':<8}  {sum(r.seconds for r in runs):7.1f}")
-
-
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--profile", default="smoke", choices=PROFILES, help="params/<profile>.yaml (default: smoke)"
@@ -461,41 +269,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run every notebook again, even after an interrupted run (which a plain re-run resumes)",
     )
-    args = parser.parse_args(argv)
+    return parser
 
-    import yaml
 
-    parameters = load_profile(args.profile)
-    for name, value in args.param:
-        parameters[name] = yaml.safe_load(value)
-    notebooks = discover_notebooks(args.notebooks, args.notebooks_dir)
-    if not notebooks:
-        print("no notebooks found in notebooks/", file=sys.stderr)
-        return 2
-    run_dir = args.output_dir or RUNS_DIR / args.profile
-    out_dir = args.notebooks_dir if args.refresh else run_dir
-    run_dir.mkdir(parents=True, exist_ok=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    log = run_dir / "run.log"
-    log.write_text("")
+def _environment(args, run_dir: Path) -> Path:
+    """Set the kernels' environment (quiet, offline for smoke, where figures and results go); the output root."""
     env = dict(KERNEL_ENV)
     if "IMDB_SERIES_OUTPUT" not in os.environ:  # figures/ and results/: this run's, beside its notebooks,
         env["IMDB_SERIES_OUTPUT"] = str(REPO_ROOT if args.refresh else run_dir.resolve())  # or the reference
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
     output_root = Path(env.get("IMDB_SERIES_OUTPUT") or os.environ.get("IMDB_SERIES_OUTPUT") or REPO_ROOT)
-    where = f"notebooks → {shown(out_dir)}, results → {shown(output_root / 'results' / args.profile)}"
     os.environ.update(env)
-    check_kernel()
-    ledgers = run_dir / "ledger"
-    shutil.rmtree(ledgers, ignore_errors=True)
-    os.environ[ledger.LEDGER_ENV] = str(ledgers / "00_stand-in.jsonl")
-    prepare_models(notebooks, parameters, log)
-    print(f"profile {args.profile}: {where}", flush=True)
+    return output_root
+
+
+def _resume_state(args, notebooks: list[Path], parameters: dict, run_dir: Path, out_dir: Path):
+    """``(state, fingerprints, kept)``: the run's resume record, each notebook's fingerprint, and the finished
+    notebooks of an interrupted earlier run that are read back rather than run again (said in one line)."""
     stems = [nb.stem for nb in notebooks]
-    state_path = run_dir / RESUME_FILE
     fingerprints = {nb.stem: fingerprint(nb, parameters) for nb in notebooks}
-    previous = None if args.restart else interrupted_run(state_path, args.profile, stems)
+    previous = None if args.restart else interrupted_run(run_dir / RESUME_FILE, args.profile, stems)
     kept = finished_prefix(previous, notebooks, fingerprints, out_dir) if previous else []
     state = {"profile": args.profile, "notebooks": stems, "finished": False, "done": {}}
     state["started"] = previous["started"] if kept else time.strftime("%Y-%m-%d %H:%M:%S")
@@ -514,7 +308,91 @@ def main(argv: list[str] | None = None) -> int:
             "(its cells or its parameters) or its executed copy is gone: running every notebook",
             flush=True,
         )
-    save_state(state_path, state)
+    return state, fingerprints, kept
+
+
+def _execute_one(run: NotebookRun, notebook: Path, output: Path, parameters: dict, log: Path, ledgers: Path):
+    """Execute one notebook into ``output``; the error it stopped on (None: it finished and ``run`` says so)."""
+    os.environ[ledger.LEDGER_ENV] = str(ledgers / f"{notebook.stem}.jsonl")  # the kernel inherits it
+    start = time.perf_counter()
+    try:
+        with output_to(log):
+            execute(notebook, output, parameters)
+    except (
+        Exception,
+        KeyboardInterrupt,
+    ) as error:  # papermill: PapermillExecutionError, the cell's traceback
+        run.seconds = time.perf_counter() - start
+        ename = getattr(error, "ename", type(error).__name__)
+        run.status = "stopped" if ename == "KeyboardInterrupt" else "FAILED"  # Ctrl-C: runner or kernel
+        print(
+            f"{'interrupted' if run.status == 'stopped' else 'FAILED'} after {run.seconds:.0f} s", flush=True
+        )
+        if output.exists():
+            with contextlib.suppress(Exception):  # a copy cut off mid-write is left as it is
+                clean_metadata(output)
+        return error
+    run.status, run.seconds = "ok", time.perf_counter() - start
+    done = ledger.totals(os.environ[ledger.LEDGER_ENV])
+    run.trained, run.read, run.reused = done["trained"], done["read"], done["reused"]
+    clean_metadata(output)
+    return None
+
+
+def _say_stopped(
+    runs: list[NotebookRun], notebook: Path, error, output: Path, log: Path, profile: str
+) -> int:
+    """The summary so far and how to resume, after ``notebook`` stopped on ``error``; the exit status."""
+    print_summary(runs, profile)
+    finished = [r.notebook for r in runs if r.status in {"ok", "kept"}]
+    again = (
+        f"\n  run the same command again to resume: {', '.join(finished)} "
+        f"{'is' if len(finished) == 1 else 'are'} read back, not run again"
+        if finished
+        else ""
+    )
+    ename = getattr(error, "ename", type(error).__name__)
+    interrupted = ename == "KeyboardInterrupt"
+    what = "interrupted" if interrupted else f"failed: {ename}: {getattr(error, 'evalue', str(error))}"
+    print(
+        f"\n✗ {notebook.stem} {what}\n  executed copy: {display_path(output)}"
+        f"\n  kernel log: {display_path(log)}{again}",
+        file=sys.stderr,
+    )
+    return 130 if interrupted else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+
+    import yaml
+
+    parameters = load_profile(args.profile)
+    for name, value in args.param:
+        parameters[name] = yaml.safe_load(value)
+    notebooks = discover_notebooks(args.notebooks, args.notebooks_dir)
+    if not notebooks:
+        print("no notebooks found in notebooks/", file=sys.stderr)
+        return 2
+    run_dir = args.output_dir or RUNS_DIR / args.profile
+    out_dir = args.notebooks_dir if args.refresh else run_dir
+    run_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log = run_dir / "run.log"
+    log.write_text("")
+    output_root = _environment(args, run_dir)
+    check_kernel()
+    ledgers = run_dir / "ledger"
+    shutil.rmtree(ledgers, ignore_errors=True)
+    os.environ[ledger.LEDGER_ENV] = str(ledgers / "00_stand-in.jsonl")
+    prepare_models(notebooks, parameters, log)
+    print(
+        f"profile {args.profile}: notebooks → {shown(out_dir)}, "
+        f"results → {shown(output_root / 'results' / args.profile)}",
+        flush=True,
+    )
+    state, fingerprints, kept = _resume_state(args, notebooks, parameters, run_dir, out_dir)
+    save_state(run_dir / RESUME_FILE, state)
     if not args.no_estimate and len(kept) < len(notebooks):
         print_plan(parameters, notebooks[len(kept) :], log)
     runs = [NotebookRun(p.stem) for p in notebooks]
@@ -535,52 +413,18 @@ def main(argv: list[str] | None = None) -> int:
     for run, notebook in zip(runs[len(kept) :], notebooks[len(kept) :], strict=True):
         output = out_dir / notebook.name
         print(f"▶ {notebook.stem:<{width}} ", end="", flush=True)
-        os.environ[ledger.LEDGER_ENV] = str(ledgers / f"{notebook.stem}.jsonl")  # the kernel inherits it
-        start = time.perf_counter()
-        try:
-            with output_to(log):
-                execute(notebook, output, parameters)
-        except (
-            Exception,
-            KeyboardInterrupt,
-        ) as error:  # papermill: PapermillExecutionError, the cell's traceback
-            run.seconds = time.perf_counter() - start
-            ename = getattr(error, "ename", type(error).__name__)
-            evalue = getattr(error, "evalue", str(error))
-            interrupted = ename == "KeyboardInterrupt"  # Ctrl-C: in the runner, or in the kernel first
-            run.status = "stopped" if interrupted else "FAILED"
-            print(f"{'interrupted' if interrupted else 'FAILED'} after {run.seconds:.0f} s", flush=True)
-            if output.exists():
-                with contextlib.suppress(Exception):  # a copy cut off mid-write is left as it is
-                    clean_metadata(output)
-            print_summary(runs, args.profile)
-            finished = [r.notebook for r in runs if r.status in {"ok", "kept"}]
-            again = (
-                f"\n  run the same command again to resume: {', '.join(finished)} "
-                f"{'is' if len(finished) == 1 else 'are'} read back, not run again"
-                if finished
-                else ""
-            )
-            what = "interrupted" if interrupted else f"failed: {ename}: {evalue}"
-            print(
-                f"\n✗ {notebook.stem} {what}\n  executed copy: {display_path(output)}"
-                f"\n  kernel log: {display_path(log)}{again}",
-                file=sys.stderr,
-            )
-            return 130 if interrupted else 1
-        run.status, run.seconds = "ok", time.perf_counter() - start
-        done = ledger.totals(os.environ[ledger.LEDGER_ENV])
-        run.trained, run.read = done["trained"], done["read"]
-        clean_metadata(output)
+        error = _execute_one(run, notebook, output, parameters, log, ledgers)
+        if error is not None:
+            return _say_stopped(runs, notebook, error, output, log, args.profile)
         state["done"][notebook.stem] = {
             "fingerprint": fingerprints[notebook.stem],
             "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             "seconds": round(run.seconds, 1),
-            **done,
+            **ledger.totals(os.environ[ledger.LEDGER_ENV]),
         }
-        save_state(state_path, state)
-        print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read, done['reused'])}", flush=True)
-    save_state(state_path, {**state, "finished": True})
+        save_state(run_dir / RESUME_FILE, state)
+        print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read, run.reused)}", flush=True)
+    save_state(run_dir / RESUME_FILE, {**state, "finished": True})
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
     print("\n".join(["", *results_lines(args.profile, output_root / "results" / args.profile)]))

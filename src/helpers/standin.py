@@ -3,7 +3,7 @@ DistilBERT SST-2 checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores
 ``models/minilm-sst2-standin``.
 
 It sits above :mod:`helpers.inference` (its SST-2 validation accuracy is measured with
-:func:`helpers.inference.predict`) and :mod:`helpers.dropout`, and below :mod:`helpers.modeling`, whose
+:func:`helpers.inference.accuracy`) and :mod:`helpers.dropout`, and below :mod:`helpers.modeling`, whose
 :func:`~helpers.modeling.load_classifier` builds it on first use; its provenance files, its folder and the MiniLM
 weights' location come from :mod:`helpers.checkpoints`. It imports neither modeling nor training.
 
@@ -38,11 +38,13 @@ from helpers.checkpoints import (
 )
 from helpers.data import load_sst2
 from helpers.dropout import set_attention_dropout, set_hidden_dropout
-from helpers.inference import pad_batch, predict
+from helpers.inference import accuracy
 from helpers.labels import ID2LABEL, LABEL2ID
 from helpers.paths import display_path
 from helpers.precision import autocast, choose_precision
 from helpers.settings import quiet_libraries, seed_everything
+from helpers.specs import Reading
+from helpers.tokens import pad_batch
 
 log = logging.getLogger(__name__)
 
@@ -119,8 +121,13 @@ def build_standin_model(
     )
     ledger.record(trained=sum(len(x) for x in train_ids) * config.epochs, what="stand-in build")
     validation = data["validation"]
-    val_accuracy = _validation_accuracy(
-        model, tokenizer, validation, config.max_length, choice.precision, progress
+    val_accuracy = accuracy(  # head truncation, as the stand-in was trained
+        model,
+        tokenizer,
+        validation,
+        Reading("head", config.max_length, batch_size=128, precision=choice.precision),
+        progress=progress,
+        desc="stand-in: SST-2 validation",
     )
     log.info(
         "Stand-in SST-2 validation accuracy %.4f after %.0f s", val_accuracy, time.perf_counter() - started
@@ -214,24 +221,6 @@ def _parameter_groups(model, weight_decay: float) -> list[dict[str, Any]]:
         },
         {"params": [p for n, p in trainable if any(k in n for k in no_decay)], "weight_decay": 0.0},
     ]
-
-
-def _validation_accuracy(
-    model, tokenizer, validation, max_length: int, precision: str, progress: bool
-) -> float:
-    """SST-2 validation accuracy with :func:`helpers.inference.predict` (head truncation to ``max_length``)."""
-    pred = predict(
-        model,
-        tokenizer,
-        list(validation["text"]),
-        truncation="head",
-        max_length=max_length,
-        batch_size=128,
-        precision=precision,
-        progress=progress,
-        desc="stand-in: SST-2 validation",
-    )
-    return float((pred.labels == np.asarray(validation["label"])).mean())
 
 
 def _length_grouped_batches(lengths: list[int], batch_size: int, rng) -> list[Any]:

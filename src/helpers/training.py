@@ -1,6 +1,6 @@
 """Fine-tuning a sentiment classifier on IMDB reviews with the transformers ``Trainer``.
 
-* tokenisation once, with the same truncation strategy as inference (:func:`helpers.inference.encode`);
+* tokenisation once, with the same truncation strategy as inference (:func:`helpers.tokens.encode`);
 * dynamic padding (``DataCollatorWithPadding``) and length-grouped batches; seeded;
 * a checkpoint at every evaluation (``save_steps = eval_steps``), the last few kept; re-running with the same
   ``output_dir`` resumes from the last checkpoint, so an interruption costs at most one evaluation interval;
@@ -22,7 +22,6 @@ own settings. The device is :func:`helpers.devices.choose_device`.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import math
@@ -41,18 +40,15 @@ from helpers import ledger
 from helpers.data import fingerprint
 from helpers.devices import choose_device, device_name
 from helpers.dropout import set_attention_dropout, set_hidden_dropout
-from helpers.inference import encode
-from helpers.inference import eval_batch_size as inference_batch_size
 from helpers.labels import imdb_label_map
 from helpers.modeling import ModelSource, write_source_file
 from helpers.paths import MODELS_DIR, display_path
-from helpers.precision import choose_precision
+from helpers.specs import TrainingRun
+from helpers.tokens import tokenize_dataset
+from helpers.trainer_hooks import history_frame, record_work, text_progress, time_split, timed_trainer
 
 FIT_FILE = "fit_result.json"
 RUN_CONFIG_FILE = "run_config.json"
-
-
-DEFAULT_DROPOUT = {"attention_dropout": 0.0, "hidden_dropout": 0.0}  # the recipe: see the module docstring
 
 
 class FinetuneError(RuntimeError):
@@ -145,115 +141,6 @@ def eval_share(fits: list[FitResult]) -> float:
     return sum(s["evaluating_s"] for s in splits) / max(1e-9, sum(s["total_s"] for s in splits))
 
 
-def finetuned_dir(profile: str, name: str) -> Path:
-    """``models/finetuned/<profile>/<name>`` (git-ignored)."""
-    return MODELS_DIR / "finetuned" / profile / name
-
-
-def tokenize_dataset(
-    tokenizer, dataset, *, truncation: str = "head_tail", max_length: int = 256, label_map=None
-):
-    """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` (model index space), ``length``.
-
-    ``label_map`` (from :func:`helpers.modeling.imdb_label_map`) turns IMDB labels into the model's output
-    indices, so a model whose output 0 is POSITIVE is trained correctly.
-    """
-    from datasets import Dataset
-
-    ids, _ = encode(tokenizer, list(dataset["text"]), truncation=truncation, max_length=max_length)
-    imdb_to_model = {imdb: index for index, imdb in (label_map or {0: 0, 1: 1}).items()}
-    labels = [imdb_to_model[int(y)] for y in dataset["label"]]
-    return Dataset.from_dict(
-        {
-            "input_ids": ids,
-            "attention_mask": [[1] * len(x) for x in ids],
-            "labels": labels,
-            "length": [len(x) for x in ids],
-        }
-    )
-
-
-def _text_progress(label: str, enabled: bool):
-    """A callback printing one plain-text line per evaluation: step, elapsed, ETA, train loss, val scores.
-
-    A few lines per run instead of a bar: readable in a log file and in a committed notebook alike.
-    """
-    from transformers import TrainerCallback
-
-    class TextProgress(TrainerCallback):
-        def __init__(self):
-            self.started, self.first_step, self.loss = 0.0, 0, float("nan")
-
-        def on_train_begin(self, args, state, control, **kwargs):
-            self.started, self.first_step = time.perf_counter(), state.global_step
-            if enabled:
-                start = f"resuming at step {state.global_step}" if state.global_step else "starting"
-                print(
-                    f"{label}: {start}, {state.max_steps} steps, evaluating every {args.eval_steps}",
-                    flush=True,
-                )
-
-        def on_log(self, args, state, control, logs=None, **kwargs):
-            if logs and "loss" in logs:
-                self.loss = logs["loss"]
-
-        def on_evaluate(self, args, state, control, metrics=None, **kwargs):
-            if not enabled or not metrics or "eval_accuracy" not in metrics:
-                return
-            elapsed = time.perf_counter() - self.started
-            done = max(1, state.global_step - self.first_step)
-            left = elapsed / done * (state.max_steps - state.global_step)
-            print(
-                f"  {label}: step {state.global_step}/{state.max_steps}, {elapsed / 60:.1f} min"
-                f" (~{left / 60:.1f} left), loss {self.loss:.3f}, val accuracy {metrics['eval_accuracy']:.4f}",
-                flush=True,
-            )
-
-    return TextProgress()
-
-
-def timed_trainer(trainer_class):
-    """A subclass of ``trainer_class`` that adds up the seconds spent in evaluation and in saving checkpoints
-    (``self.split_seconds``), so a run can say where its time went."""
-
-    class TimedTrainer(trainer_class):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.split_seconds = {"evaluating": 0.0, "saving": 0.0}
-
-        @contextlib.contextmanager
-        def _timed(self, part: str):
-            started = time.perf_counter()
-            try:
-                yield
-            finally:
-                self.split_seconds[part] += time.perf_counter() - started
-
-        def evaluate(self, *args, **kwargs):
-            with self._timed("evaluating"):
-                return super().evaluate(*args, **kwargs)
-
-        def _save_checkpoint(self, *args, **kwargs):
-            with self._timed("saving"):
-                return super()._save_checkpoint(*args, **kwargs)
-
-    return TimedTrainer
-
-
-def time_split(total: float, preparing: float, evaluating: float, saving: float) -> dict[str, float]:
-    """Where a run's ``total`` seconds went: preparing (tokenising, set-up), evaluating, saving, and the rest
-    training; ``eval_share`` is evaluating / total (0 for an empty run)."""
-    training = max(0.0, total - preparing - evaluating - saving)
-    return {
-        "total_s": round(total, 2),
-        "preparing_s": round(preparing, 2),
-        "training_s": round(training, 2),
-        "evaluating_s": round(evaluating, 2),
-        "saving_s": round(saving, 2),
-        "eval_share": round(evaluating / total, 4) if total > 0 else 0.0,
-    }
-
-
 def lr_text(learning_rate: float) -> str:
     """A learning rate in the series' one notation: ``1e-04``, ``2e-05``; three digits where one is not exact
     (``5.61e-05``, a searched rate)."""
@@ -261,19 +148,45 @@ def lr_text(learning_rate: float) -> str:
     return short if float(short) == learning_rate else f"{learning_rate:.2e}"
 
 
-def _record_work(trainer, train_tok, val_tok, resumed_from, epochs: float, what: str) -> None:
-    """Record in the work ledger the tokens this call trained on and read in validation: the optimizer steps and
-    evaluations since ``resumed_from`` (a checkpoint path or ``None``), also when the run stopped early (pruned,
-    interrupted), so the ledger counts every trial a search started."""
-    total_steps = max(1, trainer.state.max_steps)
-    start = int(Path(resumed_from).name.split("-")[-1]) if resumed_from else 0
-    steps_done = max(0, trainer.state.global_step - start)
-    evals = [e for e in trainer.state.log_history if "eval_accuracy" in e and e.get("step", 0) > start]
-    ledger.record(
-        trained=sum(train_tok["length"]) * epochs * steps_done / total_steps,
-        read=sum(val_tok["length"]) * len(evals),
-        what=what,
-    )
+def finetuned_dir(profile: str, name: str) -> Path:
+    """``models/finetuned/<profile>/<name>`` (git-ignored)."""
+    return MODELS_DIR / "finetuned" / profile / name
+
+
+def run_name(base_source: ModelSource | None, n_train: int, run: TrainingRun) -> str:
+    """A run's folder name from what sets it apart in the series: base model kind, reviews, tokens, rate, evals."""
+    kind = base_source.kind if base_source else "model"
+    return f"{kind}-n{n_train}-len{run.max_length}-lr{lr_text(run.learning_rate)}-e{run.n_evals}"
+
+
+def run_params(run: TrainingRun, model, train_ds, val_ds, base_source: ModelSource | None, device) -> dict:
+    """What identifies a run in its folder (``run_config.json``): settings, step counts, reviews' fingerprints."""
+    steps = max(1, math.ceil(math.ceil(len(train_ds) / run.batch_size) * run.epochs))
+    eval_steps = run.eval_steps or max(1, math.ceil(steps / run.n_evals))
+    validation = run.validation
+    return {
+        "learning_rate": run.learning_rate,
+        "bf16": run.precision_choice(device).precision == "bf16",
+        "attention_dropout": run.attention_dropout,
+        "hidden_dropout": run.hidden_dropout,
+        "epochs": run.epochs,
+        "batch_size": run.batch_size,
+        "max_length": run.max_length,
+        "truncation": run.truncation,
+        "eval_max_length": validation.max_length if validation else None,
+        "eval_truncation": validation.truncation if validation else None,
+        "eval_steps": eval_steps,
+        "logging_steps": run.logging_steps or max(1, min(eval_steps, math.ceil(steps / 25))),
+        "warmup_ratio": run.warmup_ratio,
+        "weight_decay": run.weight_decay,
+        "seed": run.seed,
+        "n_train": len(train_ds),
+        "n_validation": len(val_ds),
+        "total_steps": steps,
+        "train_fingerprint": fingerprint(train_ds),
+        "validation_fingerprint": fingerprint(val_ds),
+        "base_model": base_source.name if base_source else getattr(model.config, "_name_or_path", ""),
+    }
 
 
 def finetune(
@@ -281,129 +194,103 @@ def finetune(
     tokenizer,
     train_ds,
     val_ds,
+    run: TrainingRun,
     *,
-    learning_rate: float,
-    output_dir: str | Path,
-    epochs: float = 1,
-    batch_size: int = 16,
-    max_length: int = 256,
-    truncation: str = "head_tail",
-    eval_max_length: int | None = None,
-    eval_truncation: str | None = None,
-    eval_steps: int | None = None,
-    n_evals: int = 3,
-    logging_steps: int | None = None,
-    eval_batch_size: int | str = "auto",
-    warmup_ratio: float = 0.1,
-    weight_decay: float = 0.01,
-    save_total_limit: int = 2,
-    seed: int = 42,
+    profile: str | None = None,
+    output_dir: str | Path | None = None,
     base_source: ModelSource | None = None,
     data_source: Any = None,
     callbacks: list | None = None,
     progress: bool = True,
-    precision: str = "auto",
-    attention_dropout: float | None = DEFAULT_DROPOUT["attention_dropout"],
-    hidden_dropout: float | None = DEFAULT_DROPOUT["hidden_dropout"],
-    device=None,
 ) -> FitResult:
-    """Fine-tune a copy of ``model`` on ``train_ds`` (``text``, ``label``), selecting on ``val_ds`` by accuracy.
+    """Fine-tune a copy of ``model`` on ``train_ds`` (``text``, ``label``) as ``run`` says
+    (:class:`helpers.specs.TrainingRun`), selecting the best checkpoint on ``val_ds`` by accuracy.
 
-    ``model`` itself is not changed (a deep copy is trained), so one loaded model can seed several runs.
-    ``eval_steps`` defaults to ``n_evals`` evaluations per run; a checkpoint is saved at each. Re-running with the
-    same ``output_dir`` resumes from its last checkpoint; a finished run is returned from disk without training.
-    A different configuration in an ``output_dir`` that has checkpoints is refused (delete the folder or use
-    another). The best checkpoint is saved to ``<output_dir>/model`` with a model card. The validation reviews are
-    read at ``eval_max_length`` with ``eval_truncation`` (default: as the training reviews), so runs trained at
-    different lengths can be compared on one reading.
-    ``attention_dropout`` (default 0: the fused attention kernel, see the module docstring), ``hidden_dropout``
-    (every other dropout; default 0), ``None`` for the checkpoint's own, ``precision`` (``auto``: chosen by the
-    hardware, :func:`helpers.precision.choose_precision`) and ``device`` (default:
-    :func:`helpers.devices.choose_device`) are the speed settings.
+    ``model`` itself is not changed (a deep copy is trained), so one loaded model can seed several runs. The run
+    goes to ``output_dir`` (default: :func:`finetuned_dir` of ``profile`` and :func:`run_name`). Re-running with the
+    same folder resumes from its last checkpoint; a finished run is returned from disk without training; a
+    different configuration in a folder that has checkpoints is refused (delete the folder or use another). The
+    best checkpoint is saved to ``<output_dir>/model`` with a model card.
     """
-    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
-    from transformers.trainer_utils import get_last_checkpoint
-
-    output_dir = Path(output_dir)
-    checkpoints, final = output_dir / "checkpoints", output_dir / "model"
-    label_map = imdb_label_map(model)
-    n_steps_per_epoch = math.ceil(len(train_ds) / batch_size)
-    total_steps = max(1, math.ceil(n_steps_per_epoch * epochs))
-    eval_steps = eval_steps or max(1, math.ceil(total_steps / n_evals))
-    logging_steps = logging_steps or max(1, min(eval_steps, math.ceil(total_steps / 25)))
-    device = choose_device(device)
-    cuda = device.type == "cuda"
-    choice = choose_precision(precision, device)
-    bf16 = choice.precision == "bf16"
-    eval_batch_size = inference_batch_size(choice) if eval_batch_size == "auto" else eval_batch_size
-    params = {
-        "learning_rate": learning_rate,
-        "bf16": bf16,
-        "attention_dropout": attention_dropout,
-        "hidden_dropout": hidden_dropout,
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "max_length": max_length,
-        "truncation": truncation,
-        "eval_max_length": eval_max_length,
-        "eval_truncation": eval_truncation,
-        "eval_steps": eval_steps,
-        "logging_steps": logging_steps,
-        "warmup_ratio": warmup_ratio,
-        "weight_decay": weight_decay,
-        "seed": seed,
-        "n_train": len(train_ds),
-        "n_validation": len(val_ds),
-        "total_steps": total_steps,
-        "train_fingerprint": fingerprint(train_ds),
-        "validation_fingerprint": fingerprint(val_ds),
-        "base_model": base_source.name if base_source else getattr(model.config, "_name_or_path", ""),
-    }
+    if output_dir is None and profile is None:
+        raise ValueError("finetune needs an output_dir or a profile to put the run under models/finetuned/")
+    output_dir = Path(output_dir or finetuned_dir(profile, run_name(base_source, len(train_ds), run)))
+    device = choose_device(run.device)
+    params = run_params(run, model, train_ds, val_ds, base_source, device)
+    label = f"fine-tuning lr={lr_text(run.learning_rate)}"
     _check_run_config(output_dir, params)
-    if (final / FIT_FILE).is_file():
-        ledger.record(reused=1, what=f"fine-tuning lr={lr_text(learning_rate)}: read back")
-        return _load_fit(final, params)
-    model = copy.deepcopy(model)
-    if hidden_dropout is not None:
-        set_hidden_dropout(model, hidden_dropout)
-    if attention_dropout is not None:
-        set_attention_dropout(model, attention_dropout)
-
+    if (output_dir / "model" / FIT_FILE).is_file():
+        ledger.record(reused=1, what=f"{label}: read back")
+        return _load_fit(output_dir / "model", params)
     started = time.perf_counter()
+    callbacks = [text_progress(label, progress), *(callbacks or [])]
+    trainer = _trainer(
+        model, tokenizer, (train_ds, val_ds), run, params, output_dir / "checkpoints", callbacks
+    )
+    preparing = time.perf_counter() - started
+    last = _train(trainer, output_dir / "checkpoints", run, label, progress)
+    return _save_best(
+        trainer,
+        tokenizer,
+        output_dir,
+        run,
+        params,
+        started,
+        preparing,
+        last,
+        label,
+        progress,
+        base_source=base_source,
+        data_source=data_source,
+        device=device,
+    )
+
+
+def _trainer(model, tokenizer, reviews, run: TrainingRun, params: dict, checkpoints: Path, callbacks: list):
+    """A timed ``Trainer`` over the tokenised ``(train, validation)`` reviews, a checkpoint at every evaluation."""
+    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
+
+    train_ds, val_ds = reviews
+    device = choose_device(run.device)
+    label_map = imdb_label_map(model)
+    model = copy.deepcopy(model)
+    if run.hidden_dropout is not None:
+        set_hidden_dropout(model, run.hidden_dropout)
+    if run.attention_dropout is not None:
+        set_attention_dropout(model, run.attention_dropout)
+    choice = run.precision_choice(device)
+    reading = run.validation_reading()
     train_tok = tokenize_dataset(
-        tokenizer, train_ds, truncation=truncation, max_length=max_length, label_map=label_map
+        tokenizer, train_ds, truncation=run.truncation, max_length=run.max_length, label_map=label_map
     )
     val_tok = tokenize_dataset(
-        tokenizer,
-        val_ds,
-        truncation=eval_truncation or truncation,
-        max_length=eval_max_length or max_length,
-        label_map=label_map,
+        tokenizer, val_ds, truncation=reading.truncation, max_length=reading.max_length, label_map=label_map
     )
     val_tok = val_tok.select(np.argsort(val_tok["length"])[::-1])  # similar lengths per batch: little padding
+    cuda = device.type == "cuda"
     args = TrainingArguments(
         output_dir=str(checkpoints),
-        learning_rate=learning_rate,
-        num_train_epochs=epochs,
-        per_device_train_batch_size=batch_size,
-        per_device_eval_batch_size=eval_batch_size,
-        warmup_steps=math.ceil(warmup_ratio * total_steps),
-        weight_decay=weight_decay,
+        learning_rate=run.learning_rate,
+        num_train_epochs=run.epochs,
+        per_device_train_batch_size=run.batch_size,
+        per_device_eval_batch_size=reading.batch_size_for(choice),
+        warmup_steps=math.ceil(run.warmup_ratio * params["total_steps"]),
+        weight_decay=run.weight_decay,
         eval_strategy="steps",
-        eval_steps=eval_steps,
+        eval_steps=params["eval_steps"],
         save_strategy="steps",
-        save_steps=eval_steps,
-        save_total_limit=save_total_limit,
+        save_steps=params["eval_steps"],
+        save_total_limit=run.save_total_limit,
         load_best_model_at_end=True,
         metric_for_best_model="accuracy",
         greater_is_better=True,
         logging_strategy="steps",
-        logging_steps=logging_steps,
+        logging_steps=params["logging_steps"],
         train_sampling_strategy="group_by_length",
         length_column_name="length",
-        seed=seed,
-        data_seed=seed,
-        bf16=bf16,
+        seed=run.seed,
+        data_seed=run.seed,
+        bf16=choice.precision == "bf16",
         use_cpu=not cuda,  # bf16 autocast on a CPU needs this said explicitly; the device's own choice
         fp16=choice.precision == "fp16",
         report_to="none",
@@ -411,12 +298,6 @@ def finetune(
         dataloader_num_workers=0,
         dataloader_pin_memory=cuda,
     )
-
-    def accuracy(eval_pred) -> dict[str, float]:
-        logits, labels = eval_pred
-        return {"accuracy": float((np.asarray(logits).argmax(-1) == np.asarray(labels)).mean())}
-
-    label = f"fine-tuning lr={lr_text(learning_rate)}"
     trainer = timed_trainer(Trainer)(
         model=model.train(),
         args=args,
@@ -424,11 +305,25 @@ def finetune(
         eval_dataset=val_tok,
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=accuracy,
-        callbacks=[_text_progress(label, progress), *(callbacks or [])],
+        compute_metrics=_accuracy,
+        callbacks=callbacks,
     )
     trainer.remove_callback(PrinterCallback)
-    preparing = time.perf_counter() - started
+    return trainer
+
+
+def _accuracy(eval_pred) -> dict[str, float]:
+    logits, labels = eval_pred
+    return {"accuracy": float((np.asarray(logits).argmax(-1) == np.asarray(labels)).mean())}
+
+
+def _train(trainer, checkpoints: Path, run: TrainingRun, label: str, progress: bool) -> str | None:
+    """Train, resuming from the last checkpoint in ``checkpoints``; the checkpoint resumed from (None: fresh).
+
+    An interruption records the work done and says where to resume: ``KeyboardInterrupt`` is re-raised, anything
+    else becomes a :class:`FinetuneError`."""
+    from transformers.trainer_utils import get_last_checkpoint
+
     last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     if last and progress:
         print(f"{label}: found {display_path(last)}")
@@ -443,24 +338,44 @@ def finetune(
             else "no checkpoint was saved yet; a re-run starts from scratch"
         )
         message = (
-            f"Fine-tuning (lr={lr_text(learning_rate)}) stopped at step {trainer.state.global_step}/{total_steps} "
-            f"by {type(error).__name__}: {error}. Nothing is lost beyond one evaluation interval: {where}."
+            f"Fine-tuning (lr={lr_text(run.learning_rate)}) stopped at step {trainer.state.global_step}/"
+            f"{trainer.state.max_steps} by {type(error).__name__}: {error}. Nothing is lost beyond one "
+            f"evaluation interval: {where}."
         )
-        _record_work(
-            trainer, train_tok, val_tok, last, epochs, f"{label} (stopped)"
-        )  # a pruned trial worked too
+        record_work(trainer, last, run.epochs, f"{label} (stopped)")  # a pruned trial worked too
         if isinstance(error, KeyboardInterrupt):
             print(message, file=sys.stderr)
             raise
         raise FinetuneError(message) from error
-    history = _history(trainer.state.log_history)
+    record_work(trainer, last, run.epochs, label)
+    return last
+
+
+def _save_best(
+    trainer,
+    tokenizer,
+    output_dir: Path,
+    run: TrainingRun,
+    params: dict,
+    started: float,
+    preparing: float,
+    last: str | None,
+    label: str,
+    progress: bool,
+    *,
+    base_source,
+    data_source,
+    device,
+) -> FitResult:
+    """Save the best checkpoint (``load_best_model_at_end``) with its history, model card and fit record as
+    ``<output_dir>/model``, atomically; the :class:`FitResult`."""
+    history = history_frame(trainer.state.log_history)
     evals = history.dropna(subset=["val_accuracy"])
-    _record_work(trainer, train_tok, val_tok, last, epochs, label)
     best = evals.loc[evals["val_accuracy"].idxmax()]
     tmp = output_dir / "model.saving"
     shutil.rmtree(tmp, ignore_errors=True)
     saving = time.perf_counter()
-    trainer.save_model(str(tmp))  # the best checkpoint (load_best_model_at_end)
+    trainer.save_model(str(tmp))
     tokenizer.save_pretrained(str(tmp))
     seconds = time.perf_counter() - started
     split = time_split(
@@ -481,17 +396,15 @@ def finetune(
         best_val_accuracy=float(best["val_accuracy"]),
         best_step=int(best["step"]),
         seconds=seconds,
-        model_path=final,
-        learning_rate=learning_rate,
+        model_path=output_dir / "model",
+        learning_rate=run.learning_rate,
         resumed_from=Path(last).name if last else None,
         params=params,
         device=device_name(device),
-        precision_choice=choice.as_dict(),
+        precision_choice=run.precision_choice(device).as_dict(),
         time_split=split,
     )
-    name = (
-        f"{params['base_model']} fine-tuned on IMDB ({len(train_ds):,} reviews, lr={lr_text(learning_rate)})"
-    )
+    name = f"{params['base_model']} fine-tuned on IMDB ({params['n_train']:,} reviews, lr={lr_text(run.learning_rate)})"
     write_source_file(
         tmp,
         kind="finetuned",
@@ -500,26 +413,25 @@ def finetune(
     )
     (tmp / "README.md").write_text(_model_card(name, result, base_source, data_source))
     history.to_csv(tmp / "history.csv", index=False)
-    (tmp / FIT_FILE).write_text(
-        json.dumps(
-            {
-                "best_val_accuracy": result.best_val_accuracy,
-                "best_step": result.best_step,
-                "seconds": seconds,
-                "learning_rate": learning_rate,
-                "resumed_from": result.resumed_from,
-                "params": params,
-                "device": result.device,
-                "precision_choice": result.precision_choice,
-                "time_split": split,
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            },
-            indent=2,
-        )
-    )
-    shutil.rmtree(final, ignore_errors=True)
-    tmp.rename(final)
+    (tmp / FIT_FILE).write_text(json.dumps(_fit_record(result), indent=2))
+    shutil.rmtree(output_dir / "model", ignore_errors=True)
+    tmp.rename(output_dir / "model")
     return result
+
+
+def _fit_record(result: FitResult) -> dict[str, Any]:
+    return {
+        "best_val_accuracy": result.best_val_accuracy,
+        "best_step": result.best_step,
+        "seconds": result.seconds,
+        "learning_rate": result.learning_rate,
+        "resumed_from": result.resumed_from,
+        "params": result.params,
+        "device": result.device,
+        "precision_choice": result.precision_choice,
+        "time_split": result.time_split,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
 
 
 _KEYS_ADDED_LATER = {
@@ -566,22 +478,6 @@ def _load_fit(final: Path, params: dict[str, Any]) -> FitResult:
         precision_choice=saved.get("precision_choice"),
         time_split=saved.get("time_split"),
     )
-
-
-def _history(log_history: list[dict[str, Any]]) -> pd.DataFrame:
-    rows: dict[int, dict[str, float]] = {}
-    for entry in log_history:
-        row = rows.setdefault(int(entry["step"]), {"step": int(entry["step"]), "epoch": entry.get("epoch")})
-        if "loss" in entry:
-            row["train_loss"] = entry["loss"]
-        if "eval_accuracy" in entry:
-            row["val_accuracy"] = entry["eval_accuracy"]
-            row["val_loss"] = entry.get("eval_loss")
-    frame = pd.DataFrame(sorted(rows.values(), key=lambda r: r["step"]))
-    for column in ("train_loss", "val_loss", "val_accuracy"):
-        if column not in frame:
-            frame[column] = np.nan
-    return frame[["step", "epoch", "train_loss", "val_loss", "val_accuracy"]]
 
 
 def _model_card(name: str, result: FitResult, base_source: ModelSource | None, data_source: Any) -> str:

@@ -13,14 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.evaluation import (
-    STUDY_ACCURACY,
-    STUDY_COUNTERPART,
-    mcnemar_test,
-    paired_predictions,
-    pairwise_mcnemar,
-)
+from helpers.comparisons import STUDY_ACCURACY, STUDY_COUNTERPART, pairwise_mcnemar
+from helpers.evaluation import mcnemar_test
 from helpers.present import p_text, short_label
+from helpers.results_files import paired_predictions
 from helpers.shortcut import feature_kinds
 
 ALPHA = 0.05
@@ -290,7 +286,7 @@ def threshold_text(choice: dict[str, Any], y_true, before, after, label: str) ->
 
 def learning_curve_text(curves: pd.DataFrame) -> str:
     """One phrase per model (``curves``: ``model``, ``n_train``, ``val_accuracy``, ``ci95 low``/``high``, as from
-    :func:`helpers.evaluation.learning_curves`): validation accuracy at the fewest and at the most training
+    :func:`helpers.comparisons.learning_curves`): validation accuracy at the fewest and at the most training
     reviews, and the fewest reviews whose 95% interval reaches the model's best accuracy."""
     parts = []
     for label, table in curves.groupby("model", sort=False):

@@ -46,7 +46,7 @@ def write_imdb_folder(folder, train=None, test=None):
 def write_toy_results(folder, model_key="toy_model", **overrides):
     """A model's results pair (record and predictions on reviews a–d) written under the contract into ``folder``."""
     from helpers.data import DataSource
-    from helpers.evaluation import write_results
+    from helpers.results_files import write_results
 
     kwargs = dict(
         profile="smoke",
@@ -235,11 +235,11 @@ def project_kernel(tmp_path) -> dict:
     import json
     import sys
 
-    from helpers import ledger, run
+    from helpers import executed_notebooks, ledger
 
-    spec = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    spec = tmp_path / "jupyter" / "kernels" / executed_notebooks.KERNEL
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({**run.KERNEL_SPEC, "argv": argv}))
+    (spec / "kernel.json").write_text(json.dumps({**executed_notebooks.KERNEL_SPEC, "argv": argv}))
     env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", ledger.LEDGER_ENV}}
     return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}

@@ -50,7 +50,7 @@ def naive_padded(model, tokenizer, texts, max_length: int = 512, batch_size: int
 
 def real_tokens(tokenizer, texts, max_length: int) -> int:
     """Non-padding tokens a model sees for these texts at ``max_length`` (special tokens included)."""
-    from helpers.inference import token_lengths
+    from helpers.tokens import token_lengths
 
     return int(np.minimum(token_lengths(tokenizer, texts) + 2, max_length).sum())
 
@@ -65,6 +65,7 @@ def evaluation_methods(
     import torch
 
     from helpers.inference import predict, quantize_int8
+    from helpers.specs import Reading
 
     bf16_model = copy.deepcopy(model).to(torch.bfloat16)
     int8_model = functools.cache(lambda: quantize_int8(model))  # built in the warm-up call, not timed
@@ -78,12 +79,9 @@ def evaluation_methods(
                 get_model(),
                 tokenizer,
                 texts,
-                truncation=truncation,
-                max_length=max_length,
-                batch_size="auto",  # predict's own choice for the device and precision
-                precision=precision,
+                # batch size auto: predict's own choice for the device and precision
+                Reading(truncation, max_length, precision=precision, device=device),
                 progress=False,
-                device=device,
             ).labels
         )
 

@@ -24,6 +24,7 @@ def bench_recipe(
 
     from helpers.data import stratified_sample
     from helpers.evaluation import wilson_interval
+    from helpers.specs import TrainingRun
     from helpers.training import finetune
 
     pool = stratified_sample(imdb_train, reviews + validation, seed)
@@ -45,17 +46,18 @@ def bench_recipe(
                 tokenizer,
                 split["train"],
                 split["test"],
-                learning_rate=2e-5,
+                TrainingRun(
+                    learning_rate=2e-5,
+                    max_length=max_length,
+                    batch_size=16,
+                    n_evals=1,
+                    seed=seed,
+                    attention_dropout=dropout,
+                    hidden_dropout=hidden,
+                    device=device,
+                ),
                 output_dir=folder,
-                max_length=max_length,
-                batch_size=16,
-                n_evals=1,
-                seed=seed,
                 progress=False,
-                bf16=True,
-                attention_dropout=dropout,
-                hidden_dropout=hidden,
-                device=device,
             )
         correct = round(fit.best_val_accuracy * validation)
         low, high = wilson_interval(correct, validation)

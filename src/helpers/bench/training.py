@@ -62,7 +62,7 @@ def register_fp32_attention() -> None:
 def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[TrainSetup]:
     """The previous default and today's (the first two: the table's ratio), naive set-ups, then one lever at a time
     changed from today's default."""
-    from helpers.training import DEFAULT_DROPOUT
+    from helpers.specs import DEFAULT_DROPOUT
 
     new = dict(DEFAULT_DROPOUT, batch_size=32)  # finetune's recipe, the seed's batch
     setups = [
@@ -159,7 +159,7 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
 
     import torch
 
-    from helpers.inference import pad_batch
+    from helpers.tokens import pad_batch
 
     model, forward, optimizer = _prepare_model(model, setup, device)
     autocast = (
@@ -202,7 +202,7 @@ def tokenized_sample(model, tokenizer, train, n: int, max_length: int, seed: int
     """``n`` stratified training reviews tokenized as ``finetune`` does (head+tail), with their lengths."""
     from helpers.data import stratified_sample
     from helpers.labels import imdb_label_map
-    from helpers.training import tokenize_dataset
+    from helpers.tokens import tokenize_dataset
 
     subset = stratified_sample(train, n, seed)
     data = tokenize_dataset(

@@ -1,12 +1,12 @@
 """Hyperparameter search for fine-tuning: Optuna TPE with pruning on one machine, or Ray Tune on a cluster.
 
 The search the study could not afford, over learning rate (log scale), warm-up ratio, weight decay, batch size,
-epochs, maximum length and truncation strategy (``head`` / ``head_tail``):
+epochs, training length and truncation strategy (``head`` / ``head_tail``):
 
 * **objective**: validation accuracy on a split carved from the IMDB *training* reviews (:func:`search_data`); the
-  test reviews are never seen by the search. Scored the way the test is (``eval_max_length``, ``eval_truncation``,
-  ``eval_precision``): :func:`helpers.inference.predict` on the validation reviews, for every reported evaluation and
-  for the saved model that is the trial's value; without them, the Trainer's evaluation at the trial's own length;
+  test reviews are never seen by the search. Every trial reads the validation reviews one way, the template
+  run's ``validation`` reading (:class:`helpers.specs.TrainingRun`), whatever length it trains at: the
+  evaluation it selects its checkpoint by, every reported point and its value are that one reading;
 * **sampler**: Optuna's TPE, seeded; **pruning**: every evaluation reports the validation accuracy to the trial
   from a ``Trainer`` callback, and a trial that the pruner (median or successive halving) finds behind the others
   stops there (``optuna.TrialPruned``, state ``PRUNED``). Successive halving (``pruner="halving"``, rungs at 1, η,

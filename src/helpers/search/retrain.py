@@ -8,12 +8,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from helpers import inference, modeling
 from helpers.search.results import SearchResult
 from helpers.search.study import log, search_dir
 from helpers.search.trial import TrialSettings, fit, trial_dir
+from helpers.specs import Reading, TrainingRun
 from helpers.training import FIT_FILE, FinetuneError
 
 
@@ -26,7 +25,7 @@ class TunedModel:
     predictions: Any  # helpers.inference.Predictions, in test order
     model_source: Any  # helpers.modeling.ModelSource of the retrained checkpoint
     params: dict[str, Any]
-    test_max_length: int
+    test_reading: Reading
     reused: bool = False  # True: the best trial's own saved run, not trained again
 
 
@@ -37,67 +36,55 @@ def retrain_best(
     train,
     validation,
     test,
+    test_reading: Reading,
     *,
     profile: str,
-    base_source,
-    data_source,
-    test_max_length: int | None = None,
-    validation_max_length: int | None = None,
-    eval_batch_size: int | str = "auto",
-    seed: int = 42,
+    validation_reading: Reading | None = None,
+    base_source=None,
+    data_source=None,
     output_dir: str | os.PathLike | None = None,
     model_key: str = "tuned",
     reuse: bool = True,
     progress: bool = True,
-    precision: str | None = None,
-    eval_truncation: str | None = None,
 ) -> TunedModel:
-    """The best configuration trained once on the same ``train`` (its checkpoint selected on the same
-    ``validation``), then the ``test`` reviews predicted once and written under the results contract as
+    """The best configuration trained once on ``train`` (its checkpoint selected on ``validation``), then the
+    ``test`` reviews predicted once, read as ``test_reading`` says, and written under the results contract as
     ``model_key``.
 
-    ``reuse``: when the best trial's folder still holds its finished model (the same configuration, reviews and
-    seed), that model is the run: it is checked by ``finetune`` and not trained again. Otherwise (``reuse=False``,
-    a deleted folder, Ray trials on other nodes) it is trained into ``<search root>/best/<study>``, cached there.
-    Reads the validation reviews at ``validation_max_length`` (default: ``test_max_length``; notebook 05 passes
-    notebook 04's reading so the two validation scores compare) and ``test_max_length`` tokens per test review (default: the tuned ``max_length``) with ``eval_truncation``
-    (default: the tuned truncation), training and predicting in ``precision`` (default: what the search asked for,
-    ``auto`` when it did not say). For a comparison with notebook 04, pass its ``train``, ``validation`` and
-    ``test``, its ``precision``, ``truncation`` and ``max_length``: the record says at top level ``n_train``,
-    ``train_max_length``, ``train_precision`` and ``eval_precision``.
+    Training and validation run in the test reading's precision on its device, with the search's seed; the
+    validation reviews are read as ``validation_reading`` says (default: the test reading; notebook 05 passes
+    notebook 04's so the two validation scores compare). ``reuse``: when the best trial's folder still holds its
+    finished model (the same configuration, reviews and seed), that model is the run: it is checked by
+    ``finetune`` and not trained again. Otherwise (``reuse=False``, a deleted folder, Ray trials on other nodes) it
+    is trained into ``<search root>/best/<study>``, cached there. For a comparison with notebook 04, pass its
+    ``train``, ``validation``, ``test`` and readings: the record says ``n_train``, ``train_max_length``,
+    ``train_precision`` and ``eval_precision``.
     """
     root = result.root or search_dir(profile)
+    reading = validation_reading or test_reading
+    run = TrainingRun(
+        seed=result.settings.get("seed", 42),
+        precision=test_reading.precision,
+        device=test_reading.device,
+        validation=reading.with_(precision=test_reading.precision, device=test_reading.device),
+    )
     settings = TrialSettings(
         model=model,
         tokenizer=tokenizer,
         train=train,
         validation=validation,
         trials_root=root / "trials" / result.study_name,
+        run=run,
         evals_per_epoch=result.settings.get("evals_per_epoch", 2),
-        eval_batch_size=eval_batch_size,
-        seed=result.settings.get("seed", seed),
         base_source=base_source,
         data_source=data_source,
         progress=progress,
-        precision=precision or (result.settings.get("precision_choice") or {}).get("requested", "auto"),
-        eval_max_length=validation_max_length or test_max_length,
-        eval_truncation=eval_truncation,
     )
     out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
     fitted, reused = train_best(result, settings, out, reuse=reuse and output_dir is None)
     tuned, tuned_tokenizer, tuned_source = modeling.load_classifier("path", fitted.model_path)
-    params = dict(result.best_params)
-    max_length = test_max_length or params["max_length"]
     pred = inference.predict(
-        tuned,
-        tuned_tokenizer,
-        list(test["text"]),
-        truncation=eval_truncation or params["truncation"],
-        max_length=max_length,
-        batch_size=eval_batch_size,
-        precision=settings.precision,
-        progress=progress,
-        desc="tuned: test",
+        tuned, tuned_tokenizer, list(test["text"]), test_reading, progress=progress, desc="tuned: test"
     )
     record = write_tuned(
         result,
@@ -107,7 +94,6 @@ def retrain_best(
         test,
         tuned_source,
         profile=profile,
-        max_length=max_length,
         model_key=model_key,
         reused=reused,
     )
@@ -116,8 +102,8 @@ def retrain_best(
         record=record,
         predictions=pred,
         model_source=tuned_source,
-        params=params,
-        test_max_length=max_length,
+        params=dict(result.best_params),
+        test_reading=test_reading,
         reused=reused,
     )
 
@@ -155,7 +141,6 @@ def write_tuned(
     tuned_source,
     *,
     profile: str,
-    max_length: int,
     model_key: str = "tuned",
     reused: bool = False,
 ) -> dict[str, Any]:
@@ -173,9 +158,6 @@ def write_tuned(
         model_source=tuned_source,
         train_seconds=fitted.seconds,
         extra={
-            "truncation": settings.eval_truncation or params["truncation"],
-            "max_length": max_length,
-            "train_max_length": params["max_length"],
             "train_truncation": params["truncation"],
             **fitted.budget(),
             "text": "cleaned (data.clean_text)",
@@ -186,23 +168,15 @@ def write_tuned(
             "search": result.summary(),
             "n_train": len(settings.train),
             "n_validation": len(settings.validation),
-            "val_max_length": settings.eval_max_length or params["max_length"],
+            "validation_max_length": settings.run.validation_reading().max_length,
         },
     )
 
 
-def reference_accuracy(
-    record: dict[str, Any],
-    validation,
-    *,
-    max_length: int,
-    truncation: str,
-    precision: str = "auto",
-    batch_size: int | str = "auto",
-) -> float | None:
+def reference_accuracy(record: dict[str, Any], validation, reading: Reading) -> float | None:
     """Validation accuracy of the model a results ``record`` names (its local checkpoint, e.g. notebook 04's),
-    read as the search reads: the reference a search's best is compared with. ``None`` when the record names no
-    local checkpoint or it is not on this machine (a fresh clone that read the committed results)."""
+    read as the search reads (``reading``): the reference a search's best is compared with. ``None`` when the
+    record names no local checkpoint or it is not on this machine (a fresh clone that read the committed results)."""
     from helpers.paths import REPO_ROOT
 
     location = (record.get("model_source") or {}).get("location")
@@ -210,15 +184,4 @@ def reference_accuracy(
     if folder is None or not (folder / "config.json").is_file():
         return None
     model, tokenizer, _ = modeling.load_classifier("path", folder)
-    pred = inference.predict(
-        model,
-        tokenizer,
-        list(validation["text"]),
-        truncation=truncation,
-        max_length=max_length,
-        batch_size=batch_size,
-        precision=precision,
-        progress=False,
-        desc="reference: validation",
-    )
-    return float((pred.labels == np.asarray(validation["label"])).mean())
+    return inference.accuracy(model, tokenizer, validation, reading, desc="reference: validation")

@@ -7,10 +7,18 @@ from typing import Any
 
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
-from helpers.inference import TRUNCATIONS
+from helpers.tokens import TRUNCATIONS
 
-PARAMS = ("learning_rate", "warmup_ratio", "weight_decay", "batch_size", "epochs", "max_length", "truncation")
-_CHOICES = ("batch_size", "epochs", "max_length", "truncation")
+PARAMS = (
+    "learning_rate",
+    "warmup_ratio",
+    "weight_decay",
+    "batch_size",
+    "epochs",
+    "train_max_length",
+    "truncation",
+)
+_CHOICES = ("batch_size", "epochs", "train_max_length", "truncation")
 
 
 class SearchError(RuntimeError):
@@ -26,7 +34,7 @@ class SearchSpace:
     weight_decay: tuple[float, float] = (0.0, 0.1)
     batch_size: tuple[int, ...] = (8, 16, 32)
     epochs: tuple[int, ...] = (1, 2)
-    max_length: tuple[int, ...] = (128, 256)
+    train_max_length: tuple[int, ...] = (128, 256)  # tokens per training review
     truncation: tuple[str, ...] = ("head", "head_tail")
 
     def __post_init__(self):
@@ -80,6 +88,6 @@ def describe(params: dict[str, Any]) -> str:
     """One configuration on one line."""
     return (
         f"lr={params['learning_rate']:.2e} bs={params['batch_size']} ep={params['epochs']} "
-        f"len={params['max_length']} {params['truncation']} wu={params['warmup_ratio']:.2f} "
+        f"len={params['train_max_length']} {params['truncation']} wu={params['warmup_ratio']:.2f} "
         f"wd={params['weight_decay']:.3f}"
     )

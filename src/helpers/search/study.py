@@ -21,7 +21,7 @@ from helpers.data import fingerprint
 from helpers.paths import MODELS_DIR, display_path
 from helpers.search.space import SearchError, SearchSpace
 from helpers.search.trial import digest
-from helpers.training import DEFAULT_DROPOUT
+from helpers.specs import DEFAULT_DROPOUT
 
 STORAGE_ENV = "IMDB_SEARCH_STORAGE"
 HEARTBEAT_ENV = "IMDB_SEARCH_HEARTBEAT_S"

@@ -1,7 +1,7 @@
 """One trial: fine-tune one configuration with :func:`helpers.training.finetune` and report every validation
 evaluation to the search (which may stop it there).
 
-One reading for every trial: with ``eval_max_length`` (and ``eval_truncation``) set, every trial's validation reviews
+One reading for every trial: with the template run's ``validation`` reading set, every trial's validation reviews
 are read the same way, whatever length the trial trains at, so trials are compared on one number. That reading is
 the evaluation the run selects its best checkpoint by, every reported evaluation, and the trial's value (the peak
 of its reports): one evaluation per point, not one for the Trainer and another for the search.
@@ -19,47 +19,56 @@ from typing import Any
 from transformers import TrainerCallback
 
 from helpers.precision import choose_precision
+from helpers.specs import TrainingRun
 from helpers.training import finetune
 
 
 @dataclass(frozen=True)
 class TrialSettings:
-    """Everything a trial needs besides its hyperparameters: the same for every trial of a search."""
+    """Everything a trial needs besides its hyperparameters: the same for every trial of a search.
+
+    ``run`` is the template every trial's :class:`helpers.specs.TrainingRun` starts from: seed, precision, device,
+    dropout and the validation reading (its ``validation``: one reading of the validation reviews for every trial,
+    whatever length the trial trains at; None: each trial's own training length)."""
 
     model: Any
     tokenizer: Any
     train: Any  # datasets.Dataset with text, label, review_id
     validation: Any
     trials_root: Path  # each trial's run goes to a folder under it, keyed by its parameters
+    run: TrainingRun = field(default_factory=TrainingRun)
     evals_per_epoch: int = 2
-    eval_batch_size: int | str = "auto"  # helpers.inference.eval_batch_size: by device and precision
-    seed: int = 42
     base_source: Any = None  # helpers.modeling.ModelSource
     data_source: Any = None  # helpers.data.DataSource
     callbacks: tuple = field(default_factory=tuple)  # extra Trainer callbacks for every trial
     keep_checkpoints: bool = False
     progress: bool = True  # one line per trial (the trials' own progress bars stay off)
-    precision: str = (
-        "auto"  # training and scoring (helpers.precision.choose_precision: auto = by the hardware)
-    )
-    eval_max_length: int | None = None  # one reading of the validation reviews for every trial; None: its own
-    eval_truncation: str | None = None  # None: the trial's own truncation
-
-    @property
-    def scored_like_test(self) -> bool:
-        """Every trial's validation reviews read the same way (not at each trial's own training length)."""
-        return self.eval_max_length is not None
 
     def scoring(self) -> dict[str, Any]:
         """How a trial is scored (part of the study's name: a differently scored search is another study)."""
-        if not self.scored_like_test:
+        reading = self.run.validation
+        if reading is None:
             return {}
         return {
             "reading": "one evaluation per point, the run's own",  # values are the peaks of the reports
-            "eval_max_length": self.eval_max_length,
-            "eval_truncation": self.eval_truncation,
-            "eval_precision": choose_precision(self.precision).precision,
+            "eval_max_length": reading.max_length,
+            "eval_truncation": reading.truncation,
+            "eval_precision": choose_precision(self.run.precision).precision,
         }
+
+    def trial_run(self, params: dict[str, Any]) -> TrainingRun:
+        """The template run with one trial's hyperparameters, evaluating ``evals_per_epoch`` times per epoch."""
+        return self.run.with_(
+            learning_rate=params["learning_rate"],
+            epochs=params["epochs"],
+            batch_size=params["batch_size"],
+            max_length=params["train_max_length"],
+            truncation=params["truncation"],
+            warmup_ratio=params["warmup_ratio"],
+            weight_decay=params["weight_decay"],
+            eval_steps=eval_steps(len(self.train), params["batch_size"], self.evals_per_epoch),
+            save_total_limit=1,
+        )
 
 
 def digest(obj: Any, n: int = 10) -> str:
@@ -114,23 +123,10 @@ def fit(
         settings.tokenizer,
         settings.train,
         settings.validation,
-        learning_rate=params["learning_rate"],
+        settings.trial_run(params),
         output_dir=output_dir,
-        epochs=params["epochs"],
-        batch_size=params["batch_size"],
-        max_length=params["max_length"],
-        truncation=params["truncation"],
-        eval_max_length=settings.eval_max_length,  # one reading of the validation reviews for every trial
-        eval_truncation=settings.eval_truncation,
-        eval_steps=eval_steps(len(settings.train), params["batch_size"], settings.evals_per_epoch),
-        eval_batch_size=settings.eval_batch_size,
-        warmup_ratio=params["warmup_ratio"],
-        weight_decay=params["weight_decay"],
-        save_total_limit=1,
-        seed=settings.seed,
         base_source=settings.base_source,
         data_source=settings.data_source,
         callbacks=[*callbacks, *settings.callbacks],
         progress=progress,
-        precision=settings.precision,
     )

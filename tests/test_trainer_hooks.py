@@ -1,4 +1,4 @@
-"""Where a fine-tuning run's time went: training, evaluating, saving, recorded and read back."""
+"""helpers.trainer_hooks and the time split it records: where a fine-tuning run's time went, recorded and read back."""
 
 from __future__ import annotations
 
@@ -11,15 +11,9 @@ import pytest
 from support.builders import toy_reviews
 from transformers import Trainer
 
-from helpers.training import (
-    FitResult,
-    curve_verdict,
-    eval_share,
-    finetune,
-    learning_curve,
-    time_split,
-    timed_trainer,
-)
+from helpers.specs import TrainingRun
+from helpers.trainer_hooks import time_split, timed_trainer
+from helpers.training import FitResult, curve_verdict, eval_share, finetune, learning_curve
 
 
 def test_the_split_adds_up_and_the_share_is_evaluation_over_the_total():
@@ -50,14 +44,14 @@ def test_the_timed_trainer_adds_up_the_seconds_of_each_evaluation():
 def test_a_run_records_its_split_in_the_budget_and_reads_it_back(tiny, tmp_path, capsys):
     model, tokenizer, _ = tiny
     train, val = toy_reviews(8), toy_reviews(8, offset=100)
-    settings = dict(learning_rate=1e-3, batch_size=4, max_length=32, eval_steps=1, seed=0, precision="fp32")
-    fit = finetune(model, tokenizer, train, val, output_dir=tmp_path, **settings)
+    run = TrainingRun(learning_rate=1e-3, batch_size=4, max_length=32, eval_steps=1, seed=0, precision="fp32")
+    fit = finetune(model, tokenizer, train, val, run, output_dir=tmp_path)
     split = fit.time_split
     assert split["evaluating_s"] > 0 and split["training_s"] > 0 and 0 < split["eval_share"] < 1
     assert split["total_s"] == pytest.approx(fit.seconds, abs=0.01)
     assert fit.budget()["train_eval_share"] == split["eval_share"]
     assert "evaluating" in capsys.readouterr().out.splitlines()[-1]  # the run's last progress line says it
-    again = finetune(model, tokenizer, train, val, output_dir=tmp_path, **settings)
+    again = finetune(model, tokenizer, train, val, run, output_dir=tmp_path)
     assert again.cached and again.time_split == split  # a finished run reports the split it had
 
 
@@ -90,3 +84,43 @@ def test_eval_share_over_runs_weights_by_time():
     ]
     assert eval_share(runs) == pytest.approx(8 / 40)
     assert np.isnan(eval_share([*runs, FitResult(pd.DataFrame(), 0, 0, 0, Path("."), 0)]))
+
+
+def test_history_frame_has_one_row_per_step_and_nan_where_nothing_was_logged():
+    from helpers.trainer_hooks import history_frame
+
+    frame = history_frame(
+        [
+            {"step": 2, "epoch": 0.5, "loss": 0.7},
+            {"step": 4, "epoch": 1.0, "loss": 0.6},
+            {"step": 4, "epoch": 1.0, "eval_accuracy": 0.75, "eval_loss": 0.5},
+        ]
+    )
+    assert list(frame.columns) == ["step", "epoch", "train_loss", "val_loss", "val_accuracy"]
+    assert frame["step"].tolist() == [2, 4]
+    assert np.isnan(frame.loc[0, "val_accuracy"]) and frame.loc[1, "val_accuracy"] == 0.75
+    assert frame.loc[1, "train_loss"] == 0.6 and frame.loc[1, "val_loss"] == 0.5
+
+
+def test_text_progress_prints_one_line_per_evaluation_and_nothing_when_off(capsys):
+    from types import SimpleNamespace
+
+    from helpers.trainer_hooks import text_progress
+
+    args, state = SimpleNamespace(eval_steps=2), SimpleNamespace(global_step=0, max_steps=4)
+    for enabled in (True, False):
+        progress = text_progress("fine-tuning lr=1e-04", enabled)
+        progress.on_train_begin(args, state, None)
+        progress.on_log(args, state, None, logs={"loss": 0.693})
+        state.global_step = 2
+        progress.on_evaluate(args, state, None, metrics={"eval_accuracy": 0.8125})
+        progress.on_evaluate(args, state, None, metrics={"eval_loss": 0.4})  # not an accuracy: no line
+        state.global_step = 0
+        lines = capsys.readouterr().out.splitlines()
+        if enabled:
+            assert lines[0] == "fine-tuning lr=1e-04: starting, 4 steps, evaluating every 2"
+            assert (
+                len(lines) == 2 and "step 2/4" in lines[1] and "loss 0.693, val accuracy 0.8125" in lines[1]
+            )
+        else:
+            assert lines == []

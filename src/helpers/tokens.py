@@ -1,0 +1,129 @@
+"""Tokenisation shared by every reader of text (inference, training, exploration, the benchmark).
+
+Reviews are tokenised once *without* truncation; the strategy is then applied to the token ids:
+
+* ``head``: the first ``max_length - 2`` tokens;
+* ``head_tail`` (Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?"): the first ``n_head`` and the
+  last ``n_tail`` tokens, where for ``max_length = 512`` ``n_head = 128`` and ``n_tail = 382``. For other lengths
+  the head keeps the same share of the budget: ``n_head = round(128 / 510 × (max_length - 2))`` and
+  ``n_tail = max_length - 2 - n_head`` (e.g. 256 → 64 + 190, 128 → 32 + 94).
+
+``[CLS]`` and ``[SEP]`` are then added from the tokenizer's special-token ids."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+TRUNCATIONS = ("head", "head_tail")
+HEAD_TOKENS_AT_512 = 128  # Sun et al. 2019: head 128 + tail 382 of a 510-token budget
+
+
+def validate_texts(texts: Iterable) -> list[str]:
+    """The texts as a list of str; ValueError naming the first bad index (not a str, empty, whitespace only)."""
+    if isinstance(texts, str):
+        raise ValueError("texts must be a sequence of strings, not a single string")
+    texts = list(texts)
+    if not texts:
+        raise ValueError("texts is empty: nothing to predict")
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"texts[{index}] is {type(text).__name__}, not str")
+        if not text.strip():
+            raise ValueError(f"texts[{index}] is empty or whitespace only")
+    return texts
+
+
+def head_tail_sizes(max_length: int) -> tuple[int, int]:
+    """``(n_head, n_tail)`` tokens kept by ``head_tail`` for a ``max_length`` that includes [CLS] and [SEP]."""
+    budget = max_length - 2
+    if budget < 2:
+        raise ValueError(f"max_length must be at least 4 for head_tail, got {max_length}")
+    n_head = max(1, round(HEAD_TOKENS_AT_512 / 510 * budget))
+    return n_head, budget - n_head
+
+
+def truncate_ids(ids: Sequence[int], truncation: str, max_length: int) -> list[int]:
+    """Apply a truncation strategy to token ids *without* special tokens (room is left for [CLS] and [SEP])."""
+    if truncation not in TRUNCATIONS:
+        raise ValueError(f"truncation must be one of {TRUNCATIONS}, not {truncation!r}")
+    budget = max_length - 2
+    if budget < 1:
+        raise ValueError(f"max_length must leave room for [CLS] and [SEP], got {max_length}")
+    ids = list(ids)
+    if len(ids) <= budget:
+        return ids
+    if truncation == "head":
+        return ids[:budget]
+    n_head, n_tail = head_tail_sizes(max_length)
+    return ids[:n_head] + ids[len(ids) - n_tail :]
+
+
+def token_lengths(tokenizer, texts: Iterable[str], *, special_tokens: bool = False) -> np.ndarray:
+    """Wordpiece tokens per text, without truncation; ``special_tokens`` counts the ``[CLS]`` and ``[SEP]`` the
+    model adds too (what a ``max_length`` counts)."""
+    lengths = np.array([len(ids) for ids in _raw_ids(tokenizer, validate_texts(texts))], dtype=np.int64)
+    return lengths + tokenizer.num_special_tokens_to_add() if special_tokens else lengths
+
+
+def _raw_ids(tokenizer, texts: list[str]) -> list[list[int]]:
+    ids: list[list[int]] = []
+    for start in range(0, len(texts), 1000):  # chunks keep memory flat on the 25,000-review test set
+        ids.extend(
+            tokenizer(texts[start : start + 1000], add_special_tokens=False, truncation=False, verbose=False)[
+                "input_ids"
+            ]
+        )
+    return ids
+
+
+def encode(
+    tokenizer, texts: Iterable[str], *, truncation: str = "head_tail", max_length: int = 512
+) -> tuple[list[list[int]], int]:
+    """``(input ids with [CLS]/[SEP], number of texts that were truncated)``; one tokenisation, no truncation."""
+    texts = validate_texts(texts)
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    if cls_id is None or sep_id is None:
+        raise ValueError(
+            f"{type(tokenizer).__name__} has no [CLS]/[SEP] token ids; a BERT-style tokenizer is needed"
+        )
+    raw = _raw_ids(tokenizer, texts)
+    n_truncated = sum(len(ids) > max_length - 2 for ids in raw)
+    return [[cls_id, *truncate_ids(ids, truncation, max_length), sep_id] for ids in raw], n_truncated
+
+
+def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int):
+    """Right-padded ``input_ids`` and ``attention_mask`` tensors for one batch."""
+    import torch
+
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return {"input_ids": ids, "attention_mask": mask}
+
+
+def tokenize_dataset(
+    tokenizer, dataset, *, truncation: str = "head_tail", max_length: int = 256, label_map=None
+):
+    """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` (model index space), ``length``.
+
+    ``label_map`` (from :func:`helpers.labels.imdb_label_map`) turns IMDB labels into the model's output
+    indices, so a model whose output 0 is POSITIVE is trained correctly.
+    """
+    from datasets import Dataset
+
+    ids, _ = encode(tokenizer, list(dataset["text"]), truncation=truncation, max_length=max_length)
+    imdb_to_model = {imdb: index for index, imdb in (label_map or {0: 0, 1: 1}).items()}
+    labels = [imdb_to_model[int(y)] for y in dataset["label"]]
+    return Dataset.from_dict(
+        {
+            "input_ids": ids,
+            "attention_mask": [[1] * len(x) for x in ids],
+            "labels": labels,
+            "length": [len(x) for x in ids],
+        }
+    )
