@@ -8,17 +8,6 @@ import pytest
 from helpers import executed_notebooks
 
 
-def _notebook(path, source, tag_parameters=True):
-    nb = nbformat.v4.new_notebook(
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    )
-    params = nbformat.v4.new_code_cell("profile = 'seed'\nseed = 0")
-    if tag_parameters:
-        params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(source)]
-    nbformat.write(nb, path)
-
-
 def test_clean_metadata_drops_widgets_and_papermill_noise(tmp_path):
     path = tmp_path / "01_a.ipynb"
     nb = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from support.builders import opinion_reviews
+from support.builders import BAD_TEXTS, opinion_reviews
 
 from helpers import inference
 from helpers.inference import predict
@@ -42,17 +42,7 @@ def test_reversed_labels_flip_p_pos(opinionated):
     assert list(flipped.labels) == list(1 - normal.labels)
 
 
-@pytest.mark.parametrize(
-    ("texts", "message"),
-    [
-        (["fine", 3], r"texts\[1\] is int"),
-        (["fine", ""], r"texts\[1\] is empty"),
-        (["fine", "ok", " \n\t"], r"texts\[2\] is empty or whitespace"),
-        ([None], r"texts\[0\] is NoneType"),
-        ([], "empty"),
-        ("a single string", "single string"),
-    ],
-)
+@pytest.mark.parametrize(("texts", "message"), BAD_TEXTS)
 def test_bad_inputs_name_the_index(tiny, texts, message):
     model, tokenizer, _ = tiny
     with pytest.raises(ValueError, match=message):

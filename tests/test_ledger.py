@@ -44,26 +44,15 @@ def test_a_finished_fine_tuning_run_read_back_is_recorded(tiny, tmp_path, monkey
     monkeypatch.setenv(ledger.LEDGER_ENV, str(path))
     model, tokenizer, _ = tiny
     run = TrainingRun(learning_rate=1e-3, batch_size=4, max_length=16, seed=0, precision="fp32")
-    finetune(
-        model,
-        tokenizer,
-        toy_reviews(8),
-        toy_reviews(4, offset=50),
-        run,
-        output_dir=tmp_path / "run",
-        progress=False,
-    )
+
+    def train():
+        reviews = (toy_reviews(8), toy_reviews(4, offset=50))
+        finetune(model, tokenizer, *reviews, run, output_dir=tmp_path / "run", progress=False)
+
+    train()
     first = ledger.totals(path)
     assert first["trained"] > 0 and first["read"] > 0 and first["reused"] == 0
-    finetune(
-        model,
-        tokenizer,
-        toy_reviews(8),
-        toy_reviews(4, offset=50),
-        run,
-        output_dir=tmp_path / "run",
-        progress=False,
-    )
+    train()
     assert ledger.totals(path) == {**first, "reused": 1}  # no tokens: it was read back
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support.builders import toy_reviews
+from support.builders import BAD_TEXTS, toy_reviews
 
 from helpers.tokens import (
     encode,
@@ -14,15 +14,6 @@ from helpers.tokens import (
     truncate_ids,
     validate_texts,
 )
-
-BAD_TEXTS = [
-    (["fine", 3], r"texts\[1\] is int"),
-    (["fine", ""], r"texts\[1\] is empty"),
-    (["fine", "ok", " \n\t"], r"texts\[2\] is empty or whitespace"),
-    ([None], r"texts\[0\] is NoneType"),
-    ([], "empty"),
-    ("a single string", "single string"),
-]
 
 
 def test_head_tail_sizes():

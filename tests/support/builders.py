@@ -243,3 +243,14 @@ def project_kernel(tmp_path) -> dict:
     (spec / "kernel.json").write_text(json.dumps({**executed_notebooks.KERNEL_SPEC, "argv": argv}))
     env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", ledger.LEDGER_ENV}}
     return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}
+
+
+# Texts no reader accepts, each with the message that names what is wrong (tokens.validate_texts, predict)
+BAD_TEXTS = [
+    (["fine", 3], r"texts\[1\] is int"),
+    (["fine", ""], r"texts\[1\] is empty"),
+    (["fine", "ok", " \n\t"], r"texts\[2\] is empty or whitespace"),
+    ([None], r"texts\[0\] is NoneType"),
+    ([], "empty"),
+    ("a single string", "single string"),
+]
