@@ -5,21 +5,25 @@ Plot functions take data and labels, never compute metrics; each title names the
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import seaborn as sns
 
-matplotlib.use("Agg") if not matplotlib.get_backend().lower().startswith(
-    ("module://matplotlib_inline", "inline")
-) else None
+from helpers.labels import LABEL_NAMES
+from helpers.paths import figures_dir
 
-from pathlib import Path  # noqa: E402
 
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import seaborn as sns  # noqa: E402
+def _headless_outside_notebooks() -> None:
+    """Draw with Agg (no window, no display needed) unless Jupyter's inline backend shows figures in a notebook."""
+    if not matplotlib.get_backend().lower().startswith(("module://matplotlib_inline", "inline")):
+        matplotlib.use("Agg")
 
-from helpers.labels import LABEL_NAMES  # noqa: E402
-from helpers.paths import figures_dir  # noqa: E402
+
+_headless_outside_notebooks()
 
 PALETTE = {"neg": "#c0504d", "pos": "#4f81bd"}
 MAX_WIDTH_INCHES = 8.2  # 900 px at 110 dpi
