@@ -445,18 +445,6 @@ def test_param_importances_say_why_not_only_for_the_expected_cases(monkeypatch):
 
 # ----------------------------------------------------------------------------------------------- Ray Tune
 @pytest.mark.slow
-def test_ray_backend_runs_and_restores(tiny, reviews, tmp_path):
-    pytest.importorskip("ray", reason="Ray Tune is optional: pip install -r requirements-cluster.txt")
-    result = _run(tiny, reviews, tmp_path, n_trials=2, backend="ray")
-    assert result.backend == "ray" and len(result.trials) == 2
-    assert set(result.trials["state"]) <= {"COMPLETE", "PRUNED"} and result.n_complete >= 1
-    assert result.study_name.startswith("test-ray-")
-    assert (tmp_path / "ray" / result.study_name).is_dir()
-    again = _run(tiny, reviews, tmp_path, n_trials=2, backend="ray")  # the experiment folder exists: restored
-    assert again.settings["restored"] and len(again.trials) == 2
-    assert again.best_params == result.best_params
-
-
 def test_a_trial_the_budget_refused_is_logged_as_not_run():
     """Two workers racing for the budget's last slot: the loser's trial fails with no parameters, and its log line
     must say so (it used to raise KeyError in the worker's callback and kill the worker)."""
