@@ -135,8 +135,7 @@ def measure_speed(
     from helpers.devices import choose_device
     from helpers.dropout import set_attention_dropout, set_hidden_dropout
     from helpers.precision import autocast, choose_precision
-    from helpers.specs import DEFAULT_DROPOUT
-    from helpers.specs import eval_batch_size as auto_batch
+    from helpers.specs import DEFAULT_DROPOUT, Reading
 
     device = choose_device()
     choice = choose_precision(precision, device)
@@ -167,7 +166,7 @@ def measure_speed(
         _synchronise(device)
         if step:
             train_s.append(time.perf_counter() - started)
-    size = auto_batch(choice) if eval_batch_size == "auto" else eval_batch_size
+    size = Reading(batch_size=eval_batch_size).batch_size_for(choice)
     inputs = batch(size, test_max_length)
     model.eval()
     read_s = []

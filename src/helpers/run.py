@@ -420,7 +420,9 @@ def main(argv: list[str] | None = None) -> int:
             "fingerprint": fingerprints[notebook.stem],
             "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
             "seconds": round(run.seconds, 1),
-            **ledger.totals(os.environ[ledger.LEDGER_ENV]),
+            "trained": run.trained,  # what _execute_one read from the notebook's ledger
+            "read": run.read,
+            "reused": run.reused,
         }
         save_state(run_dir / RESUME_FILE, state)
         print(f"ok  {run.seconds:6.1f} s{work_text(run.trained, run.read, run.reused)}", flush=True)

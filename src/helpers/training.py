@@ -159,14 +159,15 @@ def run_name(base_source: ModelSource | None, n_train: int, run: TrainingRun) ->
     return f"{kind}-n{n_train}-len{run.max_length}-lr{lr_text(run.learning_rate)}-e{run.n_evals}"
 
 
-def run_params(run: TrainingRun, model, train_ds, val_ds, base_source: ModelSource | None, device) -> dict:
-    """What identifies a run in its folder (``run_config.json``): settings, step counts, reviews' fingerprints."""
+def run_params(run: TrainingRun, model, train_ds, val_ds, base_source: ModelSource | None, choice) -> dict:
+    """What identifies a run in its folder (``run_config.json``): settings, step counts, reviews' fingerprints;
+    ``choice``: the run's :class:`helpers.precision.PrecisionChoice` on its device."""
     steps = max(1, math.ceil(math.ceil(len(train_ds) / run.batch_size) * run.epochs))
     eval_steps = run.eval_steps or max(1, math.ceil(steps / run.n_evals))
     validation = run.validation
     return {
         "learning_rate": run.learning_rate,
-        "bf16": run.precision_choice(device).precision == "bf16",
+        "bf16": choice.precision == "bf16",
         "attention_dropout": run.attention_dropout,
         "hidden_dropout": run.hidden_dropout,
         "epochs": run.epochs,
@@ -216,7 +217,8 @@ def finetune(
         raise ValueError("finetune needs an output_dir or a profile to put the run under models/finetuned/")
     output_dir = Path(output_dir or finetuned_dir(profile, run_name(base_source, len(train_ds), run)))
     device = choose_device(run.device)
-    params = run_params(run, model, train_ds, val_ds, base_source, device)
+    choice = run.precision_choice(device)
+    params = run_params(run, model, train_ds, val_ds, base_source, choice)
     label = f"fine-tuning lr={lr_text(run.learning_rate)}"
     _check_run_config(output_dir, params)
     if (output_dir / "model" / FIT_FILE).is_file():
@@ -225,7 +227,15 @@ def finetune(
     started = time.perf_counter()
     callbacks = [text_progress(label, progress), *(callbacks or [])]
     trainer = _trainer(
-        model, tokenizer, (train_ds, val_ds), run, params, output_dir / "checkpoints", callbacks
+        model,
+        tokenizer,
+        (train_ds, val_ds),
+        run,
+        params,
+        output_dir / "checkpoints",
+        callbacks,
+        device,
+        choice,
     )
     preparing = time.perf_counter() - started
     last = _train(trainer, output_dir / "checkpoints", run, label, progress)
@@ -243,22 +253,32 @@ def finetune(
         base_source=base_source,
         data_source=data_source,
         device=device,
+        choice=choice,
     )
 
 
-def _trainer(model, tokenizer, reviews, run: TrainingRun, params: dict, checkpoints: Path, callbacks: list):
-    """A timed ``Trainer`` over the tokenised ``(train, validation)`` reviews, a checkpoint at every evaluation."""
+def _trainer(
+    model,
+    tokenizer,
+    reviews,
+    run: TrainingRun,
+    params: dict,
+    checkpoints: Path,
+    callbacks: list,
+    device,
+    choice,
+):
+    """A timed ``Trainer`` over the tokenised ``(train, validation)`` reviews, a checkpoint at every evaluation, on
+    ``device`` in ``choice``'s precision."""
     from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
 
     train_ds, val_ds = reviews
-    device = choose_device(run.device)
     label_map = imdb_label_map(model)
     model = copy.deepcopy(model)
     if run.hidden_dropout is not None:
         set_hidden_dropout(model, run.hidden_dropout)
     if run.attention_dropout is not None:
         set_attention_dropout(model, run.attention_dropout)
-    choice = run.precision_choice(device)
     reading = run.validation_reading()
     train_tok = tokenize_dataset(
         tokenizer, train_ds, truncation=run.truncation, max_length=run.max_length, label_map=label_map
@@ -366,6 +386,7 @@ def _save_best(
     base_source,
     data_source,
     device,
+    choice,
 ) -> FitResult:
     """Save the best checkpoint (``load_best_model_at_end``) with its history, model card and fit record as
     ``<output_dir>/model``, atomically; the :class:`FitResult`."""
@@ -401,7 +422,7 @@ def _save_best(
         resumed_from=Path(last).name if last else None,
         params=params,
         device=device_name(device),
-        precision_choice=run.precision_choice(device).as_dict(),
+        precision_choice=choice.as_dict(),
         time_split=split,
     )
     name = f"{params['base_model']} fine-tuned on IMDB ({params['n_train']:,} reviews, lr={lr_text(run.learning_rate)})"
