@@ -47,18 +47,34 @@ def device_name(device) -> str:
     return f"cuda:{index} ({torch.cuda.get_device_name(index)})"
 
 
-def cpu_model(cpuinfo: str = "/proc/cpuinfo") -> str:
-    """The CPU's model name (``Intel(R) Xeon(R) Processor``), or the platform's processor name elsewhere."""
-    import platform
-
+def cpu_info(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> dict[str, str]:
+    """The first processor's fields of ``/proc/cpuinfo`` (``model name``, ``flags``, …); empty where there is no
+    such file. The one reader of that file: :func:`cpu_model`, :func:`cpu_flags` and the benchmark ask here."""
+    fields: dict[str, str] = {}
     try:
         with open(cpuinfo) as handle:
             for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    if fields:
+                        break  # the first processor's block is enough: every core reports the same model
+                    continue
+                name, _, value = line.partition(":")
+                fields.setdefault(name.strip(), value.strip())
     except OSError:
         pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+    return fields
+
+
+def cpu_model(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str:
+    """The CPU's model name (``Intel(R) Xeon(R) Processor``), or the platform's processor name elsewhere."""
+    import platform
+
+    return cpu_info(cpuinfo).get("model name") or platform.processor() or platform.machine() or "unknown CPU"
+
+
+def cpu_flags(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> set[str]:
+    """The CPU's feature flags from ``/proc/cpuinfo`` (an empty set where there is no such file)."""
+    return set(cpu_info(cpuinfo).get("flags", "").split())
 
 
 def machine_text() -> str:

@@ -3,13 +3,11 @@ FLOPs per token (for the share-of-peak column)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass
@@ -72,21 +70,15 @@ def machine_description() -> dict:
     """CPU model, cores, threads, torch version and the CPU features that decide bf16/int8 speed."""
     import torch
 
-    cpu = platform.processor() or "unknown"
-    flags: set[str] = set()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name") and cpu in {"unknown", "", "x86_64"}:
-                cpu = line.split(":", 1)[1].strip()
-            if line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
+    from helpers.devices import cpu_flags, cpu_model
+
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
-        "bf16_hardware": sorted(flags & {"avx512_bf16", "amx_bf16"}),
+        "bf16_hardware": sorted(cpu_flags() & {"avx512_bf16", "amx_bf16"}),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "python": platform.python_version(),
     }
