@@ -17,6 +17,21 @@ import pytest
 from support.builders import free_port, opinion_reviews, unavailable, write_imdb_folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_in_tmp(tmp_path_factory):
+    """No test reads or writes the user's cache folder (precision ``auto``'s measurement): one tmp folder for the
+    session, so ``auto`` is measured once per test session; notebooks and processes the tests start inherit it."""
+    from helpers.precision_measure import CACHE_ENV
+
+    saved = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("user-cache"))
+    yield
+    if saved is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = saved
+
+
 @pytest.fixture
 def imdb_dir(tmp_path):
     return write_imdb_folder(tmp_path / "imdb")

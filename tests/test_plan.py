@@ -107,7 +107,40 @@ def test_speeds_are_measured_on_a_tiny_model_in_the_chosen_precision(tiny):
         steps=1,
     )
     assert speed.train_tokens_per_s > 0 and speed.read_tokens_per_s > 0
-    assert (speed.precision, speed.reason) == ("fp32", "asked for explicitly")
+    assert (speed.precision, speed.reason, speed.measured) == ("fp32", "asked for explicitly", None)
     assert all(
         (model.state_dict()[k] == v).all() for k, v in before.items()
     )  # the model itself is not trained
+
+
+def test_the_plan_prints_both_measured_speeds_and_the_choice():
+    from helpers.precision_measure import Measured
+
+    xeon = Measured(3468.0, 1980.0, 11423.0, 6778.0, "2026-12-07T03:00:00Z", 2.5, {})
+    speed = Speed(3468.0, 11423.0, "fp32", f"auto: {xeon.text()}", measured=xeon.as_dict())
+    lines = plan_lines("seed", ["04_fine_tuning"], {"04": Work(trained=3468 * 60)}, speed)
+    assert "training 3,468 tokens/s, prediction 11,423 tokens/s, in fp32" in lines[0]
+    assert lines[1] == (
+        "  precision fp32: auto: bf16 0.57× fp32 in training (1,980 against 3,468 tokens/s), 0.59× in prediction "
+        "(6,778 against 11,423)"
+    )
+
+
+def test_one_timed_step_times_precisions_interleaved_on_copies(tiny):
+    import torch
+
+    from helpers.speed import time_steps
+
+    model, _, _ = tiny
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    speeds = time_steps(
+        model,
+        precisions=("fp32", "bf16"),
+        train_shape=(2, 16),
+        read_shape=(2, 16),
+        device=torch.device("cpu"),
+        steps=1,
+    )
+    assert set(speeds) == {"fp32", "bf16"}
+    assert all(s.train_tokens_per_s > 0 and s.read_tokens_per_s > 0 for s in speeds.values())
+    assert all((model.state_dict()[k] == v).all() for k, v in before.items())

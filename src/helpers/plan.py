@@ -15,7 +15,6 @@ no transformer; they are listed without an estimate. Steps are timed at full len
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +34,9 @@ class Speed:
     read_tokens_per_s: float
     precision: str  # what auto (or the profile) chose
     reason: str
+    measured: dict[str, Any] | None = (
+        None  # auto on a CPU: bf16 against fp32 as measured (PrecisionChoice.measured)
+    )
 
 
 @dataclass
@@ -127,70 +129,38 @@ def measure_speed(
 ) -> Speed:
     """Time ``steps`` training steps (after one warm-up) at ``train_batch_size`` × ``train_max_length`` and
     ``steps`` prediction batches at ``test_max_length``, in the precision chosen for this machine, on the CPU or
-    the GPU :func:`helpers.devices.choose_device` picks. Works on a copy: ``model`` is not changed."""
+    the GPU :func:`helpers.devices.choose_device` picks (:func:`helpers.speed.time_steps`, the step precision
+    ``auto`` and the benchmark time). Works on a copy: ``model`` is not changed."""
     import copy
-
-    import torch
 
     from helpers.devices import choose_device
     from helpers.dropout import set_attention_dropout, set_hidden_dropout
-    from helpers.precision import autocast, choose_precision
+    from helpers.precision import choose_precision
     from helpers.specs import DEFAULT_DROPOUT, Reading
+    from helpers.speed import time_steps
 
     device = choose_device()
     choice = choose_precision(precision, device)
-    model = copy.deepcopy(model).to(device)
+    model = copy.deepcopy(model)
     set_attention_dropout(model, DEFAULT_DROPOUT["attention_dropout"])
     set_hidden_dropout(model, DEFAULT_DROPOUT["hidden_dropout"])
-    vocab = min(tokenizer.vocab_size, 30_000)
-    generator = torch.Generator().manual_seed(0)
-
-    def batch(size, length):
-        ids = torch.randint(1_000, vocab, (size, length), generator=generator).to(device)
-        return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
-
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5)
-    inputs, labels = (
-        batch(train_batch_size, train_max_length),
-        torch.zeros(train_batch_size, dtype=torch.long),
-    )
-    model.train()
-    train_s = []
-    for step in range(steps + 1):
-        started = time.perf_counter()
-        with autocast(choice, device):
-            loss = model(**inputs, labels=labels.to(device)).loss
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        _synchronise(device)
-        if step:
-            train_s.append(time.perf_counter() - started)
     size = Reading(batch_size=eval_batch_size).batch_size_for(choice)
-    inputs = batch(size, test_max_length)
-    model.eval()
-    read_s = []
-    with torch.inference_mode():
-        for step in range(steps + 1):
-            started = time.perf_counter()
-            with autocast(choice, device):
-                model(**inputs)
-            _synchronise(device)
-            if step:
-                read_s.append(time.perf_counter() - started)
+    speed = time_steps(
+        model,
+        precisions=(choice.precision,),
+        train_shape=(train_batch_size, train_max_length),
+        read_shape=(size, test_max_length),
+        device=device,
+        vocab=min(tokenizer.vocab_size, 30_000),
+        steps=steps,
+    )[choice.precision]
     return Speed(
-        train_tokens_per_s=train_batch_size * train_max_length / float(np.median(train_s)),
-        read_tokens_per_s=size * test_max_length / float(np.median(read_s)),
+        train_tokens_per_s=speed.train_tokens_per_s,
+        read_tokens_per_s=speed.read_tokens_per_s,
         precision=choice.precision,
         reason=choice.reason,
+        measured=choice.measured,
     )
-
-
-def _synchronise(device) -> None:
-    import torch
-
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed: Speed | None) -> list[str]:
@@ -200,8 +170,9 @@ def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed:
     if speed is not None:
         lines.append(
             f"  measured here: training {speed.train_tokens_per_s:,.0f} tokens/s, prediction "
-            f"{speed.read_tokens_per_s:,.0f} tokens/s, {speed.precision} ({speed.reason})"
+            f"{speed.read_tokens_per_s:,.0f} tokens/s, in {speed.precision}"
         )
+        lines.append(f"  precision {speed.precision}: {speed.reason}")
     total = 0.0
     for name in notebooks:
         number = name[:2]

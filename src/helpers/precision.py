@@ -1,29 +1,33 @@
-"""Numeric precision chosen by the hardware: one decision for prediction, training, the stand-in build, the search
+"""Numeric precision chosen on this machine: one decision for prediction, training, the stand-in build, the search
 and the benchmark.
 
 ``precision="auto"`` (every profile's default) picks
 
-* ``bf16`` where the device computes bfloat16 natively: a CUDA GPU with bf16 support, or a CPU whose oneDNN
-  reports bf16 support (AVX-512 BF16 or AMX);
-* ``fp16`` autocast on a CUDA GPU without bf16;
-* ``fp32`` otherwise: x86 CPUs with AVX2 only (most laptops, AMD before Zen 4), Intel Xeons with AVX-512 but
-  without BF16, and any CPU oneDNN cannot run bf16 on.
+* on a CPU, what a measurement here says: bf16 autocast against fp32, a training step and a prediction batch timed
+  in both (:mod:`helpers.precision_measure`, a few seconds once per machine, cached outside the repository);
+  ``bf16`` only where it is at least 10% faster at both (:data:`~helpers.precision_measure.BF16_MARGIN`),
+  ``fp32`` otherwise, a tie included;
+* on a CUDA GPU, ``bf16`` where it supports bf16, else ``fp16`` autocast.
 
-Why it matters: bf16 autocast on a CPU without bf16 units emulates every matrix product. On a 2-core AMD EPYC with
-AVX2 only it made a training step 19× and prediction 6× slower than fp32 (stand-in architecture, 16 × 128
-tokens); on CPUs with AMX or AVX-512 BF16 it is the faster one (``python -m helpers.bench`` times both on the
-machine it runs on). An explicit precision always wins; an explicit ``bf16`` on a CPU without native bf16 warns
-once. Every results file records the :class:`PrecisionChoice` (what was asked, what was used, and the capability
-it was decided from).
+Why measured, not read from the CPU's flags: bf16 autocast on a CPU without bf16 units emulates every matrix
+product (a 2-core AMD EPYC with AVX2 only: training steps 19× and prediction 6× slower than fp32), and a CPU that
+has them is not always faster in bf16 (a 2-core Intel Xeon with AVX-512 BF16 but no AMX, measured by hand: 0.57×
+fp32 in training, 0.59× in prediction). An explicit precision always wins; an explicit ``bf16`` on a CPU without
+native bf16 warns once. Every results file records the :class:`PrecisionChoice`: what was asked, what was used,
+the capability (the CPU's class) and, for ``auto`` on a CPU, what it was measured at (both speeds, the ratios,
+when).
 """
 
 from __future__ import annotations
 
 import contextlib
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
+
+from helpers.devices import cpu_flags
+from helpers.precision_measure import BF16_MARGIN, Measured, cached_measurement
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 EMULATED_BF16_COST = (
@@ -35,7 +39,8 @@ _warned: set[str] = set()
 
 @dataclass(frozen=True)
 class Capability:
-    """What a device can compute fast: the facts ``choose_precision`` decides from (recorded in results files)."""
+    """What a device can compute fast (recorded in results files): on a GPU, what ``auto`` decides from; on a CPU,
+    its class beside the measurement that decides."""
 
     device_type: str  # "cpu" or "cuda"
     cpu_class: str  # "AMX", "AVX-512 BF16", "AVX-512", "AVX2", or torch's own name for other CPUs
@@ -58,6 +63,7 @@ class PrecisionChoice:
     requested: str
     capability: Capability
     reason: str
+    measured: dict[str, Any] | None = None  # auto on a CPU: helpers.precision_measure.Measured.as_dict()
 
     @property
     def autocast_dtype(self):
@@ -72,19 +78,8 @@ class PrecisionChoice:
             "requested": self.requested,
             "reason": self.reason,
             "capability": self.capability.as_dict(),
+            "measured": self.measured,
         }
-
-
-def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> set[str]:
-    """The CPU's feature flags from ``/proc/cpuinfo`` (an empty set where there is no such file)."""
-    try:
-        text = Path(cpuinfo).read_text()
-    except OSError:
-        return set()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return set(line.split(":", 1)[1].split())
-    return set()
 
 
 def cpu_class(flags: set[str], torch_capability: str) -> str:
@@ -121,33 +116,52 @@ def detect_capability(device=None) -> Capability:
 
 
 def choose_precision(
-    requested: str = "auto", device=None, capability: Capability | None = None
+    requested: str = "auto",
+    device=None,
+    capability: Capability | None = None,
+    measure: Callable[[], Measured] | None = None,
 ) -> PrecisionChoice:
-    """The precision to run ``device`` in: ``requested`` if explicit, else decided from ``capability``
-    (default: :func:`detect_capability` of ``device``). A ``ValueError`` names an unknown precision or fp16 on a
-    CPU; an explicit ``bf16`` on a CPU without native bf16 warns once, saying what it costs."""
+    """The precision to run ``device`` in: ``requested`` if explicit; for ``auto``, on a GPU by ``capability``
+    (default: :func:`detect_capability` of ``device``), on a CPU by this machine's cached measurement
+    (``measure``: what measures on a cache miss, default
+    :func:`~helpers.precision_measure.measure_reference`). A ``ValueError`` names an unknown precision or fp16 on
+    a CPU; an explicit ``bf16`` on a CPU without native bf16 warns once, saying what it costs."""
     if requested not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {requested!r}")
     capability = capability or detect_capability(device)
     gpu = capability.device_type == "cuda"
     if requested == "auto":
-        if capability.native_bf16:
-            where = "GPU supports" if gpu else f"CPU ({capability.cpu_class}) computes"
-            return PrecisionChoice("bf16", requested, capability, f"auto: the {where} bf16 natively")
         if gpu:
-            return PrecisionChoice("fp16", requested, capability, "auto: a GPU without bf16, fp16 autocast")
-        reason = f"auto: the CPU ({capability.cpu_class}) has no native bf16, where fp32 is faster"
-        return PrecisionChoice("fp32", requested, capability, reason)
+            return _auto_on_a_gpu(capability)
+        return _auto_on_a_cpu(capability, cached_measurement(measure))
     if requested == "fp16" and not gpu:
         raise ValueError("precision 'fp16' is for CUDA GPUs; on a CPU use 'auto', 'fp32' or 'bf16'")
     if requested == "bf16" and not capability.native_bf16 and not gpu and "bf16" not in _warned:
         _warned.add("bf16")
         warnings.warn(
             f"precision 'bf16' asked for on a CPU without native bf16 ({capability.cpu_class}): "
-            f"{EMULATED_BF16_COST}. Use precision 'auto' (fp32 here).",
+            f"{EMULATED_BF16_COST}. Use precision 'auto' (it measures which is faster here).",
             stacklevel=2,
         )
     return PrecisionChoice(requested, requested, capability, "asked for explicitly")
+
+
+def _auto_on_a_gpu(capability: Capability) -> PrecisionChoice:
+    """bf16 on a GPU that supports it, else fp16 autocast."""
+    if capability.native_bf16:
+        return PrecisionChoice("bf16", "auto", capability, "auto: the GPU supports bf16 natively")
+    return PrecisionChoice("fp16", "auto", capability, "auto: a GPU without bf16, fp16 autocast")
+
+
+def _auto_on_a_cpu(capability: Capability, measured: Measured) -> PrecisionChoice:
+    """bf16 where ``measured`` finds it at least :data:`BF16_MARGIN` times fp32's speed at both, else fp32."""
+    where = f"on this CPU ({capability.cpu_class}, measured {measured.when})"
+    if measured.bf16_wins():
+        precision, why = "bf16", f"at least {BF16_MARGIN:.2f}× fp32"
+    else:
+        precision, why = "fp32", f"fp32 unless bf16 is at least {BF16_MARGIN:.2f}× as fast at both"
+    reason = f"auto: {measured.text()} {where}: {why}"
+    return PrecisionChoice(precision, "auto", capability, reason, measured.as_dict())
 
 
 def autocast(choice: PrecisionChoice, device):

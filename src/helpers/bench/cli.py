@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     peak = matmul_peak_gflops()
     print(f"matmul peak: {peak['fp32']:.0f} GFLOP/s fp32, {peak['bf16']:.0f} GFLOP/s bf16")
     choice = choose_precision("auto", device)
-    print(f"capability: {choice.capability}; precision auto picks {choice.precision} ({choice.reason})")
+    print(f"capability: {choice.capability}\nprecision auto picks {choice.precision}: {choice.reason}")
 
     print(f"evaluation ({settings['repeats']} repeats after a warm-up, median and range):")
     runs = bench_evaluation(

@@ -3,12 +3,12 @@ same length-grouped batches, steps interleaved across set-ups so that a busy mac
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from helpers.bench.measure import Measurement
+from helpers.speed import timed_step  # the one step timer: the plan's and precision auto's too
 
 
 # ----------------------------------------------------------------------------------------------- training
@@ -184,18 +184,6 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
             optimizer.zero_grad(set_to_none=True)
 
     return step
-
-
-def timed_step(step, batch, device) -> float:
-    """Seconds one call of ``step(batch)`` takes, the device synchronised before and after (CUDA runs async)."""
-    import torch
-
-    sync = torch.cuda.synchronize if device.type == "cuda" else lambda _device: None
-    sync(device)
-    start = time.perf_counter()
-    step(batch)
-    sync(device)
-    return time.perf_counter() - start
 
 
 def tokenized_sample(model, tokenizer, train, n: int, max_length: int, seed: int):
