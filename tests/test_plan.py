@@ -70,6 +70,7 @@ def test_search_costs_its_trials_or_its_time_box_whichever_comes_first():
         search_timeout_minutes=None,
         test_max_length=512,
         train_max_length=256,
+        search_pruner="none",  # every trial whole
     )
     # trials train at up to the space's longest length; the validation reviews are read at notebook 04's training
     # length (as the search reads them), not at the test's
@@ -78,6 +79,34 @@ def test_search_costs_its_trials_or_its_time_box_whichever_comes_first():
     shorter = (2000 * mean_tokens(LENGTHS, 256)) / 1000 + 4 * 300 * mean_tokens(LENGTHS, 128) / 4000
     assert search_seconds({**p, "train_max_length": 128}, LENGTHS, SPEED) == pytest.approx(10 * shorter)
     assert search_seconds({**p, "search_timeout_minutes": 1}, LENGTHS, SPEED) == 60
+
+
+def test_a_pruned_trial_costs_what_it_trains_before_its_rung():
+    """Successive halving, η = 2, 4 evaluations: rungs at 1 and 2. Trial 0 is alone at each rung and trains
+    whole (4 quarters); trial 1 goes on past each rung with 1/2 (1 + ½ + ¼ × 2 = 2 quarters); trial 2 is the best
+    of 3 at the first rung with 1/3 and of about 3 at the second (1 + ⅓ + ⅑ × 2 = 14/9 quarters)."""
+    search = dict(
+        search_trials=3,
+        n_train_search=2000,
+        n_validation_search=300,
+        search_evals_per_epoch=4,
+        search_reduction_factor=2,
+        search_space={"epochs": [1], "train_max_length": [256]},
+        search_timeout_minutes=None,
+        search_backend="optuna",
+    )
+    whole = search_seconds(profile(**search, search_pruner="none"), LENGTHS, SPEED)
+    halving = search_seconds(profile(**search, search_pruner="halving"), LENGTHS, SPEED)
+    assert halving == pytest.approx(whole * (4 + 2 + 14 / 9) / 3 / 4)
+    assert search_seconds(profile(**search, search_pruner="median"), LENGTHS, SPEED) == whole  # counted whole
+
+
+def test_the_seed_searchs_trials_cost_what_the_committed_run_trained():
+    """The committed seed search (notebook 05, 22 trials, 4 evaluations, η = 2): 11 trials pruned at the first
+    evaluation, 6 at the second and 5 whole, 0.489 of 22 whole trials; the plan counted 22 whole ones."""
+    committed = (11 * 1 + 6 * 2 + 5 * 4) / (22 * 4)
+    assert plan.trial_share(load_profile("seed")) == pytest.approx(committed, abs=0.02)
+    assert plan.halving_evaluations(1000, 4, 1, 2) == pytest.approx(4 * (1 / 4 + 1 / 8 + 1 / 8), rel=0.01)
 
 
 def test_plan_points_to_the_quick_profile_only_when_over_an_hour():

@@ -8,7 +8,8 @@ picks here (:mod:`helpers.precision`), then multiplies by the work each notebook
 
 Tokens per review come from the profile's own reviews (their word-piece lengths, capped at the length read), so
 the estimate follows the profile's lengths and data. The search of notebook 05 is time-boxed
-(``search_timeout_minutes``) and costs at most that plus the retraining of its winner. Notebooks 01, 02 and 06 fit
+(``search_timeout_minutes``) and costs at most that plus the retraining of its winner; with successive halving a
+pruned trial stops at a rung, and each trial is counted at what an average one trains (:func:`trial_share`). Notebooks 01, 02 and 06 fit
 no transformer; they are listed without an estimate. Steps are timed at full length, so the estimate leans long.
 """
 
@@ -104,15 +105,54 @@ def search_trials(p: dict[str, Any], lengths) -> tuple[Work, float | None]:
     return trial, None if timeout is None else 60.0 * timeout
 
 
+def trial_share(p: dict[str, Any]) -> float:
+    """The share of a whole trial's training (and evaluations) an average trial of the search does: below 1 with
+    successive halving, which stops most trials at a rung (``search_pruner: halving``, or Ray's ASHA); 1 with the
+    median pruner or none (counted whole: the estimate leans long)."""
+    backend = p.get("search_backend", "optuna")
+    if p.get("search_pruner", "halving") != "halving" and backend != "ray":
+        return 1.0
+    space = p.get("search_space") or {}
+    per_epoch = p.get("search_evals_per_epoch", 2)
+    evals = per_epoch * max(space.get("epochs") or [p.get("epochs", 1)])
+    eta = p.get("search_reduction_factor") or (2 if backend == "ray" else 3)
+    first = 1 if backend == "ray" else max(1, per_epoch // eta**2)  # as make_pruner / the ASHA scheduler
+    return halving_evaluations(p.get("search_trials", 1), evals, first, eta) / evals
+
+
+def halving_evaluations(n_trials: int, evals: int, first_rung: int, eta: int) -> float:
+    """Evaluations an average trial reaches under successive halving with rungs at ``first_rung`` × η^r below
+    ``evals`` (a trial is not pruned after its last evaluation), by Optuna's rule: a trial goes on past a rung
+    when it is among the best max(1, ⌊c / η⌋) of the c trials that reached it so far, itself included. Expected
+    with the trials in a random order of merit, each rung's count of earlier trials taken at its expectation:
+    the first trials are promoted more easily, later ones at 1/η per rung."""
+    rungs = [first_rung * eta**r for r in range(evals) if first_rung * eta**r < evals]
+    if not rungs:
+        return float(evals)
+    ends = [*rungs[1:], evals]  # where a trial promoted past each rung stops next
+    earlier = [0.0] * len(rungs)  # expected trials so far at each rung
+    total = 0.0
+    for _ in range(n_trials):
+        reach, done = 1.0, float(rungs[0])
+        for r, (rung, end) in enumerate(zip(rungs, ends, strict=True)):
+            competing = 1 + round(earlier[r])
+            earlier[r] += reach
+            reach *= max(1, competing // eta) / competing
+            done += reach * (end - rung)
+        total += done
+    return total / n_trials
+
+
 def _train_length(p: dict[str, Any]) -> int:
     """Tokens per training review in notebook 04 (never more than the test reads)."""
     return min(p.get("train_max_length") or p["test_max_length"], p["test_max_length"])
 
 
 def search_seconds(p: dict[str, Any], lengths, speed: Speed) -> float:
-    """The search's cost: its trials at full length, or its time box when that comes first."""
+    """The search's cost: its trials at full length, each counted at what the pruner lets an average trial train
+    (:func:`trial_share`), or its time box when that comes first."""
     trial, box = search_trials(p, lengths)
-    seconds = p.get("search_trials", 1) * trial.seconds(speed)
+    seconds = p.get("search_trials", 1) * trial_share(p) * trial.seconds(speed)
     return seconds if box is None else min(seconds, box)
 
 
@@ -222,8 +262,15 @@ def estimate(parameters: dict[str, Any], notebooks: list[str], sample: int = 400
     )
     work = notebook_work(parameters, lengths)
     work["05"].fixed_seconds = search_seconds(parameters, lengths, speed)
-    work["05"].notes.insert(0, f"{parameters.get('search_trials')} trials at most, {_box(parameters)}")
+    work["05"].notes.insert(0, _search_note(parameters))
     return plan_lines(parameters["profile"], notebooks, work, speed)
+
+
+def _search_note(p: dict[str, Any]) -> str:
+    """``22 trials at most, pruned: an average trial ~50% of a whole one, a 30-minute time box``."""
+    share = trial_share(p)
+    pruned = f", pruned: an average trial ~{share:.0%} of a whole one" if share < 1 else ""
+    return f"{p.get('search_trials')} trials at most{pruned}, {_box(p)}"
 
 
 def _box(p: dict[str, Any]) -> str:
