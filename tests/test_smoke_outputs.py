@@ -199,6 +199,8 @@ def test_every_results_file_of_the_reference_run_is_written_with_its_fields(smok
             choice = record["eval_precision_choice"]  # the smoke profile asks for auto: the hardware decided
             assert choice["requested"] == "auto" and choice["precision"] == record["eval_precision"], key
             assert choice["capability"]["cpu_class"] and "native_bf16" in choice["capability"], key
+            if record["device"] == "cpu":  # auto on a CPU records what it was measured at
+                assert choice["measured"]["fp32_train"] > 0 and choice["measured"]["when"], key
         if key in {"fine_tuned", "tuned"}:
             assert record["train_precision_choice"]["requested"] == "auto", key
         json.dumps(record)  # plain JSON

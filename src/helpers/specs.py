@@ -25,7 +25,7 @@ EVAL_BATCH_SIZES = {"cuda": 64, "cpu:bf16": 32, "cpu:fp32": 8}
 def eval_batch_size(choice: PrecisionChoice) -> int:
     """Reviews per forward pass when ``batch_size="auto"``, by device and precision.
 
-    On a GPU 64. On a CPU, 32 in bf16 (the bf16 matrix units of AMX / AVX-512 BF16 run long batches at their best;
+    On a GPU 64. On a CPU, 32 in bf16 (bf16 matrix units, as AMX's, run long batches at their best;
     length-sorted batches keep padding small) and 8 in fp32, where batches of 32 ran slower than 8 (fp32 attention
     over 32 × 512 tokens at once leaves the caches; seed test reviews at 512 tokens: 10.5 reviews/s at 32 against
     13.5 at 8). ``python -m helpers.bench`` times ``auto`` against the ``pipeline`` baselines on the machine at hand.
@@ -56,7 +56,7 @@ def _check(truncation: str, max_length: int, precision: str) -> None:
 class Reading:
     """How reviews are read: ``max_length`` tokens with [CLS] and [SEP], cut by ``truncation`` (``head`` or
     ``head_tail``), ``batch_size`` reviews per forward pass (``auto``: :func:`eval_batch_size`), in ``precision``
-    (``auto``: by the hardware, :func:`helpers.precision.choose_precision`) on ``device`` (None: CUDA when there)."""
+    (``auto``: measured on the machine, :func:`helpers.precision.choose_precision`) on ``device`` (None: CUDA when there)."""
 
     truncation: str = "head_tail"
     max_length: int = 512

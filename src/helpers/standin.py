@@ -68,9 +68,7 @@ class StandinConfig:
     n_train: int | None = None  # None = all 67,349 SST-2 training sentences
     freeze_word_embeddings: bool = True  # ~40% faster steps on CPU (no 30k×384 gradient/Adam update)
     threads: int | None = None  # torch threads (None: leave torch's default)
-    precision: str = (
-        "auto"  # as fine-tuning: bf16 autocast where the hardware computes it (helpers.precision)
-    )
+    precision: str = "auto"  # as fine-tuning: bf16 autocast where measured faster here (helpers.precision)
     dropout: float | None = 0.0  # as fine-tuning (training.DEFAULT_DROPOUT); None keeps MiniLM's own 0.1
 
 
@@ -266,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         help="torch threads (default 1: on 2 shared cores, 2 threads was ~4x slower under load)",
     )
     parser.add_argument(
-        "--precision", default="auto", help="auto (by the hardware, as fine-tuning) | fp32 | bf16"
+        "--precision", default="auto", help="auto (measured on this machine, as fine-tuning) | fp32 | bf16"
     )
     parser.add_argument("--force", action="store_true", help="rebuild even if a finished build exists")
     args = parser.parse_args(argv)

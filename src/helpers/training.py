@@ -7,9 +7,9 @@
 * the best checkpoint (validation accuracy) is saved as ``<output_dir>/model`` with a model card (README.md);
   a finished run is not repeated: the same call returns the saved result.
 
-Text progress only (no notebook widgets), no experiment trackers. Mixed precision is chosen by the hardware
-(:func:`helpers.precision.choose_precision`): bf16 autocast where the device computes bf16 natively (CUDA with
-bf16, CPUs with AMX or AVX-512 BF16), fp16 on GPUs without bf16, fp32 otherwise; ``precision`` overrides it.
+Text progress only (no notebook widgets), no experiment trackers. Mixed precision is chosen on the machine
+(:func:`helpers.precision.choose_precision`): on a CPU bf16 autocast where a measurement here finds it faster than
+fp32, else fp32; on a GPU bf16 where supported, else fp16; ``precision`` overrides it.
 
 Speed (measured with ``python -m helpers.bench``): dropout is 0 by default. With dropout on the attention
 probabilities, PyTorch's scaled-dot-product attention leaves its fused kernel for the unfused math path (the
