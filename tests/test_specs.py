@@ -8,12 +8,28 @@ import dataclasses
 import numpy as np
 import pytest
 
+from helpers import precision_measure
 from helpers.precision import Capability, choose_precision
+from helpers.precision_measure import Measured
 from helpers.specs import DEFAULT_DROPOUT, Reading, TrainingRun, eval_batch_size
 
 CPU_AVX2 = Capability("cpu", "AVX2", False)
 CPU_AMX = Capability("cpu", "AMX", True)
 GPU = Capability("cuda", "AVX2", True, gpu="H100")
+RATIOS = {"AVX2": (0.05, 0.16), "AMX": (1.72, 1.52)}  # bf16 over fp32 measured there (README's Speed table)
+
+
+def choose(requested: str, capability: Capability):
+    """``choose_precision`` on ``capability``, with ``auto`` on a CPU measured as README records for its class."""
+    train, read = RATIOS.get(capability.cpu_class, (1.0, 1.0))
+    measured = Measured(1000.0, 1000.0 * train, 4000.0, 4000.0 * read, "2026-12-07T03:00:00Z", 2.5, {})
+    return choose_precision(requested, capability=capability, measure=lambda: measured)
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """An empty cache folder: each CPU class's measurement is its own, not this machine's."""
+    monkeypatch.setenv(precision_measure.CACHE_ENV, str(tmp_path / "cache"))
 
 
 # ----------------------------------------------------------------------------------------------- defaults
@@ -181,15 +197,15 @@ def test_validation_reading_keeps_its_own_reading_in_the_runs_precision_and_devi
         (GPU, "auto", 64),
     ],
 )
-def test_eval_batch_size_follows_device_and_precision(capability, requested, expected):
-    assert eval_batch_size(choose_precision(requested, capability=capability)) == expected
+def test_eval_batch_size_follows_device_and_precision(own_cache, capability, requested, expected):
+    assert eval_batch_size(choose(requested, capability)) == expected
 
 
 @pytest.mark.parametrize(
     ("capability", "requested", "auto"), [(CPU_AVX2, "auto", 8), (CPU_AMX, "auto", 32), (GPU, "auto", 64)]
 )
-def test_batch_size_for_resolves_auto_and_passes_an_int_through(capability, requested, auto):
-    choice = choose_precision(requested, capability=capability)
+def test_batch_size_for_resolves_auto_and_passes_an_int_through(own_cache, capability, requested, auto):
+    choice = choose(requested, capability)
     assert Reading().batch_size_for(choice) == eval_batch_size(choice) == auto
     assert Reading(batch_size=5).batch_size_for(choice) == 5
 
