@@ -146,13 +146,16 @@ def test_the_plan_prints_both_measured_speeds_and_the_choice():
     from helpers.precision_measure import Measured
 
     xeon = Measured(3468.0, 1980.0, 11423.0, 6778.0, "2026-12-07T03:00:00Z", 2.5, {})
-    speed = Speed(3468.0, 11423.0, "fp32", f"auto: {xeon.text()}", measured=xeon.as_dict())
+    speed = Speed(3468.0, 11423.0, "fp32", "auto: bf16 measured 0.57× fp32", measured=xeon.as_dict())
     lines = plan_lines("seed", ["04_fine_tuning"], {"04": Work(trained=3468 * 60)}, speed)
     assert "training 3,468 tokens/s, prediction 11,423 tokens/s, in fp32" in lines[0]
-    assert lines[1] == (
-        "  precision fp32: auto: bf16 0.57× fp32 in training (1,980 against 3,468 tokens/s), 0.59× in prediction "
-        "(6,778 against 11,423)"
+    assert lines[1] == "  precision fp32: auto: bf16 measured 0.57× fp32"
+    assert lines[2] == (
+        "  measured 2026-12-07T03:00:00Z: bf16 0.57× fp32 in training (1,980 against 3,468 tokens/s), 0.59× in "
+        "prediction (6,778 against 11,423)"
     )
+    explicit = Speed(3468.0, 11423.0, "fp32", "asked for explicitly")
+    assert "measured 2" not in " ".join(plan_lines("seed", ["04_fine_tuning"], {}, explicit))
 
 
 def test_one_timed_step_times_precisions_interleaved_on_copies(tiny):

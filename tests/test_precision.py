@@ -1,6 +1,7 @@
 """The precision decision for every class of device, with the capability and the measurement mocked (CI on any CPU
 checks every branch): ``auto`` on a CPU follows what was measured, cached per machine; on a GPU, its capability."""
 
+import dataclasses
 import json
 import warnings
 
@@ -97,7 +98,7 @@ def test_auto_on_each_cpu_class_follows_the_measurement(cpu_of, name, ratios, ex
     assert record["capability"]["cpu_class"] == name
     assert (record["measured"]["train_ratio"], record["measured"]["read_ratio"]) == ratios
     assert record["measured"]["fp32_train"] == FP32_TRAIN and record["measured"]["when"]
-    assert name in choice.reason and f"{ratios[0]:.2f}×" in choice.reason
+    assert name in choice.reason and f"{ratios[0]:.2f}× fp32 in training, {ratios[1]:.2f}×" in choice.reason
 
 
 @pytest.mark.parametrize(
@@ -293,3 +294,12 @@ def test_predict_records_the_choice_and_its_capability(tiny, monkeypatch):
     assert pred.precision_choice["capability"]["cpu_class"] == "AVX2"
     assert pred.precision_choice["requested"] == "auto"
     assert pred.precision_choice["measured"]["read_ratio"] == XEON[1]
+
+
+def test_bf16_that_does_not_run_here_leaves_fp32(cpu_of):
+    cpu_of("AVX2")
+    failed = Counting()
+    failed.result = dataclasses.replace(measured(0.0, 0.0), bf16_error="bf16 autocast unsupported")
+    choice = choose_precision("auto", "cpu", measure=failed)
+    assert choice.precision == "fp32" and "bf16 did not run" in choice.reason
+    assert choice.measured["bf16_error"] == "bf16 autocast unsupported"

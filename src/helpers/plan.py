@@ -206,6 +206,8 @@ def measure_speed(
 def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed: Speed | None) -> list[str]:
     """The plan as printed: one line per notebook with its estimated minutes, the total, and a pointer to the
     ``quick`` profile when the transformer notebooks would take over an hour."""
+    from helpers.precision_measure import Measured
+
     lines = []
     if speed is not None:
         lines.append(
@@ -213,6 +215,8 @@ def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed:
             f"{speed.read_tokens_per_s:,.0f} tokens/s, in {speed.precision}"
         )
         lines.append(f"  precision {speed.precision}: {speed.reason}")
+        if speed.measured:
+            lines.append(f"  measured {speed.measured['when']}: {Measured.from_dict(speed.measured).text()}")
     total = 0.0
     for name in notebooks:
         number = name[:2]

@@ -155,13 +155,17 @@ def _auto_on_a_gpu(capability: Capability) -> PrecisionChoice:
 
 def _auto_on_a_cpu(capability: Capability, measured: Measured) -> PrecisionChoice:
     """bf16 where ``measured`` finds it at least :data:`BF16_MARGIN` times fp32's speed at both, else fp32."""
-    where = f"on this CPU ({capability.cpu_class}, measured {measured.when})"
-    if measured.bf16_wins():
-        precision, why = "bf16", f"at least {BF16_MARGIN:.2f}× fp32"
+    if measured.bf16_error:
+        found = f"bf16 did not run on this CPU ({capability.cpu_class})"
     else:
-        precision, why = "fp32", f"fp32 unless bf16 is at least {BF16_MARGIN:.2f}× as fast at both"
-    reason = f"auto: {measured.text()} {where}: {why}"
-    return PrecisionChoice(precision, "auto", capability, reason, measured.as_dict())
+        found = (
+            f"bf16 measured {measured.train_ratio:.2f}× fp32 in training, {measured.read_ratio:.2f}× in "
+            f"prediction on this CPU ({capability.cpu_class})"
+        )
+    if measured.bf16_wins():
+        return PrecisionChoice("bf16", "auto", capability, f"auto: {found}", measured.as_dict())
+    reason = f"auto: {found}; bf16 needs {BF16_MARGIN:.2f}× at both"
+    return PrecisionChoice("fp32", "auto", capability, reason, measured.as_dict())
 
 
 def autocast(choice: PrecisionChoice, device):

@@ -22,6 +22,7 @@ from helpers.bench.report import (
 from helpers.bench.training import PREVIOUS_DEFAULT, bench_epoch, bench_training
 from helpers.paths import output_root
 from helpers.precision import choose_precision
+from helpers.precision_measure import Measured
 
 MODES = {  # training: timed steps per setup; recipe: training reviews for the previous-vs-new check
     "quick": {"n": 128, "repeats": 3, "train_steps": 4, "recipe_reviews": 0},
@@ -106,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"matmul peak: {peak['fp32']:.0f} GFLOP/s fp32, {peak['bf16']:.0f} GFLOP/s bf16")
     choice = choose_precision("auto", device)
     print(f"capability: {choice.capability}\nprecision auto picks {choice.precision}: {choice.reason}")
+    if choice.measured:
+        print(f"  measured {choice.measured['when']}: {Measured.from_dict(choice.measured).text()}")
 
     print(f"evaluation ({settings['repeats']} repeats after a warm-up, median and range):")
     runs = bench_evaluation(
