@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from helpers.devices import cpu_flags
@@ -63,7 +63,7 @@ class PrecisionChoice:
     requested: str
     capability: Capability
     reason: str
-    measured: dict[str, Any] | None = None  # auto on a CPU: helpers.precision_measure.Measured.as_dict()
+    measured: dict[str, Any] | None = field(default=None, hash=False)  # auto on a CPU: Measured.as_dict()
 
     @property
     def autocast_dtype(self):
