@@ -171,19 +171,13 @@ def measure_speed(
     ``steps`` prediction batches at ``test_max_length``, in the precision chosen for this machine, on the CPU or
     the GPU :func:`helpers.devices.choose_device` picks (:func:`helpers.speed.time_steps`, the step precision
     ``auto`` and the benchmark time). Works on a copy: ``model`` is not changed."""
-    import copy
-
     from helpers.devices import choose_device
-    from helpers.dropout import set_attention_dropout, set_hidden_dropout
     from helpers.precision import choose_precision
-    from helpers.specs import DEFAULT_DROPOUT, Reading
+    from helpers.specs import Reading
     from helpers.speed import time_steps
 
     device = choose_device()
     choice = choose_precision(precision, device)
-    model = copy.deepcopy(model)
-    set_attention_dropout(model, DEFAULT_DROPOUT["attention_dropout"])
-    set_hidden_dropout(model, DEFAULT_DROPOUT["hidden_dropout"])
     size = Reading(batch_size=eval_batch_size).batch_size_for(choice)
     speed = time_steps(
         model,
@@ -193,6 +187,7 @@ def measure_speed(
         device=device,
         vocab=min(tokenizer.vocab_size, 30_000),
         steps=steps,
+        prepare=_with_default_dropout,
     )[choice.precision]
     return Speed(
         train_tokens_per_s=speed.train_tokens_per_s,
@@ -201,6 +196,15 @@ def measure_speed(
         reason=choice.reason,
         measured=choice.measured,
     )
+
+
+def _with_default_dropout(model) -> None:
+    """The training recipe's dropout (:data:`helpers.specs.DEFAULT_DROPOUT`) on a copy the plan times."""
+    from helpers.dropout import set_attention_dropout, set_hidden_dropout
+    from helpers.specs import DEFAULT_DROPOUT
+
+    set_attention_dropout(model, DEFAULT_DROPOUT["attention_dropout"])
+    set_hidden_dropout(model, DEFAULT_DROPOUT["hidden_dropout"])
 
 
 def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed: Speed | None) -> list[str]:

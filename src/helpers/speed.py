@@ -12,8 +12,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -59,10 +60,12 @@ def time_steps(
     device,
     vocab: int | None = None,
     steps: int = 2,
+    prepare: Callable[[Any], None] | None = None,
 ) -> dict[str, StepSpeed]:
     """Each precision's :class:`StepSpeed` for ``model`` (a copy per precision: ``model`` is not changed) at
     ``train_shape`` and ``read_shape`` (reviews × tokens) on ``device``: one warm-up and ``steps`` timed steps
-    of each, interleaved. ``vocab``: token ids are drawn below it (default: the model's vocabulary)."""
+    of each, interleaved. ``vocab``: token ids are drawn below it (default: the model's vocabulary);
+    ``prepare``: called on each copy before it is timed (e.g. to set the training recipe's dropout)."""
     import torch
 
     vocab = vocab or model.config.vocab_size
@@ -74,6 +77,9 @@ def time_steps(
         return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
 
     copies = {name: copy.deepcopy(model).to(device) for name in precisions}
+    for each in copies.values():
+        if prepare is not None:
+            prepare(each)
     train = _train_steps(copies, batch(train_shape), device)
     read = _read_batches(copies, batch(read_shape), device)
     train_s = _interleaved(train, steps, device)
