@@ -14,6 +14,10 @@ Stops at the first failing notebook with a non-zero exit, naming the executed co
 stopped (Ctrl-C, a failure), run again with the same command, resumes: the notebooks it finished, unchanged since
 (cells and parameters), are read back rather than run again (``runs/<profile>/resume.json`` records them; a
 notebook run again reads its finished fine-tuning runs back too); ``--restart`` runs every notebook.
+
+One run per folder: a second run of the same folder (two terminals, one profile) is refused, naming the run that
+holds it and how to choose another ``--output-dir``; a run that was killed leaves no lock behind
+(:mod:`helpers.run_lock`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import ledger
+from helpers import ledger, run_lock
 from helpers.executed_notebooks import KERNEL, cell_source, clean_metadata
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
 from helpers.run_summary import (
@@ -364,6 +368,23 @@ def _say_stopped(
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    run_dir = args.output_dir or RUNS_DIR / args.profile
+    command = " ".join(["python -m helpers.run", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        lock = run_lock.acquire(run_dir, command)
+    except run_lock.RunFolderBusy as error:
+        print(f"✗ {error}", file=sys.stderr)
+        return 2
+    if took_over := lock.took_over():
+        print(took_over, flush=True)
+    try:
+        return _run(args, run_dir)
+    finally:
+        run_lock.release(lock)
+
+
+def _run(args, run_dir: Path) -> int:
+    """The run itself, in ``run_dir`` (held by this process)."""
 
     import yaml
 
@@ -374,9 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print("no notebooks found in notebooks/", file=sys.stderr)
         return 2
-    run_dir = args.output_dir or RUNS_DIR / args.profile
     out_dir = args.notebooks_dir if args.refresh else run_dir
-    run_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     log = run_dir / "run.log"
     log.write_text("")
