@@ -35,6 +35,7 @@ from pathlib import Path
 from helpers import ledger, run_lock
 from helpers.executed_notebooks import KERNEL, cell_source, clean_metadata
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
+from helpers.reference_check import reference_lines
 from helpers.run_summary import (
     NotebookRun,
     output_lines,
@@ -449,6 +450,10 @@ def _run(args, run_dir: Path) -> int:
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
     print("\n".join(["", *results_lines(args.profile, output_root / "results" / args.profile)]))
+    if against := reference_lines(
+        args.profile, output_root / "results" / args.profile, REPO_ROOT / "results" / args.profile
+    ):
+        print("\n".join(["", *against]))
     print("\n".join(["", *output_lines(out_dir, output_root, args.profile, log)]), flush=True)
     if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:
         from helpers.report import update_readme
