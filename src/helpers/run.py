@@ -151,34 +151,48 @@ def execute(notebook: Path, output: Path, parameters: dict) -> None:
     )
 
 
-def prepare_models(notebooks: list[Path], parameters: dict, log: Path) -> None:
-    """Build the offline stand-in first when a notebook needs a model, none is given, the Hub is out, and it is missing."""
+def standin_reason(notebooks: list[Path], parameters: dict) -> str | None:
+    """Why the offline stand-in must be built before the notebooks (a notebook needs a model, none is given, the
+    Hub is out or ``model: standin``, and it is missing); None when it need not be."""
     if not any("model" in declared_parameters(nb, parameters) for nb in notebooks):
-        return
+        return None
     if (
         parameters.get("model") not in {"auto", "standin"}
         or parameters.get("model_dir")
         or os.environ.get("IMDB_MODEL_DIR")
     ):
-        return
+        return None
     from helpers.hub import hub_unavailable
 
     reason = hub_unavailable()
     if parameters["model"] == "auto" and reason is None:
-        return
-    from helpers import modeling, standin
+        return None
+    from helpers import modeling
 
-    if modeling.standin_info():
-        return
-    print(
-        f"▶ building the offline stand-in SST-2 model first ({reason or 'model: standin'}); this is done once",
-        flush=True,
-    )
-    with output_to(log):
-        standin.build_standin_model()
+    return None if modeling.standin_info() else reason or "model: standin"
+
+
+def build_standin(log: Path, build=None) -> None:
+    """Build the offline stand-in, the libraries' chatter to ``log`` and its progress to the terminal
+    (:class:`helpers.progress.StepProgress`: one updating line, or a line a minute where stdout is no terminal).
+    ``build``: the builder, called with ``on_step`` (default :func:`helpers.standin.build_standin_model`)."""
+    from helpers.progress import StepProgress
+
+    if build is None:
+        from helpers.standin import build_standin_model as build
+    sys.stdout.flush()
+    terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)  # stays the terminal under output_to
+    progress = StepProgress("  stand-in build", terminal)
+    try:
+        with output_to(log):
+            build(on_step=progress.update)
+    finally:
+        progress.close()
+        terminal.close()
     print(
         "  built (the new classification head's MISSING-keys report from transformers is expected; "
-        f"details in {display_path(log)})"
+        f"details in {display_path(log)})",
+        flush=True,
     )
 
 
@@ -231,14 +245,30 @@ def save_state(path: Path, state: dict) -> None:
     os.replace(tmp, path)
 
 
-def print_plan(parameters: dict, notebooks: list[Path], log: Path) -> None:
+def print_plan(parameters: dict, notebooks: list[Path], log: Path, build_first: bool = False) -> None:
     """Time a few steps of the profile's model here and print each notebook's estimated minutes
-    (:mod:`helpers.plan`); the libraries' chatter goes to ``log``."""
+    (:mod:`helpers.plan`); with ``build_first``, the stand-in's build is measured and listed first, and the
+    notebooks are timed on its architecture (:mod:`helpers.standin_plan`). The libraries' chatter goes to ``log``."""
+    import tempfile
+
     from helpers import plan
 
     print("plan (a few steps timed on this machine):", flush=True)
+    stems = [nb.stem for nb in notebooks]
     with output_to(log):
-        lines = plan.estimate(parameters, [nb.stem for nb in notebooks])
+        if not build_first:
+            lines = plan.estimate(parameters, stems)
+        else:
+            from helpers import standin_plan
+
+            lines = [standin_plan.estimate_build().line()]
+            with tempfile.TemporaryDirectory(prefix="standin-architecture-") as folder:
+                shaped = {
+                    **parameters,
+                    "model": "path",
+                    "model_dir": standin_plan.untrained_checkpoint(folder),
+                }
+                lines += plan.estimate(shaped, stems)
     print("\n".join(lines), flush=True)
 
 
@@ -405,7 +435,7 @@ def _run(args, run_dir: Path) -> int:
     ledgers = run_dir / "ledger"
     shutil.rmtree(ledgers, ignore_errors=True)
     os.environ[ledger.LEDGER_ENV] = str(ledgers / "00_stand-in.jsonl")
-    prepare_models(notebooks, parameters, log)
+    build_reason = standin_reason(notebooks, parameters)
     print(
         f"profile {args.profile}: notebooks → {shown(out_dir)}, "
         f"results → {shown(output_root / 'results' / args.profile)}",
@@ -413,8 +443,15 @@ def _run(args, run_dir: Path) -> int:
     )
     state, fingerprints, kept = _resume_state(args, notebooks, parameters, run_dir, out_dir)
     save_state(run_dir / RESUME_FILE, state)
+    if build_reason:
+        print(
+            f"▶ the offline stand-in SST-2 model is built first ({build_reason}); this is done once",
+            flush=True,
+        )
     if not args.no_estimate and len(kept) < len(notebooks):
-        print_plan(parameters, notebooks[len(kept) :], log)
+        print_plan(parameters, notebooks[len(kept) :], log, build_first=build_reason is not None)
+    if build_reason:
+        build_standin(log)
     runs = [NotebookRun(p.stem) for p in notebooks]
     width = max(len(r.notebook) for r in runs)
     for run in runs[: len(kept)]:
