@@ -81,3 +81,36 @@ def test_a_profile_without_a_committed_reference_says_nothing(tmp_path):
     write(run, REFERENCE_PRED)
     assert reference_lines("smoke", run, tmp_path / "results" / "smoke") == []
     assert reference_lines("smoke", run, run) == []  # --refresh: the run wrote the reference itself
+
+
+def test_the_runner_ends_with_the_comparison_for_a_profile_with_a_reference(
+    tmp_path, monkeypatch, capsys, restored_environment
+):
+    """The whole of ``main`` with papermill replaced: the fake notebook writes one model of the reference."""
+    import nbformat
+
+    from helpers import executed_notebooks, run
+
+    folder, out, repo = tmp_path / "notebooks", tmp_path / "run", tmp_path / "repo"
+    folder.mkdir()
+    nbformat.write(
+        nbformat.v4.new_notebook(metadata={"kernelspec": executed_notebooks.KERNEL_SPEC}),
+        folder / "01_fake.ipynb",
+    )
+    write(repo / "results" / "seed", REFERENCE_PRED)
+
+    def fake_execute(notebook, output, parameters):
+        write(out / "results" / "seed", flipped(REFERENCE_PRED, {3}))
+        output.write_text(notebook.read_text())
+
+    monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
+    monkeypatch.setattr(run, "REPO_ROOT", repo)
+    monkeypatch.setattr(run, "execute", fake_execute)
+    monkeypatch.setattr(run, "check_kernel", lambda: None)
+    monkeypatch.setattr(run, "standin_reason", lambda *args: None)
+    argv = ["--profile", "seed", "--no-estimate", "--notebooks-dir", str(folder), "--output-dir", str(out)]
+    assert run.main(argv) == 0
+    printed = capsys.readouterr().out
+    table, against = printed.index("results (seed, "), printed.index("against the committed reference")
+    assert table < against < printed.index("outputs:")
+    assert "(1 of 1,000 changed)  numerics" in printed[against:]
