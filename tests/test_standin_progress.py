@@ -124,7 +124,7 @@ def test_the_build_estimate_is_steps_times_a_step_measured_here(tiny, monkeypatc
     config = StandinConfig(batch_size=8, max_length=16, epochs=2.0, precision="fp32")
     estimate = standin_plan.estimate_build(config, sentences=sentences, model=tiny[:2])
     (timed,) = calls
-    assert timed["train_batch_size"] == 8 and timed["precision"] == "fp32"
+    assert timed["train_batch_size"] == 8 and timed["precision"] == "fp32" and timed["steps"] == 5
     assert timed["train_max_length"] == round(estimate.mean_tokens) and 5 < estimate.mean_tokens <= 16
     assert estimate.steps == 2 * math.ceil(300 / 8)
     assert estimate.seconds_per_step == pytest.approx(8 * timed["train_max_length"] / 1000.0)

@@ -21,6 +21,9 @@ from helpers.standin import StandinConfig, _length_grouped_batches, base_classif
 
 SAMPLE_BATCHES = 50  # the build sorts by length within mega-batches of 50 batches: one of them is sampled
 VALIDATION_SENTENCES = 872  # SST-2's validation split, read once at the end of the build
+# Steps timed (after one warm-up), their median taken: a step of 32 short sentences is a fraction of a second on
+# an idle machine, and on 2 shared cores single steps varied 3-13 s under load, so two steps were too few.
+TIMED_STEPS = 5
 
 
 @dataclass(frozen=True)
@@ -75,16 +78,18 @@ def estimate_build(config: StandinConfig | None = None, *, sentences=None, model
         len(ids) for ids in tokenizer(sample, truncation=True, max_length=config.max_length)["input_ids"]
     ]
     mean_tokens = mean_padded_length(lengths, config.batch_size, config.seed)
+    length = max(1, round(mean_tokens))
     speed = measure_speed(
         model,
         tokenizer,
         train_batch_size=config.batch_size,
-        train_max_length=max(1, round(mean_tokens)),
-        test_max_length=config.max_length,
+        train_max_length=length,
+        test_max_length=length,  # the validation sentences are as short
         precision=config.precision,
         eval_batch_size=128,  # the build's validation batch
+        steps=TIMED_STEPS,
     )
-    step_tokens = config.batch_size * max(1, round(mean_tokens))
+    step_tokens = config.batch_size * length
     return BuildEstimate(
         steps=max(1, round(math.ceil(n / config.batch_size) * config.epochs)),
         batch_size=config.batch_size,
