@@ -272,6 +272,20 @@ def print_plan(parameters: dict, notebooks: list[Path], log: Path, build_first: 
     print("\n".join(lines), flush=True)
 
 
+def _plan_and_build(args, parameters: dict, to_run: list[Path], log: Path, build_reason: str | None) -> None:
+    """The plan of the notebooks ``to_run`` (unless ``--no-estimate``), the stand-in's build listed and measured
+    first where it is needed, then the build itself with its progress in the terminal."""
+    if build_reason:
+        print(
+            f"▶ the offline stand-in SST-2 model is built first ({build_reason}); this is done once",
+            flush=True,
+        )
+    if not args.no_estimate and to_run:
+        print_plan(parameters, to_run, log, build_first=build_reason is not None)
+    if build_reason:
+        build_standin(log)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers.run", description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -416,7 +430,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args, run_dir: Path) -> int:
     """The run itself, in ``run_dir`` (held by this process)."""
-
     import yaml
 
     parameters = load_profile(args.profile)
@@ -443,30 +456,10 @@ def _run(args, run_dir: Path) -> int:
     )
     state, fingerprints, kept = _resume_state(args, notebooks, parameters, run_dir, out_dir)
     save_state(run_dir / RESUME_FILE, state)
-    if build_reason:
-        print(
-            f"▶ the offline stand-in SST-2 model is built first ({build_reason}); this is done once",
-            flush=True,
-        )
-    if not args.no_estimate and len(kept) < len(notebooks):
-        print_plan(parameters, notebooks[len(kept) :], log, build_first=build_reason is not None)
-    if build_reason:
-        build_standin(log)
+    _plan_and_build(args, parameters, notebooks[len(kept) :], log, build_reason)
     runs = [NotebookRun(p.stem) for p in notebooks]
     width = max(len(r.notebook) for r in runs)
-    for run in runs[: len(kept)]:
-        done = state["done"][run.notebook]
-        run.status, run.seconds, run.trained, run.read = (
-            "kept",
-            done["seconds"],
-            done["trained"],
-            done["read"],
-        )
-        print(
-            f"▶ {run.notebook:<{width}} read back: finished {done['finished_at']} in {done['seconds']:.1f} s, "
-            "not run again",
-            flush=True,
-        )
+    _read_back(runs[: len(kept)], state, width)
     for run, notebook in zip(runs[len(kept) :], notebooks[len(kept) :], strict=True):
         output = out_dir / notebook.name
         print(f"▶ {notebook.stem:<{width}} ", end="", flush=True)
@@ -486,10 +479,33 @@ def _run(args, run_dir: Path) -> int:
     save_state(run_dir / RESUME_FILE, {**state, "finished": True})
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
-    print("\n".join(["", *results_lines(args.profile, output_root / "results" / args.profile)]))
-    if against := reference_lines(
-        args.profile, output_root / "results" / args.profile, REPO_ROOT / "results" / args.profile
-    ):
+    _say_finished(args, out_dir, output_root, log)
+    return 0
+
+
+def _read_back(kept: list[NotebookRun], state: dict, width: int) -> None:
+    """Mark the notebooks an interrupted run finished as kept (their seconds and work from ``state``), one line each."""
+    for run in kept:
+        done = state["done"][run.notebook]
+        run.status, run.seconds, run.trained, run.read = (
+            "kept",
+            done["seconds"],
+            done["trained"],
+            done["read"],
+        )
+        print(
+            f"▶ {run.notebook:<{width}} read back: finished {done['finished_at']} in {done['seconds']:.1f} s, "
+            "not run again",
+            flush=True,
+        )
+
+
+def _say_finished(args, out_dir: Path, output_root: Path, log: Path) -> None:
+    """The closing lines: every model's accuracy, the comparison with the committed reference (where the profile
+    has one), where the outputs went; with ``--refresh``, the README's generated sections."""
+    results = output_root / "results" / args.profile
+    print("\n".join(["", *results_lines(args.profile, results)]))
+    if against := reference_lines(args.profile, results, REPO_ROOT / "results" / args.profile):
         print("\n".join(["", *against]))
     print("\n".join(["", *output_lines(out_dir, output_root, args.profile, log)]), flush=True)
     if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:
@@ -497,7 +513,6 @@ def _run(args, run_dir: Path) -> int:
 
         if update_readme(args.profile):
             print(f"README.md results table regenerated from results/{args.profile}/")
-    return 0
 
 
 if __name__ == "__main__":
