@@ -125,7 +125,7 @@ def test_resume_logic_with_papermill_replaced(tmp_path, monkeypatch, capsys, res
     monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
     monkeypatch.setattr(run, "execute", fake_execute)
     monkeypatch.setattr(run, "check_kernel", lambda: None)
-    monkeypatch.setattr(run, "prepare_models", lambda *args: None)
+    monkeypatch.setattr(run, "standin_reason", lambda *args: None)
     argv = ["--profile", "smoke", "--no-estimate", "--notebooks-dir", str(folder), "--output-dir", str(out)]
 
     assert run.main(argv) == 130

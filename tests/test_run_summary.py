@@ -64,7 +64,7 @@ def test_a_run_ends_with_the_results_table_and_the_paths(tmp_path, monkeypatch, 
     monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
     monkeypatch.setattr(run, "execute", fake_execute)
     monkeypatch.setattr(run, "check_kernel", lambda: None)
-    monkeypatch.setattr(run, "prepare_models", lambda *args: None)
+    monkeypatch.setattr(run, "standin_reason", lambda *args: None)
     code = run.main(
         ["--profile", "smoke", "--no-estimate", "--notebooks-dir", str(folder), "--output-dir", str(out)]
     )

@@ -131,7 +131,7 @@ def test_explicit_precision_fine_tuning_runs_on_a_cpu(tiny, tmp_path, precision)
         output_dir=tmp_path / "run",
         progress=False,
     )
-    assert fit.params["bf16"] is (precision == "bf16") and fit.train_precision == precision
+    assert fit.params["precision"] == fit.train_precision == precision
     assert fit.precision_choice["requested"] == precision
     assert (tmp_path / "run" / "model" / "config.json").is_file()
 
@@ -195,9 +195,10 @@ def test_a_run_with_a_profile_and_no_output_dir_goes_under_the_profiles_folder(t
     monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
     model, tokenizer, source = tiny
     train, val = toy_reviews(8), toy_reviews(4, offset=100)
-    folder = finetuned_dir("smoke", run_name(source, len(train), RUN))
+    precision = choose_precision(RUN.precision, "cpu").precision
+    folder = finetuned_dir("smoke", run_name(source, len(train), RUN, precision))
     assert folder.parent == tmp_path / "finetuned" / "smoke"
-    assert run_name(source, len(train), RUN.with_(learning_rate=5e-4)) != folder.name  # rates do not collide
+    assert run_name(source, len(train), RUN.with_(learning_rate=5e-4), precision) != folder.name  # nor rates
     fit = finetune(model, tokenizer, train, val, RUN, profile="smoke", base_source=source, progress=False)
     assert fit.model_path == folder / "model" and (folder / "model" / "config.json").is_file()
     assert (folder / "checkpoints").is_dir() and not fit.cached

@@ -45,16 +45,27 @@ def output_root(profile: str | None = None) -> Path:
     return RUNS_DIR / profile if profile else REPO_ROOT
 
 
+def writable_root(profile: str) -> Path:
+    """:func:`output_root` for writing a profile's outputs. Unset ``IMDB_SERIES_OUTPUT`` (a notebook run outside
+    the runner) writes into ``runs/<profile>/``: refused, naming the run, while a run holds that folder
+    (:mod:`helpers.run_lock`). The runner's own kernels have the variable set: they are never refused."""
+    if not os.environ.get("IMDB_SERIES_OUTPUT"):
+        from helpers.run_lock import check_free
+
+        check_free(RUNS_DIR / profile)
+    return output_root(profile)
+
+
 def figures_dir(profile: str) -> Path:
     """``figures/<profile>/``: the PNGs a profile's notebooks save (under :func:`output_root`)."""
-    path = output_root(profile) / "figures" / profile
+    path = writable_root(profile) / "figures" / profile
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def results_dir(profile: str) -> Path:
     """``results/<profile>/``: the metrics and predictions a profile's notebooks save (under :func:`output_root`)."""
-    path = output_root(profile) / "results" / profile
+    path = writable_root(profile) / "results" / profile
     path.mkdir(parents=True, exist_ok=True)
     return path
 

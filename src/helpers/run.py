@@ -14,6 +14,10 @@ Stops at the first failing notebook with a non-zero exit, naming the executed co
 stopped (Ctrl-C, a failure), run again with the same command, resumes: the notebooks it finished, unchanged since
 (cells and parameters), are read back rather than run again (``runs/<profile>/resume.json`` records them; a
 notebook run again reads its finished fine-tuning runs back too); ``--restart`` runs every notebook.
+
+One run per folder: a second run of the same folder (two terminals, one profile) is refused, naming the run that
+holds it and how to choose another ``--output-dir``; a run that was killed leaves no lock behind
+(:mod:`helpers.run_lock`).
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import ledger
+from helpers import ledger, run_lock
 from helpers.executed_notebooks import KERNEL, cell_source, clean_metadata
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
+from helpers.reference_check import reference_lines
 from helpers.run_summary import (
     NotebookRun,
     output_lines,
@@ -146,34 +151,48 @@ def execute(notebook: Path, output: Path, parameters: dict) -> None:
     )
 
 
-def prepare_models(notebooks: list[Path], parameters: dict, log: Path) -> None:
-    """Build the offline stand-in first when a notebook needs a model, none is given, the Hub is out, and it is missing."""
+def standin_reason(notebooks: list[Path], parameters: dict) -> str | None:
+    """Why the offline stand-in must be built before the notebooks (a notebook needs a model, none is given, the
+    Hub is out or ``model: standin``, and it is missing); None when it need not be."""
     if not any("model" in declared_parameters(nb, parameters) for nb in notebooks):
-        return
+        return None
     if (
         parameters.get("model") not in {"auto", "standin"}
         or parameters.get("model_dir")
         or os.environ.get("IMDB_MODEL_DIR")
     ):
-        return
+        return None
     from helpers.hub import hub_unavailable
 
     reason = hub_unavailable()
     if parameters["model"] == "auto" and reason is None:
-        return
-    from helpers import modeling, standin
+        return None
+    from helpers import modeling
 
-    if modeling.standin_info():
-        return
-    print(
-        f"▶ building the offline stand-in SST-2 model first ({reason or 'model: standin'}); this is done once",
-        flush=True,
-    )
-    with output_to(log):
-        standin.build_standin_model()
+    return None if modeling.standin_info() else reason or "model: standin"
+
+
+def build_standin(log: Path, build=None) -> None:
+    """Build the offline stand-in, the libraries' chatter to ``log`` and its progress to the terminal
+    (:class:`helpers.progress.StepProgress`: one updating line, or a line a minute where stdout is no terminal).
+    ``build``: the builder, called with ``on_step`` (default :func:`helpers.standin.build_standin_model`)."""
+    from helpers.progress import StepProgress
+
+    if build is None:
+        from helpers.standin import build_standin_model as build
+    sys.stdout.flush()
+    terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)  # stays the terminal under output_to
+    progress = StepProgress("  stand-in build", terminal)
+    try:
+        with output_to(log):
+            build(on_step=progress.update)
+    finally:
+        progress.close()
+        terminal.close()
     print(
         "  built (the new classification head's MISSING-keys report from transformers is expected; "
-        f"details in {display_path(log)})"
+        f"details in {display_path(log)})",
+        flush=True,
     )
 
 
@@ -226,15 +245,45 @@ def save_state(path: Path, state: dict) -> None:
     os.replace(tmp, path)
 
 
-def print_plan(parameters: dict, notebooks: list[Path], log: Path) -> None:
+def print_plan(parameters: dict, notebooks: list[Path], log: Path, build_first: bool = False) -> None:
     """Time a few steps of the profile's model here and print each notebook's estimated minutes
-    (:mod:`helpers.plan`); the libraries' chatter goes to ``log``."""
+    (:mod:`helpers.plan`); with ``build_first``, the stand-in's build is measured and listed first, and the
+    notebooks are timed on its architecture (:mod:`helpers.standin_plan`). The libraries' chatter goes to ``log``."""
+    import tempfile
+
     from helpers import plan
 
     print("plan (a few steps timed on this machine):", flush=True)
+    stems = [nb.stem for nb in notebooks]
     with output_to(log):
-        lines = plan.estimate(parameters, [nb.stem for nb in notebooks])
+        if not build_first:
+            lines = plan.estimate(parameters, stems)
+        else:
+            from helpers import standin_plan
+
+            lines = [standin_plan.estimate_build().line()]
+            with tempfile.TemporaryDirectory(prefix="standin-architecture-") as folder:
+                shaped = {
+                    **parameters,
+                    "model": "path",
+                    "model_dir": standin_plan.untrained_checkpoint(folder),
+                }
+                lines += plan.estimate(shaped, stems)
     print("\n".join(lines), flush=True)
+
+
+def _plan_and_build(args, parameters: dict, to_run: list[Path], log: Path, build_reason: str | None) -> None:
+    """The plan of the notebooks ``to_run`` (unless ``--no-estimate``), the stand-in's build listed and measured
+    first where it is needed, then the build itself with its progress in the terminal."""
+    if build_reason:
+        print(
+            f"▶ the offline stand-in SST-2 model is built first ({build_reason}); this is done once",
+            flush=True,
+        )
+    if not args.no_estimate and to_run:
+        print_plan(parameters, to_run, log, build_first=build_reason is not None)
+    if build_reason:
+        build_standin(log)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -364,7 +413,23 @@ def _say_stopped(
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    run_dir = args.output_dir or RUNS_DIR / args.profile
+    command = " ".join(["python -m helpers.run", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        lock = run_lock.acquire(run_dir, command)
+    except run_lock.RunFolderBusy as error:
+        print(f"✗ {error}", file=sys.stderr)
+        return 2
+    if took_over := lock.took_over():
+        print(took_over, flush=True)
+    try:
+        return _run(args, run_dir)
+    finally:
+        run_lock.release(lock)
 
+
+def _run(args, run_dir: Path) -> int:
+    """The run itself, in ``run_dir`` (held by this process)."""
     import yaml
 
     parameters = load_profile(args.profile)
@@ -374,9 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     if not notebooks:
         print("no notebooks found in notebooks/", file=sys.stderr)
         return 2
-    run_dir = args.output_dir or RUNS_DIR / args.profile
     out_dir = args.notebooks_dir if args.refresh else run_dir
-    run_dir.mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     log = run_dir / "run.log"
     log.write_text("")
@@ -385,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     ledgers = run_dir / "ledger"
     shutil.rmtree(ledgers, ignore_errors=True)
     os.environ[ledger.LEDGER_ENV] = str(ledgers / "00_stand-in.jsonl")
-    prepare_models(notebooks, parameters, log)
+    build_reason = standin_reason(notebooks, parameters)
     print(
         f"profile {args.profile}: notebooks → {shown(out_dir)}, "
         f"results → {shown(output_root / 'results' / args.profile)}",
@@ -393,23 +456,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     state, fingerprints, kept = _resume_state(args, notebooks, parameters, run_dir, out_dir)
     save_state(run_dir / RESUME_FILE, state)
-    if not args.no_estimate and len(kept) < len(notebooks):
-        print_plan(parameters, notebooks[len(kept) :], log)
+    _plan_and_build(args, parameters, notebooks[len(kept) :], log, build_reason)
     runs = [NotebookRun(p.stem) for p in notebooks]
     width = max(len(r.notebook) for r in runs)
-    for run in runs[: len(kept)]:
-        done = state["done"][run.notebook]
-        run.status, run.seconds, run.trained, run.read = (
-            "kept",
-            done["seconds"],
-            done["trained"],
-            done["read"],
-        )
-        print(
-            f"▶ {run.notebook:<{width}} read back: finished {done['finished_at']} in {done['seconds']:.1f} s, "
-            "not run again",
-            flush=True,
-        )
+    _read_back(runs[: len(kept)], state, width)
     for run, notebook in zip(runs[len(kept) :], notebooks[len(kept) :], strict=True):
         output = out_dir / notebook.name
         print(f"▶ {notebook.stem:<{width}} ", end="", flush=True)
@@ -429,14 +479,40 @@ def main(argv: list[str] | None = None) -> int:
     save_state(run_dir / RESUME_FILE, {**state, "finished": True})
     print(f"{'total':<{width + 2}} {sum(r.seconds for r in runs):9.1f} s")
     print_work(runs, ledgers / "00_stand-in.jsonl", output_root / "results" / args.profile / "ledger")
-    print("\n".join(["", *results_lines(args.profile, output_root / "results" / args.profile)]))
+    _say_finished(args, out_dir, output_root, log)
+    return 0
+
+
+def _read_back(kept: list[NotebookRun], state: dict, width: int) -> None:
+    """Mark the notebooks an interrupted run finished as kept (their seconds and work from ``state``), one line each."""
+    for run in kept:
+        done = state["done"][run.notebook]
+        run.status, run.seconds, run.trained, run.read = (
+            "kept",
+            done["seconds"],
+            done["trained"],
+            done["read"],
+        )
+        print(
+            f"▶ {run.notebook:<{width}} read back: finished {done['finished_at']} in {done['seconds']:.1f} s, "
+            "not run again",
+            flush=True,
+        )
+
+
+def _say_finished(args, out_dir: Path, output_root: Path, log: Path) -> None:
+    """The closing lines: every model's accuracy, the comparison with the committed reference (where the profile
+    has one), where the outputs went; with ``--refresh``, the README's generated sections."""
+    results = output_root / "results" / args.profile
+    print("\n".join(["", *results_lines(args.profile, results)]))
+    if against := reference_lines(args.profile, results, REPO_ROOT / "results" / args.profile):
+        print("\n".join(["", *against]))
     print("\n".join(["", *output_lines(out_dir, output_root, args.profile, log)]), flush=True)
     if args.refresh and args.notebooks_dir == NOTEBOOKS_DIR:
         from helpers.report import update_readme
 
         if update_readme(args.profile):
             print(f"README.md results table regenerated from results/{args.profile}/")
-    return 0
 
 
 if __name__ == "__main__":

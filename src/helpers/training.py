@@ -85,7 +85,9 @@ class FitResult:
         """``bf16`` (autocast), ``fp16`` (autocast, GPUs without bf16) or ``fp32``."""
         if self.precision_choice:
             return self.precision_choice["precision"]
-        if self.params.get("bf16"):
+        if "precision" in self.params:
+            return self.params["precision"]
+        if self.params.get("bf16"):  # a run saved before its precision was recorded
             return "bf16"
         return "fp16" if self.device.startswith("cuda") else "fp32"
 
@@ -153,10 +155,52 @@ def finetuned_dir(profile: str, name: str) -> Path:
     return MODELS_DIR / "finetuned" / profile / name
 
 
-def run_name(base_source: ModelSource | None, n_train: int, run: TrainingRun) -> str:
-    """A run's folder name from what sets it apart in the series: base model kind, reviews, tokens, rate, evals."""
+def run_name(base_source: ModelSource | None, n_train: int, run: TrainingRun, precision: str) -> str:
+    """A run's folder name from what sets it apart in the series: base model kind, reviews, tokens, rate, the
+    number of validation evaluations, and the precision it trains in (``fp32``, ``bf16``, ``fp16``), so a run in
+    another precision has its own folder."""
+    return f"{_name_stem(base_source, n_train, run)}-evals{run.n_evals}-{precision}"
+
+
+def _name_stem(base_source: ModelSource | None, n_train: int, run: TrainingRun) -> str:
     kind = base_source.kind if base_source else "model"
-    return f"{kind}-n{n_train}-len{run.max_length}-lr{lr_text(run.learning_rate)}-e{run.n_evals}"
+    return f"{kind}-n{n_train}-len{run.max_length}-lr{lr_text(run.learning_rate)}"
+
+
+def legacy_run_name(base_source: ModelSource | None, n_train: int, run: TrainingRun) -> str:
+    """The folder name before the precision was part of it (``…-e4``: four evaluations, not epochs)."""
+    return f"{_name_stem(base_source, n_train, run)}-e{run.n_evals}"
+
+
+def saved_precision(output_dir: Path) -> str | None:
+    """The precision the run in ``output_dir`` trained in: ``run_config.json``'s ``precision``; for a run saved
+    before that key, ``bf16: true`` → bf16, else its fit record's choice or device; None when unknown."""
+    config = output_dir / RUN_CONFIG_FILE
+    saved = json.loads(config.read_text()) if config.is_file() else {}
+    if "precision" in saved:
+        return saved["precision"]
+    if saved.get("bf16"):
+        return "bf16"
+    fit = output_dir / "model" / FIT_FILE
+    if not fit.is_file():  # unfinished: fp16 ran on CUDA only, so a machine without it made an fp32 run
+        import torch
+
+        return None if torch.cuda.is_available() else "fp32"
+    record = json.loads(fit.read_text())
+    if record.get("precision_choice"):
+        return record["precision_choice"]["precision"]
+    return "fp16" if str(record.get("device", "cpu")).startswith("cuda") else "fp32"
+
+
+def run_folder(profile: str, base_source: ModelSource | None, n_train: int, run: TrainingRun, precision: str):
+    """The run's folder under its profile (:func:`run_name`). A run saved under the name used before the
+    precision was part of it, in this precision, is moved to the new name (said in one line) and read there."""
+    folder = finetuned_dir(profile, run_name(base_source, n_train, run, precision))
+    legacy = finetuned_dir(profile, legacy_run_name(base_source, n_train, run))
+    if not folder.exists() and legacy.is_dir() and saved_precision(legacy) == precision:
+        legacy.rename(folder)
+        print(f"{display_path(legacy)} (a {precision} run) is now {display_path(folder)}", flush=True)
+    return folder
 
 
 def run_params(run: TrainingRun, model, train_ds, val_ds, base_source: ModelSource | None, choice) -> dict:
@@ -167,7 +211,7 @@ def run_params(run: TrainingRun, model, train_ds, val_ds, base_source: ModelSour
     validation = run.validation
     return {
         "learning_rate": run.learning_rate,
-        "bf16": choice.precision == "bf16",
+        "precision": choice.precision,
         "attention_dropout": run.attention_dropout,
         "hidden_dropout": run.hidden_dropout,
         "epochs": run.epochs,
@@ -208,16 +252,19 @@ def finetune(
     (:class:`helpers.specs.TrainingRun`), selecting the best checkpoint on ``val_ds`` by accuracy.
 
     ``model`` itself is not changed (a deep copy is trained), so one loaded model can seed several runs. The run
-    goes to ``output_dir`` (default: :func:`finetuned_dir` of ``profile`` and :func:`run_name`). Re-running with the
+    goes to ``output_dir`` (default: :func:`run_folder` of ``profile``, named by :func:`run_name`, the precision
+    included: a run in another precision has its own folder, neither reused nor refused). Re-running with the
     same folder resumes from its last checkpoint; a finished run is returned from disk without training; a
     different configuration in a folder that has checkpoints is refused (delete the folder or use another). The
     best checkpoint is saved to ``<output_dir>/model`` with a model card.
     """
     if output_dir is None and profile is None:
         raise ValueError("finetune needs an output_dir or a profile to put the run under models/finetuned/")
-    output_dir = Path(output_dir or finetuned_dir(profile, run_name(base_source, len(train_ds), run)))
     device = choose_device(run.device)
     choice = run.precision_choice(device)
+    if output_dir is None:
+        output_dir = run_folder(profile, base_source, len(train_ds), run, choice.precision)
+    output_dir = Path(output_dir)
     params = run_params(run, model, train_ds, val_ds, base_source, choice)
     label = f"fine-tuning lr={lr_text(run.learning_rate)}"
     _check_run_config(output_dir, params)
@@ -456,7 +503,6 @@ def _fit_record(result: FitResult) -> dict[str, Any]:
 
 
 _KEYS_ADDED_LATER = {
-    "bf16": False,
     "attention_dropout": None,
     "hidden_dropout": None,
     "eval_max_length": None,
@@ -470,6 +516,7 @@ def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
     if path.is_file() and started:
         saved = json.loads(path.read_text())
         saved = {**_KEYS_ADDED_LATER, **saved}  # a run saved before a key existed used its default
+        saved.setdefault("precision", saved_precision(output_dir))  # before it, only bf16: true/false
         changed = {k: (saved.get(k), v) for k, v in params.items() if saved.get(k) != v}
         if changed:
             details = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in changed.items())

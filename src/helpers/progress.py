@@ -1,0 +1,56 @@
+"""Progress of a long loop in the terminal: steps done of the total, time elapsed and left.
+
+One line that updates in place where the stream is a terminal, else a line a minute (a log, a pipe, CI), so
+a long build shows it is alive without filling a log. The clock is injectable (tests).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+TTY_REFRESH_S = 1.0  # an updating line: redrawn at most once a second
+LINE_EVERY_S = 60.0  # elsewhere: a line a minute
+
+
+class StepProgress:
+    """Call :meth:`update` after each step with ``(done, total)``; :meth:`close` at the end."""
+
+    def __init__(self, label: str, stream: TextIO, *, tty: bool | None = None, clock=time.monotonic):
+        self.label, self.stream, self.clock = label, stream, clock
+        self.tty = stream.isatty() if tty is None else tty
+        self.started = clock()
+        self.shown_at = self.started
+        self.last = ""
+        self.every = TTY_REFRESH_S if self.tty else LINE_EVERY_S
+
+    def update(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.shown_at < self.every and done < total:
+            return
+        self.shown_at = now
+        self._show(self.line(done, total, now - self.started))
+
+    def line(self, done: int, total: int, elapsed: float) -> str:
+        """``label: step 120/2,105 (6%), 1.2 min elapsed, ~19.8 min left``."""
+        left = elapsed / done * (total - done) if done else float("nan")
+        share = done / total if total else 1.0
+        return (
+            f"{self.label}: step {done:,}/{total:,} ({share:.0%}), {elapsed / 60:.1f} min elapsed, "
+            f"~{left / 60:.1f} min left"
+        )
+
+    def _show(self, line: str) -> None:
+        if self.tty:
+            pad = " " * max(0, len(self.last) - len(line))
+            self.stream.write(f"\r{line}{pad}")
+        else:
+            self.stream.write(line + "\n")
+        self.last = line
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the updating line (a terminal's next output starts on a new line)."""
+        if self.tty and self.last:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,143 @@
+"""One run per folder: the runner holds a lock on its run's folder (``runs/<profile>/``) while it runs.
+
+The lock is the operating system's (``fcntl.flock`` on ``run.lock`` in the folder), so it goes with the process
+that holds it: a run that is killed leaves no lock behind, only its record (``run.lock.json``: process id, when it
+started, its command), which the next run reads to say whom it takes the folder over from. A second run of the
+same folder is refused with a message that names the run holding it and how to choose another folder. A notebook
+run outside the runner (JupyterLab) writes into ``runs/<profile>/`` too (:func:`helpers.paths.output_root`);
+it is refused there while a run holds that folder (:func:`check_free`). Linux and macOS (``fcntl``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LOCK_FILE = "run.lock"
+HOLDER_FILE = "run.lock.json"
+
+
+class RunFolderBusy(RuntimeError):
+    """Another live run holds the folder; the message names it and what to do."""
+
+
+@dataclass
+class RunLock:
+    """A held lock: the folder, the open lock file, and the record of a run that died holding it (or None)."""
+
+    folder: Path
+    fd: int
+    previous: dict[str, Any] | None = None
+
+    def took_over(self) -> str | None:
+        """One line for a folder taken over from a run that ended without releasing it (killed), else None."""
+        if not self.previous:
+            return None
+        pid = self.previous.get("pid")
+        state = "is no longer running" if not _alive(pid) else "no longer holds it"
+        return (
+            f"taking over {_shown(self.folder)} from an earlier run that ended without releasing it (process "
+            f"{pid}, started {self.previous.get('started', '?')}, which {state}: killed or crashed)"
+        )
+
+
+def acquire(folder: Path, command: str) -> RunLock:
+    """Lock ``folder`` for this process and record who holds it; :class:`RunFolderBusy` when a live run holds it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise RunFolderBusy(busy_message(folder, read_holder(folder))) from None
+    previous = read_holder(folder)
+    record = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": command}
+    tmp = folder / (HOLDER_FILE + ".tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    os.replace(tmp, folder / HOLDER_FILE)
+    return RunLock(folder, fd, previous)
+
+
+def release(lock: RunLock) -> None:
+    """Remove the holder's record and unlock (a killed process skips this; its lock goes with it anyway)."""
+    with contextlib.suppress(FileNotFoundError):
+        (lock.folder / HOLDER_FILE).unlink()
+    fcntl.flock(lock.fd, fcntl.LOCK_UN)
+    os.close(lock.fd)
+
+
+def holder(folder: Path) -> dict[str, Any] | None:
+    """The record of the live run holding ``folder`` (``{}`` when it left none readable), or None when free."""
+    path = folder / LOCK_FILE
+    if not path.is_file():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return read_holder(folder) or {}
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def check_free(folder: Path) -> None:
+    """For a notebook run outside the runner: :class:`RunFolderBusy` when a run holds ``folder``."""
+    record = holder(folder)
+    if record is not None:
+        raise RunFolderBusy(
+            busy_message(folder, record, for_notebook=True)
+            + " A notebook run by hand would write its results and figures into the same folder: wait for "
+            "the run to finish, or set os.environ['IMDB_SERIES_OUTPUT'] to another folder first."
+        )
+
+
+def read_holder(folder: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((folder / HOLDER_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def busy_message(folder: Path, record: dict[str, Any] | None, for_notebook: bool = False) -> str:
+    """Which run holds ``folder`` (its command, process id, start) and how to run beside it."""
+    record = record or {}
+    who = (
+        f"`{record.get('command', 'python -m helpers.run')}` (process {record.get('pid', '?')}, "
+        f"started {record.get('started', '?')})"
+    )
+    message = f"{_shown(folder)} is in use by a run of the series: {who}."
+    if for_notebook:
+        return message
+    sibling = folder.with_name(folder.name + "-2")
+    return (
+        f"{message} Two runs in one folder would overwrite each other's notebooks, results and resume record. "
+        f"Wait for it to finish (or stop it: kill {record.get('pid', '<pid>')}), or give this run its own "
+        f"folder: --output-dir {_shown(sibling)}"
+    )
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def _shown(folder: Path) -> str:
+    from helpers.paths import display_path
+
+    return display_path(folder) + "/"
