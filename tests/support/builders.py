@@ -79,7 +79,9 @@ def toy_reviews(n: int, offset: int = 0) -> Dataset:
 def slow_steps(step_s: float, marker_root: str | None = None):
     """A Trainer callback for the search workers run as subprocesses: ``step_s`` seconds per training step, so a
     trial is still running when the test kills its process; with ``marker_root``, each checkpoint saved leaves a
-    file ``saved-<pid>-<step>`` there holding the checkpoint's folder, so the test knows what the process saved."""
+    file ``saved-<pid>-<step>`` there holding the checkpoint's folder, so the test knows what the process saved,
+    and while a file ``hold-<pid>`` exists there the process waits after that save (it is killed mid-trial, however
+    slow the machine)."""
     from transformers import TrainerCallback
 
     class SlowSteps(TrainerCallback):
@@ -92,6 +94,8 @@ def slow_steps(step_s: float, marker_root: str | None = None):
                 with open(marker + ".tmp", "w") as f:
                     f.write(args.output_dir)
                 os.replace(marker + ".tmp", marker)
+                while os.path.exists(os.path.join(marker_root, f"hold-{os.getpid()}")):
+                    time.sleep(0.1)
 
     return SlowSteps()
 
