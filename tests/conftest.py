@@ -18,13 +18,14 @@ from support.builders import free_port, opinion_reviews, unavailable, write_imdb
 
 # ----------------------------------------------------------------------------------------------- the checkout
 CHECKOUT = Path(__file__).resolve().parent.parent
-NOT_LEFTOVERS = (".venv", ".pytest_cache", ".ruff_cache", "**/__pycache__/**")  # the environment and caches
+# the environment (a folder, or a link to one) and caches
+NOT_LEFTOVERS = (".venv", ".venv/**", "**/.pytest_cache/**", "**/.ruff_cache/**", "**/__pycache__/**")
 
 
 def checkout_files() -> set[str] | None:
     """``git status --porcelain`` of the checkout, each untracked and ignored file listed, bar the environment
     and caches (``None`` outside a git checkout): what a test run may not add to."""
-    excluded = [f":(exclude){pattern}" for pattern in NOT_LEFTOVERS]
+    excluded = [f":(exclude,glob){pattern}" for pattern in NOT_LEFTOVERS]
     status = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--", ".", *excluded],
         cwd=CHECKOUT,

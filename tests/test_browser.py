@@ -68,6 +68,7 @@ def lab(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", "MPLBACKEND"}}
     env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # a user's interactive run, offline
     env["IMDB_RUNS_DIR"] = str(scratch / "runs")  # where make run writes, here in a temporary folder
+    env["IMDB_MODELS_DIR"] = str(scratch / "models")  # the smoke profile's tiny model, built there
     with jupyter_lab(REPO_ROOT, scratch, env) as server, chromium(scratch / "chromium-profile") as context:
         settings = server.api("/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
         assert settings["settings"]["autosave"] is False, "autosave must be off: nothing may be saved"

@@ -235,7 +235,8 @@ def interval_problems(key, record, predictions) -> list[str]:
 
 def project_kernel(tmp_path) -> dict:
     """The environment of a runner whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
-    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment)."""
+    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment); the models it
+    builds (the smoke profile's tiny DistilBERT) go to ``tmp_path/models``, not the checkout's ``models/``."""
     import json
     import sys
 
@@ -246,7 +247,11 @@ def project_kernel(tmp_path) -> dict:
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({**executed_notebooks.KERNEL_SPEC, "argv": argv}))
     env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", ledger.LEDGER_ENV}}
-    return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}
+    return env | {
+        "JUPYTER_DATA_DIR": str(tmp_path / "jupyter"),
+        "PYTHONUNBUFFERED": "1",
+        "IMDB_MODELS_DIR": str(tmp_path / "models"),
+    }
 
 
 # Texts no reader accepts, each with the message that names what is wrong (tokens.validate_texts, predict)
