@@ -134,3 +134,21 @@ def test_param_importance_plot_draws_each_parameters_share_from_a_search_of_twel
     assert ax.get_xlabel() == "importance for validation accuracy (fANOVA)"
     plots.publish(fig, "smoke", "05_param_importances", "Data: fabricated trials.")
     assert (figures / "05_param_importances.png").is_file()
+
+
+def test_figure_problems_pass_the_committed_figures_and_catch_blank_or_odd_ones(tmp_path):
+    """The check the smoke run's figures get (tests/test_smoke_outputs.py), on the committed reference's figures
+    and on broken ones."""
+    from support.builders import figure_problems
+
+    from helpers.paths import REPO_ROOT
+
+    committed = sorted((REPO_ROOT / "figures" / "seed").glob("*.png"))
+    assert committed and {p.name: figure_problems(p) for p in committed} == {p.name: [] for p in committed}
+    fig, _ = plt.subplots(figsize=(6, 3))
+    fig.savefig(tmp_path / "blank.png", dpi=110)  # axes, no data: a frame and little else
+    fig.savefig(tmp_path / "wide.png", dpi=300)
+    (tmp_path / "text.png").write_text("not an image")
+    assert "no data drawn" in " ".join(figure_problems(tmp_path / "blank.png"))
+    assert "1800 × 900 px" in " ".join(figure_problems(tmp_path / "wide.png"))
+    assert "not an image" in " ".join(figure_problems(tmp_path / "text.png"))

@@ -233,6 +233,30 @@ def interval_problems(key, record, predictions) -> list[str]:
     return []
 
 
+def figure_problems(path) -> list[str]:
+    """What makes a saved figure unreadable: not a PNG, smaller than 200 × 150 px or wider than the README's
+    900-px column (the series saves at 110 dpi, at most 8.2 in wide), or without data: under 2% of its pixels
+    drawn, or under 0.05% in colour (empty axes are grey and black; the committed figures have 0.2% and more)."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except (OSError, UnidentifiedImageError) as error:
+        return [f"{path.name}: not an image ({error})"]
+    problems = [] if image.format == "PNG" else [f"{path.name}: {image.format}, not a PNG"]
+    width, height = image.size
+    if not (200 <= width <= 910 and height >= 150):
+        problems.append(f"{path.name}: {width} × {height} px")
+    pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    drawn = (pixels < 245).any(axis=1).mean()
+    coloured = (pixels.max(axis=1).astype(int) - pixels.min(axis=1) > 40).mean()
+    if drawn < 0.02 or coloured < 0.0005:
+        problems.append(f"{path.name}: no data drawn ({drawn:.1%} of pixels drawn, {coloured:.2%} in colour)")
+    return problems
+
+
 def project_kernel(tmp_path) -> dict:
     """The environment of a runner whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
     whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment); the models it
