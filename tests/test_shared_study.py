@@ -20,9 +20,8 @@ from helpers import search
 from helpers.search.trial import trial_dir
 
 N_TRIALS = 4
-HEARTBEAT_S = (
-    5  # grace period: 4 heartbeats, 20 s: a live worker starved on a loaded machine still beats in time
-)
+# grace period: 4 heartbeats, 20 s (was 4 s): a live worker starved on a loaded machine still beats in time
+HEARTBEAT_S = 5
 WORKER = """
 import json, sys
 args = json.loads(sys.argv[1])
