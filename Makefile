@@ -1,12 +1,13 @@
 # make run   — set up (.venv, pinned requirements, the helpers package, a Jupyter kernel) and run the series (seed profile)
-# make test  — the same set-up, then lint and the test suite (CI runs this)
+# make check — lint and every test not marked slow: about a minute, for a developer between edits
+# make test  — the same set-up, then lint and the whole test suite, slow tests included (CI runs this)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= seed
 
-.PHONY: setup run refresh smoke test lint format lab offline-model bench bench-epoch clean-runs
+.PHONY: setup run refresh smoke check test lint format lab offline-model bench bench-epoch clean-runs
 
 setup: $(STAMP)
 
@@ -23,6 +24,9 @@ run: setup                      ## the whole series with PROFILE (default: seed)
 
 smoke: setup                    ## the whole series on tiny data and a tiny model, in a few minutes
 	$(PY) -m helpers.run --profile smoke
+
+check: setup lint               ## lint and the tests not marked slow (no notebook, server or cluster started)
+	$(PY) -m pytest -q -m "not slow" --durations=10
 
 test: setup lint                ## lint, unit tests, the smoke run of every notebook, the JupyterLab browser test
 	$(PY) -m pytest -q --durations=20

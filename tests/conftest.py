@@ -16,6 +16,34 @@ from pathlib import Path
 import pytest
 from support.builders import free_port, opinion_reviews, unavailable, write_imdb_folder
 
+# ----------------------------------------------------------------------------------------------- the checkout
+CHECKOUT = Path(__file__).resolve().parent.parent
+# the environment (a folder, or a link to one) and caches
+NOT_LEFTOVERS = (".venv", ".venv/**", "**/.pytest_cache/**", "**/.ruff_cache/**", "**/__pycache__/**")
+
+
+def checkout_files() -> set[str] | None:
+    """``git status --porcelain`` of the checkout, each untracked and ignored file listed, bar the environment
+    and caches (``None`` outside a git checkout): what a test run may not add to."""
+    excluded = [f":(exclude,glob){pattern}" for pattern in NOT_LEFTOVERS]
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--", ".", *excluded],
+        cwd=CHECKOUT,
+        capture_output=True,
+        text=True,
+    )
+    return set(status.stdout.splitlines()) if status.returncode == 0 else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_file_left_in_the_checkout():
+    """Fails the session when its tests left a file in the checkout: tests write to temporary folders only."""
+    before = checkout_files()
+    yield
+    after = checkout_files()
+    if before is not None and after is not None and (left := sorted(after - before)):
+        pytest.fail("the tests left files in the checkout (git status):\n" + "\n".join(left[:20]))
+
 
 @pytest.fixture(scope="session", autouse=True)
 def user_cache_in_tmp(tmp_path_factory):

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers.bench.cli import MODES, parse_args, report_precision
+from helpers.bench.report import precision_ratios
 from helpers.bench.training import FP32_DEFAULT, NEW_DEFAULT
 
 
@@ -41,6 +42,5 @@ def test_report_precision_prints_and_returns_the_ratios(capsys):
             "tokens/s": [1.0, 1.0, 300.0, 200.0],
         }
     )
-    ratios = report_precision(table, "bf16")
-    assert ratios["prediction_bf16_over_fp32"] == 2.0 and ratios["training_bf16_over_fp32"] == 1.5
+    assert report_precision(table, "bf16") == precision_ratios(table, "bf16")  # the ratios: test_bench_report
     assert "auto picks bf16 here; bf16 is 2.00x fp32 for prediction and 1.50x" in capsys.readouterr().out

@@ -4,8 +4,6 @@ Speed is never asserted: only what is recorded and how it is computed."""
 
 from __future__ import annotations
 
-import pytest
-
 from helpers.bench.measure import Measurement, PeakRSS, machine_description, timed
 
 
@@ -28,11 +26,23 @@ def test_timed_with_no_repeats_only_warms_up():
     assert seconds == [] and result == "done"
 
 
-def test_peak_rss_is_recorded_for_the_block():
-    pytest.importorskip("psutil")
+def test_peak_rss_catches_memory_freed_before_the_block_ends():
+    """100 MB held, then freed inside the block: only the sampler running during the block can have seen it."""
+    import time
+
+    import psutil
+
+    size_mb = 100
+    before = psutil.Process().memory_info().rss / 2**20
     with PeakRSS() as memory:
-        block = bytearray(8 * 2**20)
-    assert memory.peak > 0 and len(block) == 8 * 2**20
+        block = bytearray(size_mb * 2**20)
+        block[:: 2**12] = b"\x01" * (len(block) // 2**12)  # touch every page: resident
+        deadline = time.monotonic() + 30
+        while memory.peak < before + 0.8 * size_mb and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the sampler has seen it (a condition, not a fixed wait)
+        del block
+    after = psutil.Process().memory_info().rss / 2**20
+    assert memory.peak >= before + 0.8 * size_mb > after + 0.3 * size_mb, (before, memory.peak, after)
 
 
 def test_machine_description_names_what_decides_the_speed():

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import torch
 
 from helpers.bench.profile import BREAKDOWN, profile_breakdown
 
 
 def test_the_breakdown_has_every_category_and_finds_the_matmuls():
-    torch = pytest.importorskip("torch")
     weights = torch.randn(64, 64)
 
     def step(batch):

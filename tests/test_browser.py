@@ -4,7 +4,8 @@ project's kernel, no error in any cell, figures as images, rendered markdown.
 
 Notebook 06 runs as committed (profile ``seed``, on the committed results); 01 and 03 are switched to the
 ``smoke`` profile by typing the smoke values they declare into their parameters cell. Nothing is saved: afterwards
-the committed notebooks, results and figures are unchanged, and what the runs wrote is in ``runs/<profile>/``.
+the committed notebooks, results and figures are unchanged, and what the runs wrote is in ``runs/<profile>/``
+(``$IMDB_RUNS_DIR``, a temporary folder here: the test leaves no file in the checkout).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from support.lab import (
 )
 
 from helpers.executed_notebooks import with_values
-from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR
+from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 from helpers.settings import load_profile
 
 CASES = [  # (notebook, the profile typed into its parameters cell; None: run as committed, profile seed)
@@ -66,10 +67,12 @@ def lab(tmp_path_factory):
     scratch = tmp_path_factory.mktemp("lab")
     env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", "MPLBACKEND"}}
     env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # a user's interactive run, offline
+    env["IMDB_RUNS_DIR"] = str(scratch / "runs")  # where make run writes, here in a temporary folder
+    env["IMDB_MODELS_DIR"] = str(scratch / "models")  # the smoke profile's tiny model, built there
     with jupyter_lab(REPO_ROOT, scratch, env) as server, chromium(scratch / "chromium-profile") as context:
         settings = server.api("/lab/api/settings/@jupyterlab/docmanager-extension:plugin")
         assert settings["settings"]["autosave"] is False, "autosave must be off: nothing may be saved"
-        yield server, context, before
+        yield server, context, before, scratch / "runs"
 
 
 def parameters_index(notebook) -> int:
@@ -123,7 +126,7 @@ def problems_seen(name: str, notebook, cells: list[dict]) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "profile"), CASES, ids=[name[:2] for name, _ in CASES])
 def test_notebook_runs_from_jupyterlab_as_a_user_runs_it(lab, name, profile):
-    server, context, status_before = lab
+    server, context, status_before, runs = lab
     path = NOTEBOOKS_DIR / name
     committed = path.read_bytes()
     notebook = nbformat.reads(committed.decode(), as_version=4)
@@ -154,9 +157,9 @@ def test_notebook_runs_from_jupyterlab_as_a_user_runs_it(lab, name, profile):
             path.write_bytes(committed)
             pytest.fail(f"{name} was saved by JupyterLab (restored): a browser run must not write it")
     # the run wrote its figures where make run writes, not into the committed reference
-    figures = RUNS_DIR / (profile or "seed") / "figures" / (profile or "seed")
+    figures = runs / (profile or "seed") / "figures" / (profile or "seed")
     written = [p for p in figures.glob(f"{name[:2]}_*.png") if p.stat().st_mtime >= started - 1]
-    assert written, f"{name} wrote no figure into {figures.relative_to(REPO_ROOT)}"
+    assert written, f"{name} wrote no figure into {figures} (runs/ of make run)"
     assert git_status() == status_before, f"{name} changed the committed reference:\n{git_status()}"
     if os.environ.get("CI", "").lower() == "true":
         assert status_before == "", "a clean clone: the committed notebooks, results and figures"

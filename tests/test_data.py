@@ -155,6 +155,19 @@ def test_train_validation_split_is_disjoint_and_stratified():
     assert sum(validation["label"]) == 12
 
 
+@pytest.mark.parametrize("n_train", [None, 50])
+def test_finetune_data_never_trains_on_a_validation_review(n_train):
+    """A leak would inflate the learning-rate choice and the search's reference score."""
+    toy = Dataset.from_dict(
+        {"text": [f"review <br />{i}" for i in range(100)], "label": [i % 2 for i in range(100)]}
+    )
+    train, validation = data.finetune_data(toy, n_validation=30, n_train=n_train, seed=0)
+    assert len(validation) == 30 and len(train) == (n_train or 70)
+    assert set(train["review_id"]).isdisjoint(validation["review_id"])
+    assert set(train["text"]).isdisjoint(validation["text"])  # the same review under no other id either
+    assert not any("<br />" in text for text in [*train["text"], *validation["text"]])  # both cleaned
+
+
 def test_clean_text_removes_markup_and_keeps_words():
     raw = "Great<br /><br />movie &amp; <i>fun</i>,  really<BR>good"
     assert data.clean_text(raw) == "Great\n\nmovie & fun , really\ngood"

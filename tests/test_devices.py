@@ -37,15 +37,23 @@ def test_asking_for_cuda_without_a_gpu_names_the_problem(monkeypatch):
         choose_device("tpu")
 
 
-def test_predict_runs_on_the_chosen_device(tiny):
-    from helpers.inference import predict
+def test_predict_runs_on_the_device_its_reading_names(tiny, monkeypatch):
+    """predict asks for the reading's device and moves the model there; the device asked for ("cuda:1") is answered
+    with ``cpu:0`` here, so the check bites on a machine without a GPU."""
+    from helpers import inference
     from helpers.specs import Reading
 
     model, tokenizer, _ = tiny
-    out = predict(
-        model, tokenizer, ["good film", "bad film"], Reading(max_length=16, device="cpu"), progress=False
+    asked, moved, real_to = [], [], model.to
+    monkeypatch.setattr(
+        inference, "choose_device", lambda wanted=None: asked.append(wanted) or torch.device("cpu", 0)
     )
-    assert len(out) == 2 and next(model.parameters()).device.type == "cpu"
+    monkeypatch.setattr(
+        model, "to", lambda *args, **kwargs: moved.append(args[0]) or real_to(*args, **kwargs)
+    )
+    reading = Reading(max_length=16, device="cuda:1", precision="fp32")
+    out = inference.predict(model, tokenizer, ["good film", "bad film"], reading, progress=False)
+    assert asked == ["cuda:1"] and moved == [torch.device("cpu", 0)] and len(out) == 2
 
 
 def test_the_cpu_model_is_read_from_cpuinfo(tmp_path):

@@ -3,7 +3,6 @@
 import json
 
 import nbformat
-import pytest
 
 from helpers import executed_notebooks
 
@@ -52,7 +51,6 @@ def test_clean_metadata_leaves_the_injected_parameters_as_ruff_formats_them(tmp_
     assert json.loads(path.read_text())["cells"][0]["source"] == "# Parameters\nseed = 1"
 
 
-@pytest.mark.slow
 def test_injected_values_are_folded_into_the_one_parameters_cell(tmp_path):
     path = tmp_path / "01_a.ipynb"
     tagged = nbformat.v4.new_code_cell(

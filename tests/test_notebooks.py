@@ -7,7 +7,6 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 from helpers.run import KERNEL, discover_notebooks
 
 NOTEBOOKS = discover_notebooks()
@@ -163,7 +162,3 @@ def test_every_parameter_is_seen_by_papermill(path):
     }
     assert assigned == set(papermill.inspect_notebook(str(path))), "papermill could not parse some parameters"
     assert {"profile", "seed"} <= assigned
-
-
-def test_notebooks_folder_is_the_repo_one():
-    assert NOTEBOOKS_DIR == REPO_ROOT / "notebooks"

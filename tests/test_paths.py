@@ -37,6 +37,20 @@ def test_unset_output_root_of_a_profile_is_the_runners_default_run_folder(monkey
     assert paths.output_root("seed") == run.RUNS_DIR / "seed" == paths.REPO_ROOT / "runs" / "seed"
 
 
+def test_runs_folder_moves_with_its_variable(tmp_path):
+    """``$IMDB_RUNS_DIR`` (the browser test's temporary folder) replaces ``runs/``, read when helpers start."""
+    import os
+    import subprocess
+    import sys
+
+    show = "from helpers import paths, run; print(paths.RUNS_DIR, run.RUNS_DIR)"
+    env = os.environ | {"IMDB_RUNS_DIR": str(tmp_path / "runs")}
+    printed = subprocess.run(
+        [sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True
+    )
+    assert printed.stdout.split() == [str(tmp_path / "runs")] * 2
+
+
 def test_set_writes_go_to_the_given_folder(repo, tmp_path, monkeypatch):
     monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path / "out"))
     assert paths.results_dir("seed") == tmp_path / "out" / "results" / "seed"
@@ -120,12 +134,17 @@ def test_the_runner_writes_a_run_beside_its_notebooks_and_a_refresh_into_the_rep
     code = "from helpers import paths\nprint(paths.results_dir(profile).parent.parent)"
     nb.cells = [params, nbformat.v4.new_code_cell(code)]
     nbformat.write(nb, folder / "01_where.ipynb")
-    out = tmp_path / "run"
+    out, root = tmp_path / "run", tmp_path / "repo"  # a throw-away repository root: a refresh writes there
+    root.mkdir()
+    (root / "params").symlink_to(paths.PARAMS_DIR)
     command = [sys.executable, "-m", "helpers.run", "--profile", "smoke", "--notebooks-dir", str(folder)]
     command += ["--output-dir", str(out), *(["--refresh"] if refresh else [])]  # run.log there either way
-    env = {k: v for k, v in os.environ.items() if k != "IMDB_SERIES_OUTPUT"}
+    env = {k: v for k, v in os.environ.items() if k != "IMDB_SERIES_OUTPUT"} | {"IMDB_SERIES_ROOT": str(root)}
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     executed = nbformat.read((folder if refresh else out) / "01_where.ipynb", as_version=4)
     printed = executed.cells[-1].outputs[0]["text"].strip()
-    assert printed == str(paths.REPO_ROOT if refresh else out.resolve())
+    assert printed == str(root.resolve() if refresh else out.resolve())
+    assert (
+        root / "results" / "smoke"
+    ).is_dir() == refresh  # the run's ledger went to the root only on refresh

@@ -94,3 +94,61 @@ def test_ci_errors_are_the_distances_from_the_accuracy_to_each_end_of_its_interv
 
     below, above = ci_errors(pd.DataFrame({"accuracy": [0.9], "ci95 low": [0.88], "ci95 high": [0.91]}))
     assert below.iloc[0] == pytest.approx(0.02) and above.iloc[0] == pytest.approx(0.01)
+
+
+def test_param_importance_plot_draws_each_parameters_share_from_a_search_of_twelve_trials(figures):
+    """12 complete trials (above the 10 an importance needs): the accuracy follows the learning rate, the batch
+    size is noise; each bar is its parameter's importance, the largest on top, its value printed beside it."""
+    import numpy as np
+    import optuna
+
+    from helpers import search
+
+    rng = np.random.default_rng(0)
+    distributions = {
+        "learning_rate": optuna.distributions.FloatDistribution(1e-5, 1e-3, log=True),
+        "batch_size": optuna.distributions.CategoricalDistribution([16, 32]),
+    }
+    study = optuna.create_study(direction="maximize")
+    for lr in np.geomspace(1e-5, 1e-3, 12):
+        params = {"learning_rate": float(lr), "batch_size": int(rng.choice([16, 32]))}
+        value = 0.80 + 0.03 * np.log10(lr / 1e-5) + rng.normal(0, 0.001)
+        study.add_trial(optuna.trial.create_trial(params=params, distributions=distributions, value=value))
+    importances, method = search.param_importances(study, seed=0)
+    assert (
+        method == "fANOVA"
+        and importances.index[0] == "learning_rate"
+        and importances.sum() == pytest.approx(1)
+    )
+    fig = plots.param_importance_plot(
+        importances, title="Hyperparameter importance, 12 trials", method=method
+    )
+    ax = fig.axes[0]
+    bars = {
+        label.get_text(): patch.get_width()
+        for label, patch in zip(ax.get_yticklabels(), ax.patches, strict=True)
+    }
+    assert bars == pytest.approx(importances.to_dict())
+    assert [label.get_text() for label in ax.get_yticklabels()][-1] == "learning_rate"  # the largest on top
+    assert sorted(t.get_text().strip() for t in ax.texts) == sorted(f"{v:.2f}" for v in importances)
+    assert ax.get_xlabel() == "importance for validation accuracy (fANOVA)"
+    plots.publish(fig, "smoke", "05_param_importances", "Data: fabricated trials.")
+    assert (figures / "05_param_importances.png").is_file()
+
+
+def test_figure_problems_pass_the_committed_figures_and_catch_blank_or_odd_ones(tmp_path):
+    """The check the smoke run's figures get (tests/test_smoke_outputs.py), on the committed reference's figures
+    and on broken ones."""
+    from support.builders import figure_problems
+
+    from helpers.paths import REPO_ROOT
+
+    committed = sorted((REPO_ROOT / "figures" / "seed").glob("*.png"))
+    assert committed and {p.name: figure_problems(p) for p in committed} == {p.name: [] for p in committed}
+    fig, _ = plt.subplots(figsize=(6, 3))
+    fig.savefig(tmp_path / "blank.png", dpi=110)  # axes, no data: a frame and little else
+    fig.savefig(tmp_path / "wide.png", dpi=300)
+    (tmp_path / "text.png").write_text("not an image")
+    assert "no data drawn" in " ".join(figure_problems(tmp_path / "blank.png"))
+    assert "1800 × 900 px" in " ".join(figure_problems(tmp_path / "wide.png"))
+    assert "not an image" in " ".join(figure_problems(tmp_path / "text.png"))

@@ -4,8 +4,8 @@ The sentences are read back from the committed notebooks' markdown outputs, numb
 model the sentence names (by its short label) and compared with that model's results file at the precision the
 sentence prints. The expected values are always read from the results files (and, for paired counts and McNemar
 p-values, computed from the predictions files), never written here: the notebooks can be re-executed and this
-test still holds. One test per kind of claim; each also requires that its kind was found, so a sentence that
-stops matching its pattern fails instead of passing on nothing.
+test still holds. One test per kind of claim; each also requires that every one of its patterns matched a
+sentence, so a sentence that stops matching its pattern fails instead of passing on nothing.
 """
 
 from __future__ import annotations
@@ -69,10 +69,14 @@ def model(results):
     return lambda printed: results[keys[printed]][0]
 
 
-def each(sentences, notebooks, pattern):
+def each(claims: Claims, sentences, notebooks, pattern):
+    """Every match of ``pattern`` in the sentences of ``notebooks``, counted in ``claims.matches`` (a pattern that
+    matches nothing fails :func:`verdict`)."""
+    claims.matches.setdefault(pattern, 0)
     for notebook in notebooks:
         for sentence in sentences[notebook]:
             for match in re.finditer(pattern, sentence):
+                claims.matches[pattern] += 1
                 yield notebook, sentence, match
 
 
@@ -88,6 +92,8 @@ def verdict(claims: Claims, notebooks) -> None:
     )
     missing = [n for n in notebooks if not claims.found[n]]
     assert not missing, f"no sentence of notebook(s) {missing} was read for this claim (reworded?)"
+    unread = [pattern for pattern, count in claims.matches.items() if not count]
+    assert not unread, "no sentence matches these patterns (reworded?):\n" + "\n".join(unread)
 
 
 # ----------------------------------------------------------------------------------------------- accuracies
@@ -96,7 +102,7 @@ def test_accuracy_and_interval(sentences, results, label, model):
     scores masked", its score-masking variant's); a sentence that names no model speaks of the notebook's own."""
     claims = Claims()
     pattern = rf"\**{ACC}\** \(95% CI {ACC}–{ACC}\)(?P<masked> with the scores masked)?"
-    for notebook, sentence, m in each(sentences, NOTEBOOKS, pattern):
+    for notebook, sentence, m in each(claims, sentences, NOTEBOOKS, pattern):
         name = named_before(sentence, m.start(), label)
         record = model(name) if name else results[OWN_MODEL[notebook]][0]
         who = name or OWN_MODEL[notebook]
@@ -120,7 +126,7 @@ def test_accuracy_beside_a_model(sentences, label, model):
         rf"(?P<m>{label}) {ACC}(?=[,:] )",
     ]
     for pattern in patterns:
-        for notebook, sentence, m in each(sentences, NOTEBOOKS, pattern):
+        for notebook, sentence, m in each(claims, sentences, NOTEBOOKS, pattern):
             claims.value(notebook, sentence, f"{m['m']} accuracy", m.group(2), model(m["m"])["accuracy"])
     verdict(claims, NOTEBOOKS)
 
@@ -135,7 +141,7 @@ def test_paired_comparisons(sentences, results, label, model):
         rf"{COUNT} reviews only one of them gets right; McNemar p = {PVALUE}, Holm-adjusted {PVALUE}, n = {COUNT}\)"
     )
     pair = rf"(?P<a>{label}) {ACC}, (?P<b>{label}) {ACC}: [^(]*\(McNemar p = {PVALUE}"
-    for notebook, sentence, m in each(sentences, ["06"], holm):
+    for notebook, sentence, m in each(claims, sentences, ["06"], holm):
         a, b = model(m["a"]), model(m["b"])
         preds_a, preds_b = results[a["model_key"]][1], results[b["model_key"]][1]
         only_a, only_b, p = mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])
@@ -147,7 +153,7 @@ def test_paired_comparisons(sentences, results, label, model):
         claims.check(notebook, sentence, f"{pair_name}: McNemar p", m.group(7), p)
         claims.value(notebook, sentence, f"{pair_name}: n", m.group(9), a["n"])
         claims.value(notebook, sentence, f"{pair_name}: n", m.group(9), b["n"])
-    for notebook, sentence, m in each(sentences, ["06"], pair):
+    for notebook, sentence, m in each(claims, sentences, ["06"], pair):
         preds_a, preds_b = results[model(m["a"])["model_key"]][1], results[model(m["b"])["model_key"]][1]
         claims.check(
             notebook,
@@ -157,7 +163,7 @@ def test_paired_comparisons(sentences, results, label, model):
             mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])[2],
         )
     pairs = len(list(combinations(results, 2)))
-    for notebook, sentence, m in each(sentences, ["06"], rf"Of {COUNT} paired McNemar tests"):
+    for notebook, sentence, m in each(claims, sentences, ["06"], rf"Of {COUNT} paired McNemar tests"):
         claims.value(notebook, sentence, "pairs of models", m.group(1), pairs)
     verdict(claims, ["06"])
 
@@ -172,7 +178,7 @@ def test_mcnemar_sentences(sentences, results, label, model):
         rf"\({ACC} vs {ACC}; McNemar's test on the same {COUNT} reviews: {COUNT} only (?P<a>{label}) gets right, "
         rf"{COUNT} only (?P<b>{label}), p = {PVALUE}\)"
     )
-    for notebook, sentence, m in each(sentences, NOTEBOOKS, plain):
+    for notebook, sentence, m in each(claims, sentences, NOTEBOOKS, plain):
         a, b = model(m["a"]), model(m["b"])
         preds_a, preds_b = results[a["model_key"]][1], results[b["model_key"]][1]
         only_a, only_b, p = mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])
@@ -180,7 +186,7 @@ def test_mcnemar_sentences(sentences, results, label, model):
         claims.value(notebook, sentence, f"only {m['a']} right", m.group(3), only_a)
         claims.value(notebook, sentence, f"only {m['b']} right", m.group(5), only_b)
         claims.check(notebook, sentence, f"{m['a']} vs {m['b']}: McNemar p", m.group(6), p)
-    for notebook, sentence, m in each(sentences, ["06"], same):
+    for notebook, sentence, m in each(claims, sentences, ["06"], same):
         a, b = model(m["a"]), model(m["b"])
         preds_a, preds_b = results[a["model_key"]][1], results[b["model_key"]][1]
         only_a, only_b, p = mcnemar(preds_a["label"], preds_a["pred"], preds_b["pred"])
@@ -201,14 +207,14 @@ def test_score_masking(sentences, results, label, model):
         rf"(?P<m>{label}): {ACC} as trained, {ACC} \(95% CI [^)]*\) with the scores masked in training and "
         rf"test, {SIGNED} points, [^(]*\(McNemar p = {PVALUE}\)"
     )
-    for notebook, sentence, m in each(sentences, ["06"], masked):
+    for notebook, sentence, m in each(claims, sentences, ["06"], masked):
         record = model(m["m"])
         masking = record["score_masking"]
         change = points(masking["accuracy"] - record["accuracy"])
         claims.check(notebook, sentence, f"{m['m']} masked − trained", m.group(4), change)
         claims.check(notebook, sentence, f"{m['m']} masking p", m.group(5), p_text(masking["p_value"]))
     maskings = [r["score_masking"] for r, _ in results.values() if "score_masking" in r]
-    for notebook, sentence, m in each(sentences, ["06"], rf"{COUNT} of {COUNT} test reviews state"):
+    for notebook, sentence, m in each(claims, sentences, ["06"], rf"{COUNT} of {COUNT} test reviews state"):
         for masking in maskings:
             claims.value(notebook, sentence, "reviews stating a score", m.group(1), masking["n_stating"])
             claims.value(notebook, sentence, "test reviews", m.group(2), masking["n"])
@@ -289,14 +295,14 @@ def test_review_counts(sentences, results, label, model):
         ),
     ]
     for notebooks, pattern, expected in rules:
-        for notebook, sentence, m in each(sentences, notebooks, pattern):
+        for notebook, sentence, m in each(claims, sentences, notebooks, pattern):
             name = m.groupdict().get("m") or named_before(sentence, m.start(), label)
             record = model(name) if name else results[OWN_MODEL.get(notebook, "fine_tuned")][0]
             printed = [g for i, g in enumerate(m.groups(), 1) if i not in _named_indices(m)]
             values = expected(record)
             for text, (what, value) in zip(printed, values, strict=True):
                 claims.value(notebook, sentence, what, text, value)
-    for notebook, sentence, m in each(sentences, ["06"], rf"On IMDB test \([^)]*\), n={COUNT}"):
+    for notebook, sentence, m in each(claims, sentences, ["06"], rf"On IMDB test \([^)]*\), n={COUNT}"):
         for key, (record, _) in results.items():
             claims.value(notebook, sentence, f"{key} n", m.group(1), record["n"])
     verdict(claims, NOTEBOOKS)
@@ -315,7 +321,7 @@ def test_learning_rates(sentences, results):
     by_rate = {float(row["learning rate"]): row["val accuracy"] for row in fine["learning_rate_search"]}
     rate = r"(\d(?:\.\d+)?e-\d+)"
     chosen = rf"The learning rate is chosen on {COUNT} reviews: \*\*{rate}\*\* \(validation accuracy {ACC}\)"
-    for notebook, sentence, m in each(sentences, ["04"], chosen):
+    for notebook, sentence, m in each(claims, sentences, ["04"], chosen):
         claims.value(notebook, sentence, "n_train_lr_comparison", m.group(1), fine["n_train_lr_comparison"])
         claims.check(
             notebook, sentence, "learning_rate", str(float(m.group(2))), str(float(fine["learning_rate"]))
@@ -323,7 +329,7 @@ def test_learning_rates(sentences, results):
         claims.value(
             notebook, sentence, "chosen rate's val accuracy", m.group(3), by_rate.get(float(m.group(2)))
         )
-    for notebook, sentence, _ in each(sentences, ["04"], r"\*\*Which learning rate\?\*\* .*"):
+    for notebook, sentence, _ in each(claims, sentences, ["04"], r"\*\*Which learning rate\?\*\* .*"):
         listed = re.findall(rf"{rate}: {ACC}", sentence)
         claims.check(
             notebook,
@@ -366,7 +372,7 @@ def test_training_time_shares(sentences, results):
     claims = Claims()
     fine = results["fine_tuned"][0]
     pattern = r"The final run took ([\d.]+) min, (\d+)% of it evaluating; all runs of this notebook ([\d.]+) min, (\d+)% evaluating"
-    for notebook, sentence, m in each(sentences, ["04"], pattern):
+    for notebook, sentence, m in each(claims, sentences, ["04"], pattern):
         claims.value(notebook, sentence, "train minutes", m.group(1), fine["train_seconds"] / 60)
         claims.check(notebook, sentence, "train_eval_share %", m.group(2), percent(fine["train_eval_share"]))
         claims.value(notebook, sentence, "all runs minutes", m.group(3), fine["all_runs_train_seconds"] / 60)
@@ -381,7 +387,9 @@ def test_gains_in_points(sentences, results, label, model):
     changes by class; 05's "d points above that validation score" and "(+d points, p = …)"."""
     claims = Claims()
     fine, zero, tuned = (results[k][0] for k in ("fine_tuned", "zero_shot", "tuned"))
-    for notebook, sentence, m in each(sentences, ["04"], rf"(?P<m>{label}) scored {ACC}: {SIGNED} points"):
+    for notebook, sentence, m in each(
+        claims, sentences, ["04"], rf"(?P<m>{label}) scored {ACC}: {SIGNED} points"
+    ):
         claims.check(
             notebook,
             sentence,
@@ -390,14 +398,14 @@ def test_gains_in_points(sentences, results, label, model):
             points(fine["accuracy"] - model(m["m"])["accuracy"]),
         )
     recall = rf"Recall on negative reviews moves {SIGNED} points, on positive ones {SIGNED}"
-    for notebook, sentence, m in each(sentences, ["04"], recall):
+    for notebook, sentence, m in each(claims, sentences, ["04"], recall):
         for group, cls in ((1, "neg"), (2, "pos")):
             change = (
                 fine["classification_report"][cls]["recall"] - zero["classification_report"][cls]["recall"]
             )
             claims.check(notebook, sentence, f"{cls} recall change", m.group(group), points(change))
     above = rf"{ACC}\** \(95% CI [^)]*\), {ACC_POINTS} points above that validation score"
-    for notebook, sentence, m in each(sentences, ["05"], above):
+    for notebook, sentence, m in each(claims, sentences, ["05"], above):
         claims.check(
             notebook,
             sentence,
@@ -406,7 +414,7 @@ def test_gains_in_points(sentences, results, label, model):
             f"{(tuned['accuracy'] - tuned['search']['best_val_accuracy']) * 100:.1f}",
         )
     against = rf"Against notebook 04's (?P<m>{label})\** \({ACC}\): [^(]*\({SIGNED} points, p = {PVALUE}\)"
-    for notebook, sentence, m in each(sentences, ["05"], against):
+    for notebook, sentence, m in each(claims, sentences, ["05"], against):
         other = model(m["m"])
         preds, other_preds = results["tuned"][1], results[other["model_key"]][1]
         claims.value(notebook, sentence, f"{m['m']} accuracy", m.group(2), other["accuracy"])
@@ -500,7 +508,7 @@ def test_search_counts(sentences, results):
         ),
     ]
     for pattern, expected in rules:
-        for notebook, sentence, m in each(sentences, ["05"], pattern):
+        for notebook, sentence, m in each(claims, sentences, ["05"], pattern):
             for text, (what, value) in zip(m.groups(), expected, strict=True):
                 if isinstance(value, str):
                     claims.check(notebook, sentence, what, text, value)
@@ -509,7 +517,7 @@ def test_search_counts(sentences, results):
     space = search["space"]
     varied = [name for name, values in space.items() if len(values) > 1]
     settings = rf"^{COUNT} of {COUNT} settings vary in this run; fixed: (.*)\.$"
-    for notebook, sentence, m in each(sentences, ["05"], settings):
+    for notebook, sentence, m in each(claims, sentences, ["05"], settings):
         claims.value(notebook, sentence, "settings varied", m.group(1), len(varied))
         claims.value(notebook, sentence, "settings", m.group(2), len(space))
         fixed = ", ".join(f"{name} = {values[0]}" for name, values in space.items() if len(values) == 1)
@@ -528,7 +536,7 @@ def test_recalibration(sentences, results, label, model):
         rf"A threshold of {ACC} on P\(positive\), chosen on {COUNT} validation reviews, moves (?P<m>{label}) from "
         rf"{ACC} to {ACC}: it recovers (\d+)% of fine-tuning's {SIGNED} points"
     )
-    for notebook, sentence, m in each(sentences, ["06"], pattern):
+    for notebook, sentence, m in each(claims, sentences, ["06"], pattern):
         base = model(m["m"])
         claims.value(notebook, sentence, "threshold", m.group(1), recal["threshold"])
         claims.value(notebook, sentence, "n_validation", m.group(2), recal["n_validation"])
@@ -543,7 +551,7 @@ def test_recalibration(sentences, results, label, model):
 def test_frontier(sentences, label, model):
     """06: "<model> (a, s s)" on the cost frontier — accuracy, and seconds = training + prediction seconds."""
     claims = Claims()
-    for notebook, sentence, m in each(sentences, ["06"], rf"(?P<m>{label}) \({ACC}, ([\d.,]+) s\)"):
+    for notebook, sentence, m in each(claims, sentences, ["06"], rf"(?P<m>{label}) \({ACC}, ([\d.,]+) s\)"):
         record = model(m["m"])
         claims.value(notebook, sentence, f"{m['m']} accuracy", m.group(2), record["accuracy"])
         seconds = (record.get("train_seconds") or 0) + record["predict_seconds"]
@@ -556,7 +564,7 @@ def test_learning_curves(sentences, label, model):
     model's ``learning_curve`` and its best validation accuracy."""
     claims = Claims()
     pattern = rf"(?P<m>{label}) {ACC} on {COUNT} reviews, {ACC} on {COUNT}; [^;]*?reaches its best \({ACC}\)"
-    for notebook, sentence, m in each(sentences, ["06"], pattern):
+    for notebook, sentence, m in each(claims, sentences, ["06"], pattern):
         curve = model(m["m"])["learning_curve"]
         claims.value(notebook, sentence, f"{m['m']} first point", m.group(2), curve[0]["val_accuracy"])
         claims.value(notebook, sentence, f"{m['m']} first n_train", m.group(3), curve[0]["n_train"])
@@ -570,7 +578,7 @@ def test_negative_precision(sentences, label, model):
     """06: "precision on negative reviews a for <A>, b for <B>" — each model's ``classification_report``."""
     claims = Claims()
     pattern = rf"precision on negative reviews {ACC} for (?P<a>{label}), {ACC} for (?P<b>{label})"
-    for notebook, sentence, m in each(sentences, ["06"], pattern):
+    for notebook, sentence, m in each(claims, sentences, ["06"], pattern):
         claims.value(
             notebook,
             sentence,

@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+import ray  # noqa: F401  (requirements-dev.txt installs it: without it this module fails, never skips)
 from support.builders import free_port, unavailable
-
-pytest.importorskip("ray", reason="Ray Tune is optional: pip install -r requirements-cluster.txt")
 
 N_TRIALS = 4
 IP = "127.0.0.2"

@@ -69,19 +69,6 @@ def test_pairwise_mcnemar_pairs_reviews_by_id(results_dir):
     assert (row["only A right"], row["only B right"]) == (0, 2) and row["p value"] == pytest.approx(0.5)
 
 
-def test_paired_predictions_refuses_labels_that_disagree(results_dir):
-    results = results_files.load_results("t", folder=results_dir)
-    assert list(results_files.paired_predictions(results)["label"]) == [1, 1, 1, 1, 0, 0, 0, 0]
-    record, predictions = results["zero_shot"]  # not the last model: its labels are the ones taken
-    predictions = predictions.copy()
-    predictions.loc[predictions["review_id"] == "r3", "label"] = 0
-    results["zero_shot"] = (record, predictions)
-    with pytest.raises(
-        results_files.ResultsError, match=r"1 of the same reviews different labels.*review r3"
-    ):
-        results_files.paired_predictions(results)
-
-
 def test_accuracy_by_bucket(results_dir):
     results = results_files.load_results("t", folder=results_dir)
     paired = results_files.paired_predictions(results)

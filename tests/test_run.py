@@ -37,6 +37,7 @@ def test_only_declared_parameters_are_injected(tmp_path):
     }
 
 
+@pytest.mark.slow  # starts notebooks
 def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -29,6 +30,24 @@ def _ctrl_c_heard() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def _cells_completed(notebook: Path) -> int:
+    """How many cells of the executed copy papermill has saved as completed (0 while it is not written yet)."""
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except (OSError, ValueError):  # not written yet, or read mid-write
+        return 0
+    return sum(cell.metadata.get("papermill", {}).get("status") == "completed" for cell in cells)
+
+
+def _wait_until_cells_ran(notebook: Path, runner: subprocess.Popen, cells: int = 2) -> None:
+    """Wait until papermill has saved ``cells`` cells of ``notebook`` as completed: its kernel is running cells
+    (papermill saves the copy as each cell starts and ends). Fails if the runner exits first."""
+    while _cells_completed(notebook) < cells:
+        if runner.poll() is not None:
+            pytest.fail(f"the runner exited ({runner.returncode}) before {notebook.name} ran {cells} cells")
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
     out = tmp_path / "run"
@@ -45,24 +64,22 @@ def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
         start_new_session=True,  # its own process group, as a terminal's foreground job
         preexec_fn=_ctrl_c_heard,
     )
-    watchdog = threading.Timer(
-        300, lambda: first.kill()
-    )  # never hang the suite on a runner that never finishes 01
+    watchdog = threading.Timer(600, first.kill)  # never hang the suite on a runner that never finishes
     watchdog.start()
     seen = []
     try:
         for line in first.stdout:
             seen.append(line)
             if line.startswith("▶ 01_data_exploration") and " ok " in line:
-                # Ctrl-C once 03's kernel is running its cells (a signal in the first seconds, while the kernel
-                # starts, can be lost: CI saw the run finish normally), and again if the first one went unheard
-                time.sleep(10)
-                os.killpg(first.pid, signal.SIGINT)
-                try:
-                    first.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(first.pid, signal.SIGINT)
                 break
+        # Ctrl-C once 03's kernel is running its cells (a signal while the kernel starts can be lost: CI saw the
+        # run finish normally), and again if the first one went unheard
+        _wait_until_cells_ran(out / "03_pretrained_evaluation.ipynb", first)
+        os.killpg(first.pid, signal.SIGINT)
+        try:
+            first.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(first.pid, signal.SIGINT)
         seen.append(first.communicate(timeout=120)[0])
     finally:
         watchdog.cancel()

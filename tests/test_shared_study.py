@@ -20,7 +20,8 @@ from helpers import search
 from helpers.search.trial import trial_dir
 
 N_TRIALS = 4
-HEARTBEAT_S = 1  # grace period: 4 heartbeats
+# grace period: 4 heartbeats, 20 s (was 4 s): a live worker starved on a loaded machine still beats in time
+HEARTBEAT_S = 5
 WORKER = """
 import json, sys
 args = json.loads(sys.argv[1])
@@ -72,9 +73,11 @@ def test_a_killed_worker_loses_no_trial(postgres_url, tiny, tmp_path):
         "step_s": 0.5,
     }
     logs = [tmp_path / f"worker{i}.log" for i in (1, 2, 3)]
-    workers = [_worker(args, logs[0]), _worker(args, logs[1])]
+    workers = [_worker(args, logs[0])]
+    (tmp_path / f"hold-{workers[0].pid}").touch()  # worker 1 waits after its first checkpoint until killed
+    workers.append(_worker(args, logs[1]))
     try:
-        # worker 1 has saved its trial's first checkpoint (step 4 of 8) and is still training: kill it there
+        # worker 1 has saved its trial's first checkpoint (step 4 of 8) and waits, mid-trial: kill it there
         marker = _wait_for(
             lambda: next(tmp_path.glob(f"saved-{workers[0].pid}-4"), None), 240, "worker 1's checkpoint", logs
         )

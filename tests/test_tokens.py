@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support.builders import BAD_TEXTS, toy_reviews
+from support.builders import toy_reviews
 
 from helpers.tokens import (
     encode,
@@ -12,7 +12,6 @@ from helpers.tokens import (
     token_lengths,
     tokenize_dataset,
     truncate_ids,
-    validate_texts,
 )
 
 
@@ -48,12 +47,6 @@ def test_encode_keeps_exactly_the_right_token_ids(tiny):
     assert len(both) == 32
     (short,), n_short = encode(tokenizer, ["a fine film"], truncation="head_tail", max_length=32)
     assert short == tokenizer("a fine film")["input_ids"] and n_short == 0
-
-
-@pytest.mark.parametrize(("texts", "message"), BAD_TEXTS)
-def test_bad_texts_name_the_index(texts, message):
-    with pytest.raises(ValueError, match=message):
-        validate_texts(texts)
 
 
 def test_token_lengths(tiny):

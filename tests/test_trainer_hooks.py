@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,20 +24,23 @@ def test_the_split_adds_up_and_the_share_is_evaluation_over_the_total():
 
 
 def test_the_timed_trainer_adds_up_the_seconds_of_each_evaluation():
-    class Slow:  # stands in for Trainer: evaluate and save take known time
+    now = [0.0]  # a clock the test controls: evaluate and save advance it by known seconds
+
+    class Slow:  # stands in for Trainer
         def evaluate(self, *args, **kwargs):
-            time.sleep(0.05)
+            now[0] += 0.05
             return {"eval_accuracy": 1.0}
 
         def _save_checkpoint(self, *args, **kwargs):
-            time.sleep(0.02)
+            now[0] += 0.02
 
-    trainer = timed_trainer(Slow)()
-    trainer.evaluate()
+    trainer = timed_trainer(Slow, clock=lambda: now[0])()
+    assert trainer.evaluate() == {"eval_accuracy": 1.0}
     trainer.evaluate()
     trainer._save_checkpoint()
-    assert trainer.split_seconds["evaluating"] == pytest.approx(0.1, abs=0.04)
-    assert trainer.split_seconds["saving"] == pytest.approx(0.02, abs=0.02)
+    now[0] += 1.0  # time outside evaluate and save is not counted
+    assert trainer.split_seconds["evaluating"] == pytest.approx(0.1, abs=1e-9)
+    assert trainer.split_seconds["saving"] == pytest.approx(0.02, abs=1e-9)
 
 
 def test_a_run_records_its_split_in_the_budget_and_reads_it_back(tiny, tmp_path, capsys):

@@ -122,15 +122,24 @@ def test_explicit_precision_fine_tuning_runs_on_a_cpu(tiny, tmp_path, precision)
     precision wins over the hardware's choice and is recorded."""
     model, tokenizer, _ = tiny
     data = toy_reviews(8)
-    fit = finetune(
-        model,
-        tokenizer,
-        data,
-        data,
-        TrainingRun(learning_rate=1e-4, batch_size=4, max_length=16, precision=precision),
-        output_dir=tmp_path / "run",
-        progress=False,
+    # the dtype of the classifier's output in each training forward pass: autocast ran or not
+    trained_in = set()
+    hook = model.pre_classifier.register_forward_hook(
+        lambda module, inputs, output: trained_in.add(output.dtype) if module.training else None
     )
+    try:
+        fit = finetune(
+            model,
+            tokenizer,
+            data,
+            data,
+            TrainingRun(learning_rate=1e-4, batch_size=4, max_length=16, precision=precision),
+            output_dir=tmp_path / "run",
+            progress=False,
+        )
+    finally:
+        hook.remove()
+    assert trained_in == {torch.bfloat16 if precision == "bf16" else torch.float32}
     assert fit.params["precision"] == fit.train_precision == precision
     assert fit.precision_choice["requested"] == precision
     assert (tmp_path / "run" / "model" / "config.json").is_file()

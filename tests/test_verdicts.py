@@ -178,3 +178,90 @@ def test_prior_shift_verdict_reports_the_recovered_share():
     text = verdicts.prior_shift_verdict(results)
     assert "recovers 50% of fine-tuning's" in text and "500 validation" in text
     assert "more accurate than" in text and "McNemar" in text
+
+
+# ----------------------------------------------------------------------------------------------- texts that flip
+def _threshold_case(moved: bool, gain: int):
+    """200 test reviews; predictions at 0.5 and at the chosen threshold, the latter right on ``gain`` more."""
+    y = np.array([0, 1] * 100)
+    before = y.copy()
+    before[:40] = 1 - before[:40]  # 40 wrong at 0.5
+    after = before.copy()
+    after[:gain] = y[:gain]  # the new threshold fixes the first ``gain`` of them
+    choice = {"threshold": 0.62 if moved else 0.5, "n": 500, "accuracy_at_0.5": 0.81, "accuracy": 0.84}
+    return choice, y, before, after
+
+
+def test_threshold_text_flips_with_the_threshold_and_with_mcnemar():
+    choice, y, before, after = _threshold_case(moved=False, gain=0)
+    stays = verdicts.threshold_text(choice, y, before, after, "stand-in")
+    assert "0.5 is already the best, so the test predictions do not change" in stays
+    assert "500 validation reviews is 0.500 (0.810 at 0.5, 0.840 at it)" in stays
+    real = verdicts.threshold_text(*_threshold_case(moved=True, gain=30), "stand-in")
+    assert "stand-in at 0.620 is more accurate than stand-in at 0.5 (0.950 vs 0.800" in real
+    assert "do not change" not in real
+    unsure = verdicts.threshold_text(*_threshold_case(moved=True, gain=2), "stand-in")
+    assert "stand-in at 0.620 and stand-in at 0.5 cannot be told apart (0.810 vs 0.800" in unsure
+
+
+def _curves(high_at_small: float) -> pd.DataFrame:
+    """One model's learning curve: 0.80, 0.85, 0.88 on 500, 1,000, 2,000 reviews; the smallest run's interval
+    reaches up to ``high_at_small``."""
+    return pd.DataFrame(
+        {
+            "model": ["TF-IDF"] * 3,
+            "n_train": [2000, 500, 1000],  # unsorted: the text sorts by n_train
+            "val_accuracy": [0.88, 0.80, 0.85],
+            "ci95 low": [0.86, 0.77, 0.83],
+            "ci95 high": [0.90, high_at_small, 0.87],
+        }
+    )
+
+
+def test_learning_curve_text_names_the_fewest_reviews_whose_interval_reaches_the_best():
+    text = verdicts.learning_curve_text(_curves(high_at_small=0.83))
+    assert text == (
+        "TF-IDF 0.800 on 500 reviews, 0.880 on 2,000; from 2,000 reviews on its 95% interval reaches its best"
+        " (0.880)."
+    )
+    assert "from 500 reviews on" in verdicts.learning_curve_text(_curves(high_at_small=0.89))
+    two = pd.concat([_curves(0.83), _curves(0.89).assign(model="BERT")])
+    assert verdicts.learning_curve_text(two).count("; from") == 2  # one phrase per model, in order
+    assert verdicts.learning_curve_text(two).startswith("TF-IDF")
+
+
+def _by_score(low_with: float, high_without: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "model": ["TF-IDF", "TF-IDF", "other"],
+            "bucket": ["states a score", "no score", "no score"],  # "other" has no score bucket: left out
+            "accuracy": [0.95, 0.88, 0.9],
+            "ci95 low": [low_with, 0.86, 0.88],
+            "ci95 high": [0.97, high_without, 0.92],
+        }
+    )
+
+
+def test_score_groups_text_says_whether_the_intervals_are_apart():
+    apart = verdicts.score_groups_text(_by_score(low_with=0.92, high_without=0.90))
+    assert apart == "TF-IDF 0.950 with a score, 0.880 without (intervals apart)."
+    overlap = verdicts.score_groups_text(_by_score(low_with=0.89, high_without=0.90))
+    assert overlap == "TF-IDF 0.950 with a score, 0.880 without (intervals overlap)."
+
+
+def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats():
+    table = pd.DataFrame(
+        {
+            "model": ["BERT", "TF-IDF", "slow and bad"],
+            "accuracy": [0.93, 0.88, 0.85],
+            "seconds": [1200.0, 3.5, 5000.0],
+            "frontier": [True, True, False],
+        }
+    )
+    text = verdicts.cost_frontier_text(table)
+    assert text.startswith(
+        "On the frontier, cheapest first: TF-IDF (0.880, 3.5 s) → BERT (0.930, 1,200.0 s)."
+    )
+    assert "Beaten on both counts by a model on it: slow and bad." in text
+    alone = verdicts.cost_frontier_text(table.assign(frontier=True))
+    assert "Beaten" not in alone and "→ slow and bad (0.850, 5,000.0 s)." in alone

@@ -79,7 +79,9 @@ def toy_reviews(n: int, offset: int = 0) -> Dataset:
 def slow_steps(step_s: float, marker_root: str | None = None):
     """A Trainer callback for the search workers run as subprocesses: ``step_s`` seconds per training step, so a
     trial is still running when the test kills its process; with ``marker_root``, each checkpoint saved leaves a
-    file ``saved-<pid>-<step>`` there holding the checkpoint's folder, so the test knows what the process saved."""
+    file ``saved-<pid>-<step>`` there holding the checkpoint's folder, so the test knows what the process saved,
+    and while a file ``hold-<pid>`` exists there the process waits after that save (it is killed mid-trial, however
+    slow the machine)."""
     from transformers import TrainerCallback
 
     class SlowSteps(TrainerCallback):
@@ -92,6 +94,8 @@ def slow_steps(step_s: float, marker_root: str | None = None):
                 with open(marker + ".tmp", "w") as f:
                     f.write(args.output_dir)
                 os.replace(marker + ".tmp", marker)
+                while os.path.exists(os.path.join(marker_root, f"hold-{os.getpid()}")):
+                    time.sleep(0.1)
 
     return SlowSteps()
 
@@ -229,9 +233,34 @@ def interval_problems(key, record, predictions) -> list[str]:
     return []
 
 
+def figure_problems(path) -> list[str]:
+    """What makes a saved figure unreadable: not a PNG, smaller than 200 × 150 px or wider than the README's
+    900-px column (the series saves at 110 dpi, at most 8.2 in wide), or without data: under 2% of its pixels
+    drawn, or under 0.05% in colour (empty axes are grey and black; the committed figures have 0.2% and more)."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except (OSError, UnidentifiedImageError) as error:
+        return [f"{path.name}: not an image ({error})"]
+    problems = [] if image.format == "PNG" else [f"{path.name}: {image.format}, not a PNG"]
+    width, height = image.size
+    if not (200 <= width <= 910 and height >= 150):
+        problems.append(f"{path.name}: {width} × {height} px")
+    pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    drawn = (pixels < 245).any(axis=1).mean()
+    coloured = (pixels.max(axis=1).astype(int) - pixels.min(axis=1) > 40).mean()
+    if drawn < 0.02 or coloured < 0.0005:
+        problems.append(f"{path.name}: no data drawn ({drawn:.1%} of pixels drawn, {coloured:.2%} in colour)")
+    return problems
+
+
 def project_kernel(tmp_path) -> dict:
     """The environment of a runner whose ``imdb-sentiment`` kernel is this Python (what ``make setup`` installs),
-    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment)."""
+    whatever kernelspec this machine's user folder holds (e.g. one of another clone's environment); the models it
+    builds (the smoke profile's tiny DistilBERT) go to ``tmp_path/models``, not the checkout's ``models/``."""
     import json
     import sys
 
@@ -242,7 +271,11 @@ def project_kernel(tmp_path) -> dict:
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({**executed_notebooks.KERNEL_SPEC, "argv": argv}))
     env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", ledger.LEDGER_ENV}}
-    return env | {"JUPYTER_DATA_DIR": str(tmp_path / "jupyter"), "PYTHONUNBUFFERED": "1"}
+    return env | {
+        "JUPYTER_DATA_DIR": str(tmp_path / "jupyter"),
+        "PYTHONUNBUFFERED": "1",
+        "IMDB_MODELS_DIR": str(tmp_path / "models"),
+    }
 
 
 # Texts no reader accepts, each with the message that names what is wrong (tokens.validate_texts, predict)

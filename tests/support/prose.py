@@ -86,6 +86,7 @@ class Claims:
     found: Counter = field(default_factory=Counter)
     wrong: list[str] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
+    matches: Counter = field(default_factory=Counter)  # per pattern, how many matches it had
 
     def check(self, notebook: str, sentence: str, what: str, printed: str, expected: str) -> None:
         self.found[notebook] += 1
