@@ -59,8 +59,18 @@ def _wait_for(predicate, timeout: float, what: str, logs=()):
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}\n{tails}")
 
 
+@pytest.fixture
+def storage(postgres_url):
+    """The test's own connections to the server, one engine closed after the test (a study loaded by URL keeps
+    its connections open: twelve runs in one session used up the server's 50)."""
+    storage = optuna.storages.RDBStorage(postgres_url)
+    yield storage
+    storage.remove_session()
+    storage.engine.dispose()
+
+
 @pytest.mark.slow
-def test_a_killed_worker_loses_no_trial(postgres_url, tiny, tmp_path):
+def test_a_killed_worker_loses_no_trial(postgres_url, storage, tiny, tmp_path):
     model, _, _ = tiny
     name = f"test-killed-{uuid.uuid4().hex[:8]}"
     args = {
@@ -81,7 +91,7 @@ def test_a_killed_worker_loses_no_trial(postgres_url, tiny, tmp_path):
         marker = _wait_for(
             lambda: next(tmp_path.glob(f"saved-{workers[0].pid}-4"), None), 240, "worker 1's checkpoint", logs
         )
-        study = optuna.load_study(study_name=name, storage=postgres_url)
+        study = optuna.load_study(study_name=name, storage=storage)
         trials_root = tmp_path / "trials" / name
         running = [t for t in study.get_trials() if t.state.name == "RUNNING"]
         (killed,) = [
@@ -102,7 +112,7 @@ def test_a_killed_worker_loses_no_trial(postgres_url, tiny, tmp_path):
                 worker.kill()
                 worker.wait()
 
-    trials = optuna.load_study(study_name=name, storage=postgres_url).get_trials()
+    trials = optuna.load_study(study_name=name, storage=storage).get_trials()
     by_state = {
         s: [t for t in trials if t.state.name == s] for s in ("COMPLETE", "FAIL", "RUNNING", "WAITING")
     }
@@ -120,5 +130,5 @@ def test_a_killed_worker_loses_no_trial(postgres_url, tiny, tmp_path):
     # no trial lost or counted twice: four different configurations completed, the killed one once
     configs = [json.dumps(t.params, sort_keys=True) for t in by_state["COMPLETE"]]
     assert len(set(configs)) == N_TRIALS and configs.count(json.dumps(killed.params, sort_keys=True)) == 1
-    frame = search.trials_frame(optuna.load_study(study_name=name, storage=postgres_url))
+    frame = search.trials_frame(optuna.load_study(study_name=name, storage=storage))
     assert frame.loc[frame["number"] == retry.number, "retry_of"].item() == killed.number
