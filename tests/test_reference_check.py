@@ -13,7 +13,7 @@ LABELS = [i % 2 for i in range(N)]
 REFERENCE_PRED = [y if i % 10 else 1 - y for i, y in enumerate(LABELS)]  # 90% accurate
 
 
-def write(folder, pred, model_key="zero_shot"):
+def write(folder, pred, model_key="zero_shot", **precision):
     return write_toy_results(
         folder,
         model_key=model_key,
@@ -22,6 +22,7 @@ def write(folder, pred, model_key="zero_shot"):
         y_true=LABELS,
         y_pred=pred,
         p_pos=[float(p) for p in pred],
+        extra=precision or None,
     )
 
 
@@ -67,6 +68,19 @@ def test_many_changes_are_flagged_even_at_the_same_accuracy(folders):
     line = model_line(reference_lines("seed", run, reference))
     assert "0.900  0.900" in line and "(108 of 1,000 changed)" in line
     assert "⚠ beyond numerics: 108 predictions changed (numerics explain 5)" in line
+
+
+def test_a_flag_names_a_change_of_precision_and_only_a_flag_does(folders):
+    reference, run = folders
+    write(reference, REFERENCE_PRED, model_key="fine_tuned", train_precision="bf16", eval_precision="bf16")
+    write(run, flipped(REFERENCE_PRED, set(range(1, 40))), model_key="fine_tuned", train_precision="fp32")
+    write(run, flipped(REFERENCE_PRED, {3}), train_precision="fp32")  # zero_shot: 1 change, not flagged
+    lines = reference_lines("seed", run, reference)
+    (fine_tuned,) = [line for line in lines if "fine_tuned" in line or "fine-tuned" in line]
+    (zero_shot,) = [line for line in lines[2:] if line not in (fine_tuned,)]
+    assert "⚠ beyond numerics" in fine_tuned
+    assert "the reference ran in bf16, this run in fp32: a model trained in another precision" in fine_tuned
+    assert "numerics (" in zero_shot and "ran in" not in zero_shot
 
 
 def test_an_accuracy_outside_the_references_ci_is_flagged():

@@ -8,7 +8,9 @@ after a fresh clone's ``make run`` (seed profile) on an Intel Xeon with AVX-512 
 another CPU: six of eight models gave identical predictions; zero-shot and fine-tuned changed 1 review in 1,000
 each. More changes than :data:`NUMERICS_CHANGED_SHARE` of the reviews (at least :data:`NUMERICS_MIN_CHANGES`), or
 an accuracy outside the reference's 95% confidence interval, is more than rounding: another model, other data or
-another recipe, and is flagged.
+another recipe, and is flagged; where the model was made in another precision than the reference (fp32
+where ``auto`` measured bf16 slower, say), the flag says so: a model trained in another precision is another
+model, not rounding.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class Comparison:
     ci_then: tuple[float, float]
     compared: int  # reviews present in both predictions files
     changed: int  # of those, reviews whose predicted label changed
+    precision_then: str = ""  # "bf16", or "trained bf16, read fp32"; "" for a model without a precision
+    precision_now: str = ""
 
     @property
     def allowed_changes(self) -> int:
@@ -53,6 +57,11 @@ class Comparison:
         low, high = self.ci_then
         if not low <= self.accuracy_now <= high:
             reasons.append(f"accuracy outside the reference's 95% CI {low:.3f}–{high:.3f}")
+        if reasons and self.precision_then != self.precision_now:
+            reasons.append(
+                f"the reference ran in {self.precision_then}, this run in {self.precision_now}: a model trained "
+                "in another precision is another model"
+            )
         return reasons
 
     @property
@@ -84,7 +93,17 @@ def compare(reference: tuple[dict[str, Any], pd.DataFrame], now: tuple[dict[str,
         ci_then=(float(low), float(high)),
         compared=len(joined),
         changed=int((joined["then"] != joined["now"]).sum()),
+        precision_then=precision_text(then_record),
+        precision_now=precision_text(now_record),
     )
+
+
+def precision_text(record: dict[str, Any]) -> str:
+    """The precision a model was made in: ``bf16``, ``trained bf16, read fp32``, or "" (no transformer)."""
+    trained, read = record.get("train_precision"), record.get("eval_precision")
+    if trained and read and trained != read:
+        return f"trained {trained}, read {read}"
+    return trained or read or ""
 
 
 def reference_lines(profile: str, run_results: Path, reference: Path) -> list[str]:
