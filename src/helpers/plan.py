@@ -35,9 +35,8 @@ class Speed:
     read_tokens_per_s: float
     precision: str  # what auto (or the profile) chose
     reason: str
-    measured: dict[str, Any] | None = (
-        None  # auto on a CPU: bf16 against fp32 as measured (PrecisionChoice.measured)
-    )
+    # auto on a CPU: bf16 against fp32 as measured (PrecisionChoice.measured)
+    measured: dict[str, Any] | None = None
 
 
 @dataclass
