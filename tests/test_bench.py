@@ -113,7 +113,10 @@ def test_epoch_benchmark_times_every_review_once_with_the_new_default(tiny):
 
 @pytest.mark.slow
 def test_quick_benchmark_runs_end_to_end_on_the_tiny_model(tmp_path, monkeypatch):
+    from helpers import modeling
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(modeling, "MODELS_DIR", tmp_path / "models")  # the tiny model is built there
     output = tmp_path / "bench.json"
     argv = [
         "--model",
