@@ -33,9 +33,8 @@ DATA_DIR = REPO_ROOT / "data"
 PARAMS_DIR = REPO_ROOT / "params"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 MODELS_DIR = Path(os.environ.get("IMDB_MODELS_DIR", REPO_ROOT / "models"))
-RUNS_DIR = Path(
-    os.environ.get("IMDB_RUNS_DIR", REPO_ROOT / "runs")
-)  # the tests point it at a temporary folder
+# $IMDB_RUNS_DIR moves runs/ (the tests point it at a temporary folder)
+RUNS_DIR = Path(os.environ.get("IMDB_RUNS_DIR", REPO_ROOT / "runs"))
 
 
 def output_root(profile: str | None = None) -> Path:
