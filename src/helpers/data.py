@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
+from helpers import environment
 from helpers.hub import FALLBACK_RECORD, Provenance, from_hub
 from helpers.labels import LABEL_NAMES
 from helpers.paths import DATA_DIR, display_path
@@ -70,7 +71,7 @@ BUNDLED = {
     ),
 }
 TEXT_COLUMN = {"imdb": "text", "sst2": "sentence"}
-ENV_VAR = {"imdb": "IMDB_DATA_DIR", "sst2": "SST2_DATA_DIR"}
+ENV_VAR = environment.DATA_DIRS
 HUB_ID = {"imdb": IMDB_HUB_ID, "sst2": SST2_HUB_ID}
 
 
@@ -113,7 +114,7 @@ def load_sst2(path: str | os.PathLike | None = None, source: str = "auto") -> tu
 def _load(name: str, path, source: str) -> tuple[DatasetDict, DataSource]:
     if source not in {"auto", "path", "hub", "bundled"}:
         raise ValueError(f"source must be auto, path, hub or bundled, not {source!r}")
-    path = path or os.environ.get(ENV_VAR[name]) or None
+    path = path or environment.data_dir(name)
     if source == "path" and path is None:
         raise DataError(f"source='path' needs a folder: pass path=… or set {ENV_VAR[name]}")
     if path is not None and source in {"auto", "path"}:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-DEVICE_ENV = "IMDB_DEVICE"
+from helpers import environment
 
 
 def choose_device(device=None):
@@ -20,7 +20,7 @@ def choose_device(device=None):
     """
     import torch
 
-    wanted = device if device is not None else os.environ.get(DEVICE_ENV) or None
+    wanted = device if device is not None else environment.device()
     if wanted is None:
         wanted = "cuda" if torch.cuda.is_available() else "cpu"
     try:

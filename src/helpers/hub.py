@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import functools
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TypeVar
 
+from helpers import environment
+
 # ``extra=`` of the log record that announces a fallback from the Hub (data or model): a notebook run by the
 # runner says the source in a sentence of its own, so helpers.settings drops this record there.
 FALLBACK_RECORD = {"source_fallback": True}
 
 T = TypeVar("T")
-OFFLINE_ENV_VARS = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
-
-
-def offline_requested() -> str | None:
-    """The name of the offline env var that is set (``HF_HUB_OFFLINE=1`` …), or None."""
-    for name in OFFLINE_ENV_VARS:
-        if os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}:
-            return name
-    return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,9 +34,9 @@ def _probe(endpoint: str, timeout: float) -> str | None:
 
 def hub_unavailable(timeout: float = 4.0) -> str | None:
     """Why the Hub cannot be used (offline env var or no connection), or None when it can."""
-    if name := offline_requested():
+    if name := environment.hub_offline():
         return f"offline mode ({name}=1)"
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+    endpoint = environment.hub_endpoint()
     return _probe(endpoint, timeout)
 
 

@@ -15,14 +15,16 @@ import json
 import os
 from pathlib import Path
 
-LEDGER_ENV = "IMDB_WORK_LEDGER"
+from helpers import environment
+
+LEDGER_ENV = environment.WORK_LEDGER
 TRAIN_COST = 3  # a training token: one forward and one backward pass (about twice the forward's cost)
 
 
 def record(*, trained: float = 0, read: float = 0, reused: int = 0, what: str = "") -> None:
     """Append ``trained`` and ``read`` tokens (and ``reused``: saved runs read back instead of trained) to the
     ledger named by ``$IMDB_WORK_LEDGER`` (if set)."""
-    path = os.environ.get(LEDGER_ENV)
+    path = environment.work_ledger()
     if not path or not (trained or read or reused):
         return
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +58,7 @@ def millions(tokens: float) -> str:
 
 def this_notebook() -> dict[str, int] | None:
     """The running notebook's totals so far, when the runner keeps a ledger for it (``None`` elsewhere)."""
-    path = os.environ.get(LEDGER_ENV)
+    path = environment.work_ledger()
     return totals(path) if path else None
 
 

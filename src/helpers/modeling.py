@@ -28,6 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers import environment
 from helpers.checkpoints import (
     STANDIN_NAME,
     ModelError,
@@ -95,7 +96,7 @@ def load_classifier(spec: str = "auto", model_dir: str | os.PathLike | None = No
     if spec not in SPECS:
         raise ValueError(f"model spec must be one of {', '.join(SPECS)}, not {spec!r}")
     if spec in {"auto", "path"}:
-        model_dir = model_dir or os.environ.get("IMDB_MODEL_DIR") or None
+        model_dir = model_dir or environment.model_dir()
         if spec == "path" and model_dir is None:
             raise ModelError("model='path' needs a folder: pass model_dir=… or set IMDB_MODEL_DIR")
         if model_dir is not None:

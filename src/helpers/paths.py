@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from helpers import environment
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _find_repo_root() -> Path:
     """The folder holding ``pyproject.toml`` and ``params/``, searched upward from the package, then the cwd."""
-    if env := os.environ.get("IMDB_SERIES_ROOT"):
+    if env := environment.series_root():
         return Path(env).resolve()
     for start in (PACKAGE_DIR, Path.cwd().resolve()):
         for folder in (start, *start.parents):
@@ -32,16 +34,16 @@ REPO_ROOT = _find_repo_root()
 DATA_DIR = REPO_ROOT / "data"
 PARAMS_DIR = REPO_ROOT / "params"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-MODELS_DIR = Path(os.environ.get("IMDB_MODELS_DIR", REPO_ROOT / "models"))
+MODELS_DIR = environment.models_dir(REPO_ROOT / "models")
 # $IMDB_RUNS_DIR moves runs/ (the tests point it at a temporary folder)
-RUNS_DIR = Path(os.environ.get("IMDB_RUNS_DIR", REPO_ROOT / "runs"))
+RUNS_DIR = environment.runs_dir(REPO_ROOT / "runs")
 
 
 def output_root(profile: str | None = None) -> Path:
     """Root under which ``figures/`` and ``results/`` are written: ``IMDB_SERIES_OUTPUT`` when set; else, for a
     profile's outputs, ``runs/<profile>/`` (where ``make run`` writes: never the committed reference), and without
     a profile the repository (what the README table and the benchmark records are made from and written to)."""
-    if env := os.environ.get("IMDB_SERIES_OUTPUT"):
+    if env := environment.series_output():
         return Path(env)
     return RUNS_DIR / profile if profile else REPO_ROOT
 
@@ -50,7 +52,7 @@ def writable_root(profile: str) -> Path:
     """:func:`output_root` for writing a profile's outputs. Unset ``IMDB_SERIES_OUTPUT`` (a notebook run outside
     the runner) writes into ``runs/<profile>/``: refused, naming the run, while a run holds that folder
     (:mod:`helpers.run_lock`). The runner's own kernels have the variable set: they are never refused."""
-    if not os.environ.get("IMDB_SERIES_OUTPUT"):
+    if not environment.series_output():
         from helpers.run_lock import check_free
 
         check_free(RUNS_DIR / profile)
@@ -82,7 +84,7 @@ def read_results_dirs(profile: str) -> list[Path]:
     ``runs/<profile>/results/<profile>/`` first, then the committed ``results/<profile>/`` for any model the run
     has not written, so that notebook 06 opened on its own compares the committed models. Not created here."""
     run = output_root(profile) / "results" / profile
-    if os.environ.get("IMDB_SERIES_OUTPUT"):
+    if environment.series_output():
         return [run]
     return [run, committed_results_dir(profile)]
 
