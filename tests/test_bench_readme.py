@@ -1,4 +1,5 @@
-"""helpers.bench.readme: README's speed tables are the ones generated from results/benchmarks/*.json."""
+"""README's speed tables (helpers.runner.readme, ``python -m helpers.bench.readme``) are the ones generated from
+results/benchmarks/*.json."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from helpers.bench import readme
+from helpers.runner import readme
 from helpers.paths import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
@@ -14,7 +15,8 @@ README = REPO_ROOT / "README.md"
 
 def _blocks(text: str) -> dict[str, str]:
     """What README holds between each pair of speed markers, by benchmark name."""
-    return {m["name"]: m[0].split("\n", 1)[1].rsplit("\n", 1)[0] for m in readme.BLOCK.finditer(text)}
+    found = [m for m in readme.SECTION.finditer(text) if m["name"].startswith("speed:")]
+    return {m["name"].removeprefix("speed:"): m[0].split("\n", 1)[1].rsplit("\n", 1)[0] for m in found}
 
 
 def test_readme_speed_tables_are_the_generated_ones():
@@ -41,7 +43,7 @@ def test_a_changed_measurement_changes_the_table_and_nothing_else(tmp_path):
     the markers follows the JSON; the prose around it stays as written."""
     folder, page = tmp_path / "benchmarks", tmp_path / "README.md"
     folder.mkdir()
-    start, end = readme.markers("toy-bench")
+    start, end = readme.markers("speed:toy-bench")
     record = {"table": [_row("baseline", 10.0, 1.0), _row("ours", 15.04, 1.504)]}
     (folder / "toy-bench.json").write_text(json.dumps(record))
     page.write_text(f"# Speed\n\nBefore the table.\n\n{start}\nold table\n{end}\n\nAfter it.\n")

@@ -32,8 +32,8 @@ from support.lab import (
     run_all_cells,
 )
 
-from helpers.executed_notebooks import with_values
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
+from helpers.runner.notebooks import with_values
 from helpers.settings import load_profile
 
 CASES = [  # (notebook, the profile typed into its parameters cell; None: run as committed, profile seed)

@@ -12,11 +12,12 @@ import pytest
 from support.builders import interval_problems, unprinted_accuracies
 
 from helpers.paths import REPO_ROOT
-from helpers.report import END, START
 from helpers.results_files import load_results
-from helpers.run import discover_notebooks
+from helpers.runner.notebooks import discover_notebooks
+from helpers.runner.readme import markers
 
 PROFILE = "seed"
+START, END = markers("results")
 SEED_RESULTS = REPO_ROOT / "results" / PROFILE
 
 
@@ -89,14 +90,14 @@ def test_the_readmes_generated_sections_are_what_the_committed_results_generate(
     """README's run table, findings and results table are regenerated from results/seed/, never left stale."""
     import re
 
-    from helpers import report
+    from helpers.runner import readme
 
     text = (REPO_ROOT / "README.md").read_text()
     folder = REPO_ROOT / "results" / "seed"
     for start, end, make in [
-        (report.RUN_START, report.RUN_END, report.run_markdown),
-        (report.FINDINGS_START, report.FINDINGS_END, report.findings_markdown),
-        (report.START, report.END, report.results_markdown),
+        (*markers("run"), readme.run_markdown),
+        (*markers("findings"), readme.findings_markdown),
+        (*markers("results"), readme.results_markdown),
     ]:
         block = re.search(re.escape(start) + "\n(.*?)\n" + re.escape(end), text, flags=re.S)
         assert block, f"README.md lacks {start}"

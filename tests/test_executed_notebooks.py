@@ -1,10 +1,10 @@
-"""helpers.executed_notebooks: what the runner leaves in an executed notebook."""
+"""helpers.runner.notebooks: what the runner leaves in an executed notebook."""
 
 import json
 
 import nbformat
 
-from helpers import executed_notebooks
+from helpers.runner import notebooks
 
 
 def test_clean_metadata_drops_widgets_and_papermill_noise(tmp_path):
@@ -30,7 +30,7 @@ def test_clean_metadata_drops_widgets_and_papermill_noise(tmp_path):
         "nbformat_minor": 5,
     }
     path.write_text(json.dumps(nb))
-    executed_notebooks.clean_metadata(path)
+    notebooks.clean_metadata(path)
     cleaned = json.loads(path.read_text())
     assert "widgets" not in cleaned["metadata"] and "papermill" not in cleaned["metadata"]
     assert cleaned["cells"][0]["metadata"] == {}
@@ -47,7 +47,7 @@ def test_clean_metadata_leaves_the_injected_parameters_as_ruff_formats_them(tmp_
         "source": ["# Parameters\n", "seed = 1\n"],
     }
     path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
-    executed_notebooks.clean_metadata(path)
+    notebooks.clean_metadata(path)
     assert json.loads(path.read_text())["cells"][0]["source"] == "# Parameters\nseed = 1"
 
 
@@ -62,9 +62,9 @@ def test_injected_values_are_folded_into_the_one_parameters_cell(tmp_path):
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
     nb.cells = [tagged, injected, nbformat.v4.new_code_cell("print(seed)")]
     nbformat.write(nb, path)
-    executed_notebooks.clean_metadata(path)
+    notebooks.clean_metadata(path)
     cleaned = nbformat.read(path, as_version=4)
-    assert len(cleaned.cells) == 2 and cleaned.metadata.kernelspec["name"] == executed_notebooks.KERNEL
+    assert len(cleaned.cells) == 2 and cleaned.metadata.kernelspec["name"] == notebooks.KERNEL
     source = cleaned.cells[0].source
     assert cleaned.cells[0].metadata["tags"] == ["parameters"]
     assert "# which params/<profile>.yaml" in source  # the declaration's comment is kept
@@ -74,9 +74,7 @@ def test_injected_values_are_folded_into_the_one_parameters_cell(tmp_path):
 
 
 def test_with_values_keeps_names_it_is_not_given():
-    assert (
-        executed_notebooks.with_values("a = 1  # one\nb = 2", {"b": [1e-05]}) == "a = 1  # one\nb = [1e-05]"
-    )
+    assert notebooks.with_values("a = 1  # one\nb = 2", {"b": [1e-05]}) == "a = 1  # one\nb = [1e-05]"
 
 
 def test_progress_bars_are_dropped_and_warnings_kept():
@@ -91,7 +89,7 @@ def test_progress_bars_are_dropped_and_warnings_kept():
         "text": "\rx: 100%|##| 7/7\nFutureWarning: careful\n",
     }
     stdout = {"output_type": "stream", "name": "stdout", "text": "accuracy 0.9\n"}
-    assert executed_notebooks.without_progress_bars([bar, warning, stdout]) == [
+    assert notebooks.without_progress_bars([bar, warning, stdout]) == [
         {**warning, "text": "FutureWarning: careful\n"},
         stdout,
     ]

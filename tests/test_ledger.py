@@ -3,7 +3,7 @@
 import json
 
 from helpers import ledger
-from helpers.run_summary import work_text
+from helpers.runner.record import work_text
 
 
 def test_nothing_is_written_without_a_ledger(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from helpers.run import KERNEL, discover_notebooks
+from helpers.runner.notebooks import KERNEL, discover_notebooks
 
 NOTEBOOKS = discover_notebooks()
 MACHINE_PATH = re.compile(r"(/(work|root|home|tmp|Users)/[A-Za-z]|[A-Z]:\\\\Users)")

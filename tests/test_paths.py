@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from support.builders import write_toy_results
 
-from helpers import paths, report
+from helpers import paths
 from helpers.results_files import ResultsError, load_results
+from helpers.runner import readme
 
 
 @pytest.fixture
@@ -31,10 +32,10 @@ def test_unset_writes_go_to_the_runs_folder_of_the_profile_where_make_run_writes
 
 
 def test_unset_output_root_of_a_profile_is_the_runners_default_run_folder(monkeypatch):
-    from helpers import run
+    from helpers.runner import command
 
     monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
-    assert paths.output_root("seed") == run.RUNS_DIR / "seed" == paths.REPO_ROOT / "runs" / "seed"
+    assert paths.output_root("seed") == command.RUNS_DIR / "seed" == paths.REPO_ROOT / "runs" / "seed"
 
 
 def test_runs_folder_moves_with_its_variable(tmp_path):
@@ -43,7 +44,7 @@ def test_runs_folder_moves_with_its_variable(tmp_path):
     import subprocess
     import sys
 
-    show = "from helpers import paths, run; print(paths.RUNS_DIR, run.RUNS_DIR)"
+    show = "from helpers import paths; from helpers.runner import command; print(paths.RUNS_DIR, command.RUNS_DIR)"
     env = os.environ | {"IMDB_RUNS_DIR": str(tmp_path / "runs")}
     printed = subprocess.run(
         [sys.executable, "-c", show], env=env, capture_output=True, text=True, check=True
@@ -106,7 +107,7 @@ def test_no_results_anywhere_is_the_clear_error(repo):
 def test_the_readme_table_comes_from_the_committed_results_not_a_run(repo):
     write_toy_results(repo / "results" / "smoke", model_key="alpha")
     write_toy_results(None, model_key="beta")
-    table = report.results_markdown("smoke")
+    table = readme.results_markdown("smoke")
     rows = [
         line
         for line in table.splitlines()

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from helpers import plan
-from helpers.plan import Speed, Work, mean_tokens, notebook_work, plan_lines, search_seconds
+from helpers.runner import plan
+from helpers.runner.plan import Speed, Work, mean_tokens, notebook_work, plan_lines, search_seconds
 from helpers.settings import load_profile
 
 LENGTHS = np.array([100, 300, 700])  # word pieces of three reviews: short, medium, over 510

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from support.builders import write_toy_results
 
-from helpers.reference_check import NUMERICS_MIN_CHANGES, Comparison, reference_lines
+from helpers.runner.reference_check import NUMERICS_MIN_CHANGES, Comparison, reference_lines
 
 N = 1000
 LABELS = [i % 2 for i in range(N)]
@@ -103,12 +103,12 @@ def test_the_runner_ends_with_the_comparison_for_a_profile_with_a_reference(
     """The whole of ``main`` with papermill replaced: the fake notebook writes one model of the reference."""
     import nbformat
 
-    from helpers import executed_notebooks, run
+    from helpers.runner import command, notebooks
 
     folder, out, repo = tmp_path / "notebooks", tmp_path / "run", tmp_path / "repo"
     folder.mkdir()
     nbformat.write(
-        nbformat.v4.new_notebook(metadata={"kernelspec": executed_notebooks.KERNEL_SPEC}),
+        nbformat.v4.new_notebook(metadata={"kernelspec": notebooks.KERNEL_SPEC}),
         folder / "01_fake.ipynb",
     )
     write(repo / "results" / "seed", REFERENCE_PRED)
@@ -118,12 +118,12 @@ def test_the_runner_ends_with_the_comparison_for_a_profile_with_a_reference(
         output.write_text(notebook.read_text())
 
     monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
-    monkeypatch.setattr(run, "REPO_ROOT", repo)
-    monkeypatch.setattr(run, "execute", fake_execute)
-    monkeypatch.setattr(run, "check_kernel", lambda: None)
-    monkeypatch.setattr(run, "standin_reason", lambda *args: None)
+    monkeypatch.setattr(command, "REPO_ROOT", repo)
+    monkeypatch.setattr(command, "execute", fake_execute)
+    monkeypatch.setattr(command, "check_kernel", lambda: None)
+    monkeypatch.setattr(command, "standin_reason", lambda *args: None)
     argv = ["--profile", "seed", "--no-estimate", "--notebooks-dir", str(folder), "--output-dir", str(out)]
-    assert run.main(argv) == 0
+    assert command.main(argv) == 0
     printed = capsys.readouterr().out
     table, against = printed.index("results (seed, "), printed.index("against the committed reference")
     assert table < against < printed.index("outputs:")

@@ -1,9 +1,12 @@
-"""The comparison helpers of ``evaluation`` and the README table of ``report``, on hand-made results."""
+"""The comparison helpers of ``evaluation`` and the README table of ``runner.readme``, on hand-made results."""
 
 import pandas as pd
 import pytest
 
-from helpers import comparisons, evaluation, present, report, results_files
+from helpers import comparisons, evaluation, present, results_files
+from helpers.runner.readme import markers, run_markdown, update_readme
+
+RESULTS, FINDINGS = markers("results"), markers("findings")
 
 
 @pytest.fixture
@@ -120,8 +123,8 @@ def test_significance_statements_give_the_better_models_numbers_first():
 
 def test_readme_block_is_generated_from_the_results(results_dir, tmp_path):
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{report.START}\nold table\n{report.END}\noutro\n")
-    assert report.update_readme("t", readme, folder=results_dir)
+    readme.write_text(f"intro\n{RESULTS[0]}\nold table\n{RESULTS[1]}\noutro\n")
+    assert update_readme("t", readme, folder=results_dir)
     text = readme.read_text()
     assert "old table" not in text and text.startswith("intro") and text.endswith("outro\n")
     assert "| stand-in fine-tuned | stand-in, fine-tuned | 1.000" in text
@@ -132,18 +135,17 @@ def test_readme_block_is_generated_from_the_results(results_dir, tmp_path):
 def test_readme_findings_are_generated_between_their_markers(results_dir, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(
-        f"{report.START}\nx\n{report.END}\n## What the series finds\n{report.FINDINGS_START}\nSTALE\n"
-        f"{report.FINDINGS_END}\n"
+        f"{RESULTS[0]}\nx\n{RESULTS[1]}\n## What the series finds\n{FINDINGS[0]}\nSTALE\n{FINDINGS[1]}\n"
     )
-    assert report.update_readme("t", readme, folder=results_dir)
-    block = readme.read_text().split(report.FINDINGS_START)[1].split(report.FINDINGS_END)[0]
+    assert update_readme("t", readme, folder=results_dir)
+    block = readme.read_text().split(FINDINGS[0])[1].split(FINDINGS[1])[0]
     assert "STALE" not in block and "after Holm's correction" in block
 
 
 def test_readme_without_markers_is_left_alone(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("no markers")
-    assert not report.update_readme("t", readme) and readme.read_text() == "no markers"
+    assert not update_readme("t", readme) and readme.read_text() == "no markers"
 
 
 def test_no_results_is_a_clear_error(tmp_path):
@@ -167,7 +169,7 @@ def test_the_run_table_reads_the_runners_record_and_compares_with_the_previous_r
             }
         )
     )
-    text = report.run_markdown("seed", folder=tmp_path)
+    text = run_markdown("seed", folder=tmp_path)
     assert "| 03_x | 2-core X (AMX) | 1.5 | 0 | 0.50M | 0.50M |" in text
     assert "| 04_y | not recorded | 30.0 | 1.00M | 0.50M | 3.50M |" in text
     assert "Together: 4.00M, 32 minutes." in text and "previous" not in text
@@ -175,10 +177,8 @@ def test_the_run_table_reads_the_runners_record_and_compares_with_the_previous_r
         "notebooks": {"03_x": {"trained": 0, "read": 1_000_000}, "04_y": {"trained": 0, "read": 1_000_000}}
     }
     (ledger_dir / "previous_reference.json").write_text(json.dumps(previous))
-    assert "Notebooks 03, 04: 4.00M, 2.00× the previous reference's 2.00M" in report.run_markdown(
-        "seed", tmp_path
-    )
+    assert "Notebooks 03, 04: 4.00M, 2.00× the previous reference's 2.00M" in run_markdown("seed", tmp_path)
 
 
 def test_no_run_recorded_says_so(tmp_path):
-    assert report.run_markdown("seed", folder=tmp_path).startswith("_No run recorded")
+    assert run_markdown("seed", folder=tmp_path).startswith("_No run recorded")

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from support.builders import project_kernel
 
-from helpers import run
+from helpers.runner import notebooks
 
 
 def _notebook(path, source, tag_parameters=True):
@@ -23,15 +23,17 @@ def _notebook(path, source, tag_parameters=True):
 def test_discovers_numbered_notebooks_in_order_and_selects(tmp_path):
     for name in ("02_b", "01_a", "10_c", "notes"):
         _notebook(tmp_path / f"{name}.ipynb", "pass")
-    assert [p.stem for p in run.discover_notebooks(None, tmp_path)] == ["01_a", "02_b", "10_c"]
-    assert [p.stem for p in run.discover_notebooks(["10", "01"], tmp_path)] == ["01_a", "10_c"]
+    assert [p.stem for p in notebooks.discover_notebooks(None, tmp_path)] == ["01_a", "02_b", "10_c"]
+    assert [p.stem for p in notebooks.discover_notebooks(["10", "01"], tmp_path)] == ["01_a", "10_c"]
     with pytest.raises(SystemExit, match="No notebook matches 07"):
-        run.discover_notebooks(["07"], tmp_path)
+        notebooks.discover_notebooks(["07"], tmp_path)
 
 
 def test_only_declared_parameters_are_injected(tmp_path):
     _notebook(tmp_path / "01_a.ipynb", "pass")
-    assert run.declared_parameters(tmp_path / "01_a.ipynb", {"seed": 1, "n_test": 5, "profile": "x"}) == {
+    assert notebooks.declared_parameters(
+        tmp_path / "01_a.ipynb", {"seed": 1, "n_test": 5, "profile": "x"}
+    ) == {
         "seed": 1,
         "profile": "x",
     }
@@ -69,13 +71,13 @@ def test_runner_stops_at_the_first_failure_and_names_it(tmp_path):
     executed = nbformat.read(out / "01_ok.ipynb", as_version=4)
     # the profile's parameters were injected, and the run's figures and results go beside its notebooks
     assert f"smoke 42 {out.resolve()}" in executed.cells[-1].outputs[0]["text"]
-    assert executed.metadata.kernelspec["name"] == run.KERNEL and len(executed.cells) == 2
+    assert executed.metadata.kernelspec["name"] == notebooks.KERNEL and len(executed.cells) == 2
     assert "01_ok" in result.stdout and "FAILED" in result.stdout  # the summary table
 
 
 def test_a_kernel_whose_python_is_gone_is_named_not_started(tmp_path, monkeypatch):
     """A kernelspec left by another clone's environment: the runner says so instead of papermill's bare error."""
-    kernels = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    kernels = tmp_path / "jupyter" / "kernels" / notebooks.KERNEL
     kernels.mkdir(parents=True)
     gone = str(tmp_path / "elsewhere" / ".venv" / "bin" / "python")
     spec = {
@@ -87,14 +89,14 @@ def test_a_kernel_whose_python_is_gone_is_named_not_started(tmp_path, monkeypatc
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter"))
     with pytest.raises(SystemExit, match="does not exist: run `make setup`"):
-        run.check_kernel()
+        notebooks.check_kernel()
 
 
 def test_a_kernel_of_another_clones_environment_is_refused(tmp_path, monkeypatch):
     """A kernelspec whose Python imports another checkout's helpers would run that code: the runner says so."""
     import sys
 
-    kernels = tmp_path / "jupyter" / "kernels" / run.KERNEL
+    kernels = tmp_path / "jupyter" / "kernels" / notebooks.KERNEL
     kernels.mkdir(parents=True)
     other = tmp_path / "other-clone" / "python"
     other.parent.mkdir()
@@ -107,6 +109,6 @@ def test_a_kernel_of_another_clones_environment_is_refused(tmp_path, monkeypatch
         (kernels / "kernel.json").write_text(json.dumps(spec))
         if expected:
             with pytest.raises(SystemExit, match=f"{expected} .*other-clone.*not this checkout's"):
-                run.check_kernel()
+                notebooks.check_kernel()
         else:
-            run.check_kernel()  # this environment's Python finds this checkout's helpers
+            notebooks.check_kernel()  # this environment's Python finds this checkout's helpers

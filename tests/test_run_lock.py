@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import paths, run, run_lock
+from helpers import paths
+from helpers.runner import command, lock
 
-SRC = Path(run.__file__).resolve().parents[1]
+SRC = Path(command.__file__).resolve().parents[2]
 HOLD = (
-    "import sys; from pathlib import Path; from helpers import run_lock; "
-    "run_lock.acquire(Path(sys.argv[1]), 'python -m helpers.run --profile smoke'); "
+    "import sys; from pathlib import Path; from helpers.runner import lock; "
+    "lock.acquire(Path(sys.argv[1]), 'python -m helpers.run --profile smoke'); "
     "print('held', flush=True); sys.stdin.read()"
 )
 
@@ -49,8 +50,8 @@ def holder_process():
 def test_a_folder_held_by_a_live_run_is_refused_with_who_holds_it(tmp_path, holder_process):
     folder = tmp_path / "smoke"
     process = holder_process(folder)
-    with pytest.raises(run_lock.RunFolderBusy) as error:
-        run_lock.acquire(folder, "python -m helpers.run --profile smoke --notebooks 01 03")
+    with pytest.raises(lock.RunFolderBusy) as error:
+        lock.acquire(folder, "python -m helpers.run --profile smoke --notebooks 01 03")
     message = str(error.value)
     assert f"process {process.pid}" in message and "--profile smoke" in message and "started 20" in message
     assert "--output-dir" in message and "smoke-2" in message
@@ -61,9 +62,9 @@ def test_the_runner_refuses_before_touching_the_folder(
 ):
     folder = tmp_path / "smoke"
     holder_process(folder)
-    monkeypatch.setattr(run, "_run", lambda *args: pytest.fail("the run went ahead in a held folder"))
+    monkeypatch.setattr(command, "_run", lambda *args: pytest.fail("the run went ahead in a held folder"))
     (folder / "run.log").write_text("the other run's log\n")
-    status = run.main(["--profile", "smoke", "--notebooks", "01", "--output-dir", str(folder)])
+    status = command.main(["--profile", "smoke", "--notebooks", "01", "--output-dir", str(folder)])
     assert status == 2 and "is in use by a run of the series" in capsys.readouterr().err
     assert (folder / "run.log").read_text() == "the other run's log\n"  # not truncated, nothing run
 
@@ -73,22 +74,22 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_saying_so(tmp_path, holder_pr
     process = holder_process(folder)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    lock = run_lock.acquire(folder, "python -m helpers.run --profile smoke")
+    held = lock.acquire(folder, "python -m helpers.run --profile smoke")
     try:
-        line = lock.took_over()
+        line = held.took_over()
         assert f"process {process.pid}" in line and "no longer running" in line
-        assert run_lock.read_holder(folder)["pid"] == os.getpid()
+        assert lock.read_holder(folder)["pid"] == os.getpid()
     finally:
-        run_lock.release(lock)
-    assert run_lock.holder(folder) is None and run_lock.read_holder(folder) is None
+        lock.release(held)
+    assert lock.holder(folder) is None and lock.read_holder(folder) is None
 
 
 def test_a_released_folder_is_taken_without_a_word(tmp_path):
     folder = tmp_path / "smoke"
-    run_lock.release(run_lock.acquire(folder, "first"))
-    lock = run_lock.acquire(folder, "second")
-    run_lock.release(lock)
-    assert lock.took_over() is None
+    lock.release(lock.acquire(folder, "first"))
+    held = lock.acquire(folder, "second")
+    lock.release(held)
+    assert held.took_over() is None
 
 
 def test_a_notebook_run_by_hand_is_told_while_a_run_holds_its_folder(tmp_path, holder_process, monkeypatch):
@@ -96,9 +97,9 @@ def test_a_notebook_run_by_hand_is_told_while_a_run_holds_its_folder(tmp_path, h
     monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)  # JupyterLab: outputs go to runs/<profile>/
     assert paths.results_dir("smoke") == tmp_path / "smoke" / "results" / "smoke"  # free: written there
     process = holder_process(tmp_path / "smoke")
-    with pytest.raises(run_lock.RunFolderBusy, match=f"process {process.pid}.*IMDB_SERIES_OUTPUT"):
+    with pytest.raises(lock.RunFolderBusy, match=f"process {process.pid}.*IMDB_SERIES_OUTPUT"):
         paths.results_dir("smoke")
-    with pytest.raises(run_lock.RunFolderBusy):
+    with pytest.raises(lock.RunFolderBusy):
         paths.figures_dir("smoke")
     assert paths.results_dir("quick").is_dir()  # another profile's folder is free
 

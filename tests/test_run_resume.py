@@ -17,8 +17,8 @@ import nbformat
 import pytest
 from support.builders import project_kernel
 
-from helpers import executed_notebooks, run
 from helpers.paths import REPO_ROOT
+from helpers.runner import command, notebooks, resume
 
 SMALLER = ["-p", "n_explore", "400", "-p", "n_test", "60", "-p", "n_validation", "60"]
 
@@ -108,17 +108,17 @@ def test_an_interrupted_run_run_again_resumes_and_says_so(tmp_path):
     assert " ok " in ran, printed
     assert executed.read_bytes() == first_copy  # 01 was not executed again
     assert "results (smoke, " in printed and "zero-shot" in printed  # the run finished: its results table
-    state = json.loads((out / run.RESUME_FILE).read_text())
+    state = json.loads((out / resume.RESUME_FILE).read_text())
     assert state["finished"] and list(state["done"]) == ["01_data_exploration", "03_pretrained_evaluation"]
 
     # finished: the same command runs every notebook again (a resume is only for a run that stopped)
-    assert run.interrupted_run(out / run.RESUME_FILE, "smoke", list(state["done"])) is None
+    assert resume.interrupted_run(out / resume.RESUME_FILE, "smoke", list(state["done"])) is None
 
 
 def _notebooks(folder):
     folder.mkdir()
     for stem in ("01_a", "02_b", "03_c"):
-        nb = nbformat.v4.new_notebook(metadata={"kernelspec": executed_notebooks.KERNEL_SPEC})
+        nb = nbformat.v4.new_notebook(metadata={"kernelspec": notebooks.KERNEL_SPEC})
         params = nbformat.v4.new_code_cell("seed = 0")
         params.metadata["tags"] = ["parameters"]
         nb.cells = [params, nbformat.v4.new_code_cell(f"print({stem!r})")]
@@ -140,58 +140,58 @@ def test_resume_logic_with_papermill_replaced(tmp_path, monkeypatch, capsys, res
         output.write_text(notebook.read_text())
 
     monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
-    monkeypatch.setattr(run, "execute", fake_execute)
-    monkeypatch.setattr(run, "check_kernel", lambda: None)
-    monkeypatch.setattr(run, "standin_reason", lambda *args: None)
+    monkeypatch.setattr(command, "execute", fake_execute)
+    monkeypatch.setattr(command, "check_kernel", lambda: None)
+    monkeypatch.setattr(command, "standin_reason", lambda *args: None)
     argv = ["--profile", "smoke", "--no-estimate", "--notebooks-dir", str(folder), "--output-dir", str(out)]
 
-    assert run.main(argv) == 130
+    assert command.main(argv) == 130
     printed = capsys.readouterr()
     assert executed == ["01_a", "02_b"] and "02_b interrupted" in printed.out + printed.err
     assert "run the same command again to resume: 01_a is read back" in printed.err
 
     executed.clear()
-    assert run.main(argv) == 0
+    assert command.main(argv) == 0
     printed = capsys.readouterr().out
     assert executed == ["02_b", "03_c"]
     assert "resuming the run started" in printed and "01_a finished then and is read back" in printed
     assert "▶ 01_a read back: finished" in printed
 
     executed.clear()
-    assert run.main(argv) == 0  # the last run finished: nothing to resume
+    assert command.main(argv) == 0  # the last run finished: nothing to resume
     assert executed == ["01_a", "02_b", "03_c"] and "resuming" not in capsys.readouterr().out
 
     interrupt.add("03_c")  # stopped again, after 01 and 02 ...
-    assert run.main(argv) == 130
+    assert command.main(argv) == 130
     capsys.readouterr()
     executed.clear()
-    assert run.main([*argv, "-p", "seed", "1"]) == 0  # ... but the parameters changed: everything runs
+    assert command.main([*argv, "-p", "seed", "1"]) == 0  # ... but the parameters changed: everything runs
     assert executed == ["01_a", "02_b", "03_c"]
     assert "changed since (its cells or its parameters)" in capsys.readouterr().out
 
     interrupt.add("03_c")
-    assert run.main(argv) == 130
+    assert command.main(argv) == 130
     executed.clear()
-    assert run.main([*argv, "--restart"]) == 0
+    assert command.main([*argv, "--restart"]) == 0
     assert executed == ["01_a", "02_b", "03_c"]
 
 
 def test_only_a_leading_run_of_unchanged_finished_notebooks_is_kept(tmp_path):
     folder, out = _notebooks(tmp_path / "notebooks"), tmp_path / "run"
     out.mkdir()
-    notebooks = run.discover_notebooks(None, folder)
-    prints = {nb.stem: run.fingerprint(nb, {"seed": 1}) for nb in notebooks}
-    for nb in notebooks:
+    found = notebooks.discover_notebooks(None, folder)
+    prints = {nb.stem: resume.fingerprint(nb, {"seed": 1}) for nb in found}
+    for nb in found:
         (out / nb.name).write_text(nb.read_text())
     state = {"done": {stem: {"fingerprint": prints[stem]} for stem in ("01_a", "03_c")}}
-    assert run.finished_prefix(state, notebooks, prints, out) == [
+    assert resume.finished_prefix(state, found, prints, out) == [
         "01_a"
     ]  # 03 after an unfinished 02: run again
-    assert run.fingerprint(notebooks[0], {"seed": 2}) != prints["01_a"]
-    executed = nbformat.read(notebooks[0], as_version=4)  # an executed copy: parameters and outputs differ
+    assert resume.fingerprint(found[0], {"seed": 2}) != prints["01_a"]
+    executed = nbformat.read(found[0], as_version=4)  # an executed copy: parameters and outputs differ
     executed.cells[0].source = "seed = 1"
     executed.cells[1].outputs = [nbformat.v4.new_output("stream", text="01_a")]
-    nbformat.write(executed, out / notebooks[0].name)
-    assert run.fingerprint(out / notebooks[0].name, {"seed": 1}) == prints["01_a"]
+    nbformat.write(executed, out / found[0].name)
+    assert resume.fingerprint(out / found[0].name, {"seed": 1}) == prints["01_a"]
     (out / "01_a.ipynb").unlink()
-    assert run.finished_prefix(state, notebooks, prints, out) == []
+    assert resume.finished_prefix(state, found, prints, out) == []

@@ -5,13 +5,13 @@ import os
 import nbformat
 from support.builders import write_toy_results
 
-from helpers import executed_notebooks, run, run_summary
+from helpers.runner import command, notebooks, record
 
 
 def test_results_lines_list_every_model_most_accurate_first(tmp_path):
     write_toy_results(tmp_path, model_key="nbsvm", y_pred=[1, 0, 1, 0])  # 4/4 right
     write_toy_results(tmp_path, model_key="bow_random_forest")  # 3/4 right
-    lines = run_summary.results_lines("smoke", tmp_path)
+    lines = record.results_lines("smoke", tmp_path)
     assert lines[0].startswith("results (smoke, ")
     assert lines[1].split() == ["model", "accuracy", "95%", "CI", "n"]
     nbsvm, forest = lines[2].split(), lines[3].split()
@@ -23,13 +23,13 @@ def test_results_lines_list_every_model_most_accurate_first(tmp_path):
 
 
 def test_results_lines_say_when_there_are_none_or_a_file_is_broken(tmp_path):
-    assert "no model results in" in run_summary.results_lines("smoke", tmp_path)[0]
+    assert "no model results in" in record.results_lines("smoke", tmp_path)[0]
     (tmp_path / "zero_shot.json").write_text("{not json")
-    assert "zero_shot.json is not valid JSON" in run_summary.results_lines("smoke", tmp_path)[0]
+    assert "zero_shot.json is not valid JSON" in record.results_lines("smoke", tmp_path)[0]
 
 
 def test_output_lines_name_notebooks_results_figures_and_log(tmp_path):
-    lines = run_summary.output_lines(tmp_path / "nb", tmp_path / "out", "smoke", tmp_path / "out" / "run.log")
+    lines = record.output_lines(tmp_path / "nb", tmp_path / "out", "smoke", tmp_path / "out" / "run.log")
     text = "\n".join(lines)
     assert lines[0] == "outputs:"
     out = (tmp_path / "out").resolve()  # outside the repository: absolute
@@ -39,8 +39,11 @@ def test_output_lines_name_notebooks_results_figures_and_log(tmp_path):
         and f"figures             {out}/figures/smoke/" in text
     )
     assert f"kernel log          {out}/run.log" in text
-    inside = run_summary.output_lines(
-        run.REPO_ROOT / "runs" / "smoke", run.REPO_ROOT / "runs" / "smoke", "smoke", run.REPO_ROOT / "x.log"
+    inside = record.output_lines(
+        command.REPO_ROOT / "runs" / "smoke",
+        command.REPO_ROOT / "runs" / "smoke",
+        "smoke",
+        command.REPO_ROOT / "x.log",
     )
     assert "results             runs/smoke/results/smoke/" in "\n".join(inside[:3])
 
@@ -50,7 +53,7 @@ def test_a_run_ends_with_the_results_table_and_the_paths(tmp_path, monkeypatch, 
     folder = tmp_path / "notebooks"
     folder.mkdir()
     nbformat.write(
-        nbformat.v4.new_notebook(metadata={"kernelspec": executed_notebooks.KERNEL_SPEC}),
+        nbformat.v4.new_notebook(metadata={"kernelspec": notebooks.KERNEL_SPEC}),
         folder / "01_fake.ipynb",
     )
     out = tmp_path / "run"
@@ -62,10 +65,10 @@ def test_a_run_ends_with_the_results_table_and_the_paths(tmp_path, monkeypatch, 
         output.write_text(notebook.read_text())
 
     monkeypatch.delenv("IMDB_SERIES_OUTPUT", raising=False)
-    monkeypatch.setattr(run, "execute", fake_execute)
-    monkeypatch.setattr(run, "check_kernel", lambda: None)
-    monkeypatch.setattr(run, "standin_reason", lambda *args: None)
-    code = run.main(
+    monkeypatch.setattr(command, "execute", fake_execute)
+    monkeypatch.setattr(command, "check_kernel", lambda: None)
+    monkeypatch.setattr(command, "standin_reason", lambda *args: None)
+    code = command.main(
         ["--profile", "smoke", "--no-estimate", "--notebooks-dir", str(folder), "--output-dir", str(out)]
     )
     assert code == 0

@@ -27,7 +27,7 @@ from test_notebooks import reader_problems
 from helpers import paths
 from helpers.paths import REPO_ROOT
 from helpers.results_files import load_results
-from helpers.run import discover_notebooks
+from helpers.runner.notebooks import discover_notebooks
 
 PROFILE = "smoke"
 NOTEBOOKS = discover_notebooks()

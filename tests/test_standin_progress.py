@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 from support.builders import toy_reviews
 
-from helpers import plan, run, standin, standin_plan
-from helpers.plan import Speed
-from helpers.progress import StepProgress
+from helpers import standin
+from helpers.runner import plan, prepare, standin_plan
+from helpers.runner.plan import Speed
+from helpers.runner.progress import StepProgress
 from helpers.standin import StandinConfig
 
 
@@ -80,20 +81,20 @@ def test_the_build_loop_reports_every_step(tiny):
 BUILD_IN_A_RUNNER = """
 import sys
 from pathlib import Path
-from helpers import run
+from helpers.runner import prepare
 
 def build(on_step):
     print("MISSING keys: classifier.weight (the libraries' chatter)")
     for step in (1, 2, 3):
         on_step(step, 3)
 
-run.build_standin(Path(sys.argv[1]), build=build)
+prepare.build_standin(Path(sys.argv[1]), build=build)
 """
 
 
 def test_the_runner_shows_the_builds_progress_in_the_terminal_and_its_chatter_in_the_log(tmp_path):
     log = tmp_path / "run.log"
-    env = {**os.environ, "PYTHONPATH": str(Path(run.__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(Path(prepare.__file__).resolve().parents[2])}
     done = subprocess.run(
         [sys.executable, "-c", BUILD_IN_A_RUNNER, str(log)],
         capture_output=True,
@@ -153,7 +154,7 @@ def test_the_plan_lists_the_build_first_and_times_the_notebooks_on_its_architect
     monkeypatch.setattr(standin_plan, "estimate_build", lambda: fake)
     monkeypatch.setattr(standin_plan, "untrained_checkpoint", lambda folder: folder)
     monkeypatch.setattr(plan, "estimate", notebooks_plan)
-    run.print_plan(
+    prepare.print_plan(
         {"model": "auto", "profile": "seed"}, [tmp_path / "03_zero_shot.ipynb"], tmp_path / "log", True
     )
     lines = capsys.readouterr().out.splitlines()

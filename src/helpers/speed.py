@@ -1,4 +1,4 @@
-"""One timed step, shared by the runner's plan (:func:`helpers.plan.measure_speed`), precision ``auto``
+"""One timed step, shared by the runner's plan (:func:`helpers.runner.plan.measure_speed`), precision ``auto``
 (:mod:`helpers.precision_measure`) and the benchmark (:mod:`helpers.bench`, whose training steps are timed by
 :func:`timed_step`).
 

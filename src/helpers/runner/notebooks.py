@@ -1,4 +1,5 @@
-"""An executed notebook as it is committed: one parameters cell (papermill's injected values folded into the
+"""The notebooks the runner executes: found by number, their declared parameters, the project's kernel checked,
+executed by papermill, and left as committed: one parameters cell (papermill's injected values folded into the
 tagged cell), the project's kernelspec, no progress bars, no widget state or run timings, formatted by ruff."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 import sys
 import tokenize
 from pathlib import Path
+
+from helpers.paths import NOTEBOOKS_DIR
 
 KERNEL = "imdb-sentiment"  # installed by `make setup`; every notebook's kernelspec names it
 KERNEL_SPEC = {"name": KERNEL, "display_name": "Python (imdb-sentiment)", "language": "python"}
@@ -106,3 +109,74 @@ def format_with_ruff(path: Path) -> None:
 
     if importlib.util.find_spec("ruff") is not None:
         subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(path)], check=False)
+
+
+def discover_notebooks(selection: list[str] | None = None, folder: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The numbered notebooks (``NN_name.ipynb``) in order; ``selection`` keeps those whose number or name matches."""
+    notebooks = sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+    if not selection:
+        return notebooks
+    chosen = [p for p in notebooks if any(p.name.startswith(s) or p.stem == s for s in selection)]
+    unknown = [s for s in selection if not any(p.name.startswith(s) or p.stem == s for p in notebooks)]
+    if unknown:
+        raise SystemExit(
+            f"No notebook matches {', '.join(unknown)} (have: {', '.join(p.stem for p in notebooks)})"
+        )
+    return chosen
+
+
+def declared_parameters(notebook: Path, parameters: dict) -> dict:
+    """The subset of ``parameters`` that the notebook's ``parameters`` cell declares (no unknown-parameter noise)."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook))
+    return {name: value for name, value in parameters.items() if name in declared}
+
+
+def check_kernel() -> None:
+    """The project's kernel must be installed (``make setup`` does it), else papermill would fail obscurely."""
+    import shutil
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    install = (
+        f'run `make setup` (or `python -m ipykernel install --user --name {KERNEL} --display-name "Python ({KERNEL})"`'
+        " in the project's environment)"
+    )
+    specs = KernelSpecManager()
+    if KERNEL not in specs.find_kernel_specs():
+        raise SystemExit(f"The Jupyter kernel {KERNEL!r} is not installed: {install}")
+    python = specs.get_kernel_spec(KERNEL).argv[0]
+    if not shutil.which(python):  # e.g. installed from another clone's environment, since removed
+        raise SystemExit(f"The Jupyter kernel {KERNEL!r} starts {python}, which does not exist: {install}")
+    theirs, ours = kernel_helpers(python), Path(__file__).resolve().parents[1] / "__init__.py"
+    if theirs != ours:  # another clone's environment: its notebooks would run that clone's helpers
+        found = f"the helpers of {theirs.parent}" if theirs else "no helpers package"
+        raise SystemExit(
+            f"The Jupyter kernel {KERNEL!r} starts {python}, which imports {found}, not this checkout's"
+            f" ({ours.parent}): {install}"
+        )
+
+
+def kernel_helpers(python: str) -> Path | None:
+    """Where ``python`` imports the ``helpers`` package from (found, not imported), or ``None``."""
+    import subprocess
+
+    code = "import importlib.util as u; s = u.find_spec('helpers'); print(s.origin if s else '')"
+    found = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60).stdout.strip()
+    return Path(found).resolve() if found else None
+
+
+def execute(notebook: Path, output: Path, parameters: dict) -> None:
+    import papermill
+
+    papermill.execute_notebook(
+        str(notebook),
+        str(output),
+        parameters=declared_parameters(notebook, parameters),
+        kernel_name=KERNEL,
+        cwd=str(notebook.parent),
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=True,
+    )

@@ -3,10 +3,10 @@
 The build (:func:`helpers.standin.build_standin_model`) trains ``ceil(n / batch_size) × epochs`` steps on SST-2's
 short sentences, batched by length. Its cost is measured, not assumed: one mega-batch of sentences drawn as the
 build draws them (``batch_size × 50``, the build's own length grouping) gives the mean padded length of a batch,
-and :func:`helpers.plan.measure_speed` times training steps of the build's model (MiniLM-L6's encoder, word
+and :func:`helpers.runner.plan.measure_speed` times training steps of the build's model (MiniLM-L6's encoder, word
 embeddings frozen, in the build's precision) at that batch size and length on this machine. The notebooks' plan
 can be timed before the build too: :func:`untrained_checkpoint` saves the stand-in's architecture (its speed, not
-its weights) for :func:`helpers.plan.estimate` to load.
+its weights) for :func:`helpers.runner.plan.estimate` to load.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def estimate_build(config: StandinConfig | None = None, *, sentences=None, model
     """Measure the build of ``config`` on this machine. ``sentences``: SST-2's training texts (default: loaded
     as the build loads them); ``model``: ``(model, tokenizer)`` to time (default: the build's own,
     :func:`helpers.standin.base_classifier`)."""
-    from helpers.plan import measure_speed
+    from helpers.runner.plan import measure_speed
 
     config = config or StandinConfig()
     if sentences is None:
@@ -102,7 +102,7 @@ def estimate_build(config: StandinConfig | None = None, *, sentences=None, model
 
 def untrained_checkpoint(folder: Path, config: StandinConfig | None = None) -> Path:
     """Save the stand-in's architecture, untrained head and all, into ``folder``: what
-    :func:`helpers.plan.estimate` times the notebooks' steps on before the stand-in is built (speed depends on
+    :func:`helpers.runner.plan.estimate` times the notebooks' steps on before the stand-in is built (speed depends on
     the shapes, not the weights)."""
     model, tokenizer = base_classifier(config or StandinConfig())
     model.save_pretrained(folder)

@@ -5,7 +5,9 @@ that holds it: a run that is killed leaves no lock behind, only its record (``ru
 started, its command), which the next run reads to say whom it takes the folder over from. A second run of the
 same folder is refused with a message that names the run holding it and how to choose another folder. A notebook
 run outside the runner (JupyterLab) writes into ``runs/<profile>/`` too (:func:`helpers.paths.output_root`);
-it is refused there while a run holds that folder (:func:`check_free`). Linux and macOS (``fcntl``).
+it is refused there while a run holds that folder (:func:`check_free`, which ``paths`` calls). The messages show
+the folder as the caller's ``show`` does (:func:`helpers.paths.display_path`): this module imports no other of the
+package's, so that ``paths`` may. Linux and macOS (``fcntl``).
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import fcntl
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 LOCK_FILE = "run.lock"
 HOLDER_FILE = "run.lock.json"
+Show = Callable[[Path], str]  # a folder as shown to people
 
 
 class RunFolderBusy(RuntimeError):
@@ -29,11 +33,13 @@ class RunFolderBusy(RuntimeError):
 
 @dataclass
 class RunLock:
-    """A held lock: the folder, the open lock file, and the record of a run that died holding it (or None)."""
+    """A held lock: the folder, the open lock file, the record of a run that died holding it (or None), and how
+    the folder is shown."""
 
     folder: Path
     fd: int
     previous: dict[str, Any] | None = None
+    show: Show = str
 
     def took_over(self) -> str | None:
         """One line for a folder taken over from a run that ended without releasing it (killed), else None."""
@@ -42,12 +48,12 @@ class RunLock:
         pid = self.previous.get("pid")
         state = "is no longer running" if not _alive(pid) else "no longer holds it"
         return (
-            f"taking over {_shown(self.folder)} from an earlier run that ended without releasing it (process "
+            f"taking over {_shown(self.folder, self.show)} from an earlier run that ended without releasing it (process "
             f"{pid}, started {self.previous.get('started', '?')}, which {state}: killed or crashed)"
         )
 
 
-def acquire(folder: Path, command: str) -> RunLock:
+def acquire(folder: Path, command: str, show: Show = str) -> RunLock:
     """Lock ``folder`` for this process and record who holds it; :class:`RunFolderBusy` when a live run holds it."""
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
@@ -55,13 +61,13 @@ def acquire(folder: Path, command: str) -> RunLock:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise RunFolderBusy(busy_message(folder, read_holder(folder))) from None
+        raise RunFolderBusy(busy_message(folder, read_holder(folder), show)) from None
     previous = read_holder(folder)
     record = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": command}
     tmp = folder / (HOLDER_FILE + ".tmp")
     tmp.write_text(json.dumps(record, indent=2) + "\n")
     os.replace(tmp, folder / HOLDER_FILE)
-    return RunLock(folder, fd, previous)
+    return RunLock(folder, fd, previous, show)
 
 
 def release(lock: RunLock) -> None:
@@ -89,12 +95,12 @@ def holder(folder: Path) -> dict[str, Any] | None:
         os.close(fd)
 
 
-def check_free(folder: Path) -> None:
+def check_free(folder: Path, show: Show = str) -> None:
     """For a notebook run outside the runner: :class:`RunFolderBusy` when a run holds ``folder``."""
     record = holder(folder)
     if record is not None:
         raise RunFolderBusy(
-            busy_message(folder, record, for_notebook=True)
+            busy_message(folder, record, show, for_notebook=True)
             + " A notebook run by hand would write its results and figures into the same folder: wait for "
             "the run to finish, or set os.environ['IMDB_SERIES_OUTPUT'] to another folder first."
         )
@@ -107,21 +113,23 @@ def read_holder(folder: Path) -> dict[str, Any] | None:
         return None
 
 
-def busy_message(folder: Path, record: dict[str, Any] | None, for_notebook: bool = False) -> str:
+def busy_message(
+    folder: Path, record: dict[str, Any] | None, show: Show = str, for_notebook: bool = False
+) -> str:
     """Which run holds ``folder`` (its command, process id, start) and how to run beside it."""
     record = record or {}
     who = (
         f"`{record.get('command', 'python -m helpers.run')}` (process {record.get('pid', '?')}, "
         f"started {record.get('started', '?')})"
     )
-    message = f"{_shown(folder)} is in use by a run of the series: {who}."
+    message = f"{_shown(folder, show)} is in use by a run of the series: {who}."
     if for_notebook:
         return message
     sibling = folder.with_name(folder.name + "-2")
     return (
         f"{message} Two runs in one folder would overwrite each other's notebooks, results and resume record. "
         f"Wait for it to finish (or stop it: kill {record.get('pid', '<pid>')}), or give this run its own "
-        f"folder: --output-dir {_shown(sibling)}"
+        f"folder: --output-dir {_shown(sibling, show)}"
     )
 
 
@@ -137,7 +145,5 @@ def _alive(pid: Any) -> bool:
     return True
 
 
-def _shown(folder: Path) -> str:
-    from helpers.paths import display_path
-
-    return display_path(folder) + "/"
+def _shown(folder: Path, show: Show) -> str:
+    return show(folder) + "/"

@@ -1,12 +1,17 @@
-"""Progress of a long loop in the terminal: steps done of the total, time elapsed and left.
+"""The terminal during a run: a long loop's progress (steps done of the total, time elapsed and left), and the
+libraries' chatter sent to the run's log instead (:func:`output_to`).
 
-One line that updates in place where the stream is a terminal, else a line a minute (a log, a pipe, CI), so
+Progress is one line that updates in place where the stream is a terminal, else a line a minute (a log, a pipe, CI), so
 a long build shows it is alive without filling a log. The clock is injectable (tests).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 TTY_REFRESH_S = 1.0  # an updating line: redrawn at most once a second
@@ -54,3 +59,24 @@ class StepProgress:
         if self.tty and self.last:
             self.stream.write("\n")
             self.stream.flush()
+
+
+@contextlib.contextmanager
+def output_to(log: Path):
+    """Send this process's (and its kernels') stdout and stderr to ``log`` at the file-descriptor level."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log.open("a") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+        try:
+            with contextlib.redirect_stdout(handle), contextlib.redirect_stderr(handle):
+                yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
