@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from helpers.runner import readme
 from helpers.paths import REPO_ROOT
+from helpers.runner import readme
 
 README = REPO_ROOT / "README.md"
 

@@ -4,7 +4,14 @@ import pandas as pd
 import pytest
 
 from helpers import comparisons, evaluation, present, results_files
-from helpers.runner.readme import markers, run_markdown, update_readme
+from helpers.runner.readme import (
+    SectionMissing,
+    markers,
+    render,
+    run_markdown,
+    update_readme,
+    update_sections,
+)
 
 RESULTS, FINDINGS = markers("results"), markers("findings")
 
@@ -140,6 +147,29 @@ def test_readme_findings_are_generated_between_their_markers(results_dir, tmp_pa
     assert update_readme("t", readme, folder=results_dir)
     block = readme.read_text().split(FINDINGS[0])[1].split(FINDINGS[1])[0]
     assert "STALE" not in block and "after Holm's correction" in block
+
+
+def test_one_writer_writes_every_kind_of_section_and_names_a_missing_one(tmp_path):
+    page, speed = tmp_path / "README.md", markers("speed:toy")
+    before = f"intro\n{RESULTS[0]}\nold\n{RESULTS[1]}\nmiddle\n{speed[0]}\nold\n{speed[1]}\noutro\n"
+    page.write_text(before)
+    update_sections(page, {"results": "| new results |", "speed:toy": "| new speed |"})
+    assert page.read_text() == before.replace("old", "| new results |", 1).replace("old", "| new speed |")
+    written = page.read_text()
+    with pytest.raises(SectionMissing, match="no <!-- findings:start --> … <!-- findings:end --> block"):
+        update_sections(page, {"results": "lost", "findings": "x"})
+    assert page.read_text() == written  # nothing half-written
+
+
+def test_the_readme_update_writes_the_results_and_the_speed_tables_alike(results_dir, tmp_path):
+    """``python -m helpers.report``'s update: the results table from results/, the speed table from the committed
+    benchmark JSON (read, never written), each between its markers."""
+    page, speed = tmp_path / "README.md", markers("speed:quick-standin")
+    page.write_text(f"{RESULTS[0]}\nold\n{RESULTS[1]}\n## Speed\n{speed[0]}\nold\n{speed[1]}\n")
+    assert update_readme("t", page, folder=results_dir)
+    text = page.read_text()
+    assert "| BoW forest | scikit-learn | 0.750" in text.split(RESULTS[1])[0]
+    assert text.split(speed[0])[1].split(speed[1])[0] == f"\n{render('quick-standin')}\n"
 
 
 def test_readme_without_markers_is_left_alone(tmp_path):

@@ -68,9 +68,8 @@ def recorded(folder: str | os.PathLike) -> dict[str, dict]:
     return json.loads(path.read_text())["notebooks"] if path.is_file() else {}
 
 
-PREVIOUS_FILE = (
-    "previous_reference.json"  # an earlier reference's work, estimated the same way (not a ledger)
-)
+# an earlier reference's work, estimated the same way (not a ledger)
+PREVIOUS_FILE = "previous_reference.json"
 
 
 def previous(folder: str | os.PathLike) -> dict | None:

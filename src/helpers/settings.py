@@ -87,7 +87,7 @@ def setup(seed: int = 42) -> None:
     # plots (matplotlib, seaborn) sits above settings: imported only when a notebook sets up
     from helpers.plots import set_style
 
-    quiet = environment.series_quiet()  # set by the runner: a notebook executed by it
+    quiet = environment.series_quiet() is not None  # set by the runner: a notebook executed by it
     if quiet:  # plain sentences in stdout, warnings included (one line, no file path): no stderr boxes
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
         # the notebook says where its data and model came from in one generated sentence: not twice

@@ -97,10 +97,10 @@ def _parser() -> argparse.ArgumentParser:
 def _environment(args, run_dir: Path) -> Path:
     """Set the kernels' environment (quiet, offline for smoke, where figures and results go); the output root."""
     env = dict(KERNEL_ENV)
-    if environment.series_output() is None:  # figures/ and results/: this run's, beside its notebooks,
+    if environment.series_output() is None:  # figures/ and results/: this run's, beside its notebooks, or
         env[environment.SERIES_OUTPUT] = str(
             REPO_ROOT if args.refresh else run_dir.resolve()
-        )  # or the reference
+        )  # the reference
     if args.profile == "smoke":
         env |= {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}  # smoke never touches the network
     output_root = Path(env.get(environment.SERIES_OUTPUT) or environment.series_output() or REPO_ROOT)

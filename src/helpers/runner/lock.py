@@ -48,8 +48,8 @@ class RunLock:
         pid = self.previous.get("pid")
         state = "is no longer running" if not _alive(pid) else "no longer holds it"
         return (
-            f"taking over {_shown(self.folder, self.show)} from an earlier run that ended without releasing it (process "
-            f"{pid}, started {self.previous.get('started', '?')}, which {state}: killed or crashed)"
+            f"taking over {_shown(self.folder, self.show)} from an earlier run that ended without releasing it "
+            f"(process {pid}, started {self.previous.get('started', '?')}, which {state}: killed or crashed)"
         )
 
 

@@ -226,11 +226,11 @@ def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed:
         if number in work and speed is not None:
             minutes = work[number].seconds(speed) / 60
             total += minutes
-            lines.append(f"  {name:<26} {'~' + _minutes(minutes):>9}  ({'; '.join(work[number].notes)})")
+            lines.append(f"  {name:<26} {'~' + minutes_text(minutes):>9}  ({'; '.join(work[number].notes)})")
         else:
             lines.append(f"  {name:<26} {'':>9}  (no transformer: classical models and tables)")
     if speed is not None and total:
-        lines.append(f"  transformer notebooks together ~{_minutes(total)} on this machine")
+        lines.append(f"  transformer notebooks together ~{minutes_text(total)} on this machine")
         if total > OVER_AN_HOUR and profile != "quick":
             lines.append(
                 "  that is over an hour here: for a first look, `make run PROFILE=quick` runs every notebook "
@@ -239,7 +239,8 @@ def plan_lines(profile: str, notebooks: list[str], work: dict[str, Work], speed:
     return lines
 
 
-def _minutes(minutes: float) -> str:
+def minutes_text(minutes: float) -> str:
+    """``<1 min`` or whole minutes rounded up (``3 min``)."""
     if minutes < 1:
         return "<1 min"
     return f"{math.ceil(minutes)} min"

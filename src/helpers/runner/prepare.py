@@ -10,7 +10,7 @@ from pathlib import Path
 from helpers import environment
 from helpers.paths import display_path
 from helpers.runner.notebooks import declared_parameters
-from helpers.runner.progress import output_to
+from helpers.runner.progress import StepProgress, output_to
 
 
 def standin_reason(notebooks: list[Path], parameters: dict) -> str | None:
@@ -36,10 +36,8 @@ def standin_reason(notebooks: list[Path], parameters: dict) -> str | None:
 
 def build_standin(log: Path, build=None) -> None:
     """Build the offline stand-in, the libraries' chatter to ``log`` and its progress to the terminal
-    (:class:`helpers.runner.progress.StepProgress`: one updating line, or a line a minute where stdout is no terminal).
-    ``build``: the builder, called with ``on_step`` (default :func:`helpers.standin.build_standin_model`)."""
-    from helpers.runner.progress import StepProgress
-
+    (:class:`helpers.runner.progress.StepProgress`: one updating line, or a line a minute where stdout is no
+    terminal). ``build``: the builder, called with ``on_step`` (default :func:`helpers.standin.build_standin_model`)."""
     if build is None:
         from helpers.standin import build_standin_model as build
     sys.stdout.flush()
@@ -60,11 +58,12 @@ def build_standin(log: Path, build=None) -> None:
 
 def print_plan(parameters: dict, notebooks: list[Path], log: Path, build_first: bool = False) -> None:
     """Time a few steps of the profile's model here and print each notebook's estimated minutes
-    (:mod:`helpers.runner.plan`); with ``build_first``, the stand-in's build is measured and listed first, and the
-    notebooks are timed on its architecture (:mod:`helpers.runner.standin_plan`). The libraries' chatter goes to ``log``."""
+    (:mod:`helpers.runner.plan`); with ``build_first``, the stand-in's build is measured and listed first, and
+    the notebooks are timed on its architecture (:mod:`helpers.runner.standin_plan`). The libraries' chatter goes
+    to ``log``."""
     import tempfile
 
-    from helpers import plan
+    from helpers.runner import plan
 
     print("plan (a few steps timed on this machine):", flush=True)
     stems = [nb.stem for nb in notebooks]
@@ -72,7 +71,7 @@ def print_plan(parameters: dict, notebooks: list[Path], log: Path, build_first: 
         if not build_first:
             lines = plan.estimate(parameters, stems)
         else:
-            from helpers import standin_plan
+            from helpers.runner import standin_plan
 
             lines = [standin_plan.estimate_build().line()]
             with tempfile.TemporaryDirectory(prefix="standin-architecture-") as folder:

@@ -29,11 +29,8 @@ BENCH_DIR = REPO_ROOT / "results" / "benchmarks"
 SECTION = re.compile(r"<!-- (?P<name>[\w.:-]+):start -->.*?<!-- (?P=name):end -->", re.S)
 
 
-class SectionMissing(KeyError):
+class SectionMissing(ValueError):
     """README has no markers for a section it is asked to write."""
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 def markers(name: str) -> tuple[str, str]:

@@ -42,9 +42,8 @@ def print_work(runs: list[NotebookRun], stand_in: Path, folder: Path) -> None:
     build = ledger.totals(stand_in)
     if build["trained"] or build["read"]:
         rows["stand-in build"] = {**build, "seconds": None}
-    here = (
-        machine_text()
-    )  # each row says where its seconds were measured: a reference may be re-made in parts
+    # each row says where its seconds were measured: a reference may be re-made in parts
+    here = machine_text()
     rows |= {
         r.notebook: {"trained": r.trained, "read": r.read, "seconds": round(r.seconds, 1), "machine": here}
         for r in runs

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.runner import plan
 from helpers.standin import StandinConfig, _length_grouped_batches, base_classifier
 
 SAMPLE_BATCHES = 50  # the build sorts by length within mega-batches of 50 batches: one of them is sampled
@@ -43,8 +44,7 @@ class BuildEstimate:
 
     def line(self) -> str:
         """The plan's line for the build."""
-        minutes = self.seconds / 60
-        shown = "<1 min" if minutes < 1 else f"{math.ceil(minutes)} min"
+        shown = plan.minutes_text(self.seconds / 60)
         return (
             f"  {'stand-in build (once)':<26} {'~' + shown:>9}  ({self.steps:,} steps of {self.batch_size} SST-2 "
             f"sentences, ~{self.mean_tokens:.0f} tokens each, {self.seconds_per_step:.2f} s a step measured here, "
@@ -62,7 +62,6 @@ def estimate_build(config: StandinConfig | None = None, *, sentences=None, model
     """Measure the build of ``config`` on this machine. ``sentences``: SST-2's training texts (default: loaded
     as the build loads them); ``model``: ``(model, tokenizer)`` to time (default: the build's own,
     :func:`helpers.standin.base_classifier`)."""
-    from helpers.runner.plan import measure_speed
 
     config = config or StandinConfig()
     if sentences is None:
@@ -79,7 +78,7 @@ def estimate_build(config: StandinConfig | None = None, *, sentences=None, model
     ]
     mean_tokens = mean_padded_length(lengths, config.batch_size, config.seed)
     length = max(1, round(mean_tokens))
-    speed = measure_speed(
+    speed = plan.measure_speed(
         model,
         tokenizer,
         train_batch_size=config.batch_size,
