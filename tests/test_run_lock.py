@@ -99,7 +99,7 @@ def test_a_notebook_run_by_hand_is_told_while_a_run_holds_its_folder(tmp_path, h
     process = holder_process(tmp_path / "smoke")
     with pytest.raises(lock.RunFolderBusy, match=f"process {process.pid}.*IMDB_SERIES_OUTPUT") as error:
         paths.results_dir("smoke")
-    assert not str(error.value).startswith(str(tmp_path))  # shown as paths shows folders: not machine-specific
+    assert not str(error.value).startswith(str(tmp_path))  # shown as paths shows it
     with pytest.raises(lock.RunFolderBusy):
         paths.figures_dir("smoke")
     assert paths.results_dir("quick").is_dir()  # another profile's folder is free
