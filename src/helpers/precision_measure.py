@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers.devices import cpu_flags, cpu_model
+
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "IMDB_CACHE_DIR"
@@ -128,8 +130,6 @@ def cache_dir() -> Path:
 def machine_key(shapes: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a measurement depends on: the CPU's model and flags, torch's threads and version, the shapes."""
     import torch
-
-    from helpers.devices import cpu_flags, cpu_model
 
     return {
         "version": CACHE_VERSION,
