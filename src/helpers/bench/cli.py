@@ -82,16 +82,8 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict]:
     )
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    settings = MODES[args.mode] | {
-        k: v
-        for k, v in {
-            "n": args.n,
-            "train_steps": args.train_steps,
-            "repeats": args.repeats,
-            "recipe_reviews": args.recipe_reviews,
-        }.items()
-        if v is not None
-    }
+    overrides = {key: getattr(args, key) for key in ("n", "train_steps", "repeats", "recipe_reviews")}
+    settings = MODES[args.mode] | {key: value for key, value in overrides.items() if value is not None}
     return args, settings
 
 
@@ -110,30 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     if choice.measured:
         print(f"  measured {choice.measured['when']}: {Measured.from_dict(choice.measured).text()}")
 
-    print(f"evaluation ({settings['repeats']} repeats after a warm-up, median and range):")
-    runs = bench_evaluation(
-        model,
-        tokenizer,
-        test["text"],
-        test["label"],
-        max_length=args.max_length,
-        batch_size=args.batch_size,
-        repeats=settings["repeats"],
-        include_batch1_pipeline=not args.skip_pipeline,
-        device=device,
+    runs, baseline, breakdown, recipe = run_benchmarks(
+        model, tokenizer, imdb["train"], test, args, settings, device
     )
-    baseline = {"evaluation": runs[0].method}
-    breakdown, recipe = {}, []
-    if settings["train_steps"] > 0:
-        runs += run_training(model.cpu(), tokenizer, imdb["train"], args, settings, device)
-        baseline["training"] = PREVIOUS_DEFAULT
-        breakdown = run_profile(model.cpu(), tokenizer, imdb["train"], args, device)
-    if settings["recipe_reviews"] > 0:
-        recipe = run_recipe(model.cpu(), tokenizer, imdb["train"], args, settings, device)
-    if args.epoch_reviews > 0:
-        runs.append(run_epoch(model.cpu(), tokenizer, imdb["train"], args, device))
-        baseline["epoch"] = runs[-1].method
-
     contexts = {
         "training": args.train_max_length,
         "epoch": args.train_max_length,
@@ -159,6 +130,36 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or output_root() / "results" / "benchmarks" / f"{args.mode}-{model_source.kind}.json"
     write_record(output, record, runs, table)
     return 0
+
+
+def run_benchmarks(model, tokenizer, train, test, args, settings, device):
+    """``(runs, baseline, breakdown, recipe)``: the evaluation methods on ``test``, then what the options ask for
+    on the ``train`` reviews (training steps and their profile, the recipe check, one epoch), and the baseline
+    method of each task."""
+    print(f"evaluation ({settings['repeats']} repeats after a warm-up, median and range):")
+    runs = bench_evaluation(
+        model,
+        tokenizer,
+        test["text"],
+        test["label"],
+        max_length=args.max_length,
+        batch_size=args.batch_size,
+        repeats=settings["repeats"],
+        include_batch1_pipeline=not args.skip_pipeline,
+        device=device,
+    )
+    baseline = {"evaluation": runs[0].method}
+    breakdown, recipe = {}, []
+    if settings["train_steps"] > 0:
+        runs += run_training(model.cpu(), tokenizer, train, args, settings, device)
+        baseline["training"] = PREVIOUS_DEFAULT
+        breakdown = run_profile(model.cpu(), tokenizer, train, args, device)
+    if settings["recipe_reviews"] > 0:
+        recipe = run_recipe(model.cpu(), tokenizer, train, args, settings, device)
+    if args.epoch_reviews > 0:
+        runs.append(run_epoch(model.cpu(), tokenizer, train, args, device))
+        baseline["epoch"] = runs[-1].method
+    return runs, baseline, breakdown, recipe
 
 
 RECORDED_OPTIONS = ("max_length", "batch_size", "train_max_length", "train_batch_size", "epoch_reviews")

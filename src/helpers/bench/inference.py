@@ -74,16 +74,9 @@ def evaluation_methods(
         return lambda: pipeline_predict(m, tokenizer, texts, max_length, size, device)
 
     def ours(get_model=lambda: model, truncation="head", precision="fp32"):
-        return lambda: (
-            predict(
-                get_model(),
-                tokenizer,
-                texts,
-                # batch size auto: predict's own choice for the device and precision
-                Reading(truncation, max_length, precision=precision, device=device),
-                progress=False,
-            ).labels
-        )
+        # batch size auto: predict's own choice for the device and precision
+        reading = Reading(truncation, max_length, precision=precision, device=device)
+        return lambda: predict(get_model(), tokenizer, texts, reading, progress=False).labels
 
     methods = []
     if include_batch1_pipeline:
