@@ -4,6 +4,7 @@ model and one machine, print the table and write the record."""
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 from pathlib import Path
 
@@ -32,9 +33,9 @@ MODES = {  # training: timed steps per setup; recipe: training reviews for the p
 
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict]:
     """The options, and the mode's settings with any option that overrides them."""
-    from helpers import bench
-
-    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=bench.__doc__.split("\n")[0])
+    # the help's description: the first line of helpers.bench's docstring (a package is loaded before its modules)
+    description = sys.modules[__package__].__doc__.split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=description)
     parser.add_argument("--mode", choices=sorted(MODES), default="quick")
     parser.add_argument(
         "--model",
