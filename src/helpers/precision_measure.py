@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.devices import cpu_flags, cpu_model
+from helpers.speed import time_steps
 
 log = logging.getLogger(__name__)
 
@@ -211,8 +212,6 @@ def measure_reference() -> Measured:
     """Time :func:`reference_model` in fp32 and bf16 autocast on the CPU (bf16 left out, with the error, where
     torch cannot run it here)."""
     import torch
-
-    from helpers.speed import time_steps
 
     started = time.perf_counter()
     model = reference_model()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.ledger import millions, work
 from helpers.tables import p_text, show_table
 
 # Roles of the series' models, by results key; a transformer's label starts with the family it came from.
@@ -310,8 +311,6 @@ def search_bought(
 def work_sentence(rows: dict[str, dict]) -> str:
     """One sentence on the work the transformer notebooks did, in forward-pass token equivalents (a trained token
     counting 3), from ``{notebook: {"trained", "read"}}`` (:mod:`helpers.ledger`); empty without rows."""
-    from helpers.ledger import millions, work
-
     rows = {name: row for name, row in rows.items() if row.get("trained") or row.get("read")}
     if not rows:
         return ""
@@ -333,7 +332,6 @@ def budget_sentence(
     """This run's work against the previous reference's (:func:`helpers.ledger.previous`), notebook by notebook,
     and the verdict: within the budget, or over it by how much and where the growth went (the fine-tuning reviews
     ``n_train`` and the search's ``n_trials`` against the previous run's)."""
-    from helpers.ledger import millions, work
 
     def cost(row):
         return work(row["trained"], row["read"])

@@ -21,6 +21,7 @@ from helpers.bench.report import (
     write_record,
 )
 from helpers.bench.training import PREVIOUS_DEFAULT, bench_epoch, bench_training
+from helpers.devices import choose_device, device_name
 from helpers.paths import output_root
 from helpers.precision import choose_precision
 from helpers.precision_measure import Measured
@@ -90,8 +91,6 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; write ``results/benchmarks/<mode>-<model>.json`` (or ``--output``) and its markdown table."""
-    from helpers.devices import device_name
-
     args, settings = parse_args(argv)
     model, tokenizer, model_source, imdb, test, data_source, device = load_inputs(args, settings)
     machine = machine_description() | {"device": device_name(device)}
@@ -179,7 +178,6 @@ def report_precision(table, chosen: str) -> dict:
 def load_inputs(args, settings):
     """Seeded, quiet libraries; the model, tokenizer and source; bundled IMDB and the test sample; the device."""
     from helpers.data import load_imdb, stratified_sample
-    from helpers.devices import choose_device
     from helpers.modeling import load_classifier
     from helpers.settings import quiet_libraries, seed_everything
 

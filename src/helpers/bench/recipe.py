@@ -4,6 +4,7 @@ after the same steps, through the real ``training.finetune``."""
 from __future__ import annotations
 
 from helpers.bench.training import PREVIOUS_DEFAULT
+from helpers.specs import TrainingRun
 
 RECIPES = (  # (method, attention dropout, hidden dropout); None keeps the checkpoint's own
     (PREVIOUS_DEFAULT, None, None),
@@ -27,7 +28,6 @@ def bench_recipe(
     new default (no dropout at all), on the same reviews for the same steps: wall time and validation accuracy with its 95%
     Wilson interval (a recipe change must stay within the previous default's interval)."""
     from helpers.data import stratified_sample
-    from helpers.specs import TrainingRun
 
     pool = stratified_sample(imdb_train, reviews + validation, seed)
     held_out = set(stratified_sample(pool, validation, seed + 1)["review_id"])

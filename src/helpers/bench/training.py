@@ -8,8 +8,12 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from helpers.bench.measure import Measurement
+from helpers.devices import choose_device
+from helpers.dropout import set_attention_dropout, set_hidden_dropout
+from helpers.labels import imdb_label_map
+from helpers.specs import DEFAULT_DROPOUT
 from helpers.speed import timed_step  # the one step timer: the plan's and precision auto's too
-from helpers.tokens import length_grouped_batches
+from helpers.tokens import length_grouped_batches, pad_batch, tokenize_dataset
 
 
 # ----------------------------------------------------------------------------------------------- training
@@ -63,8 +67,6 @@ def register_fp32_attention() -> None:
 def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[TrainSetup]:
     """The previous default and today's (the first two: the table's ratio), naive set-ups, then one lever at a time
     changed from today's default."""
-    from helpers.specs import DEFAULT_DROPOUT
-
     new = dict(DEFAULT_DROPOUT, batch_size=32)  # finetune's recipe, the seed's batch
     setups = [
         TrainSetup(
@@ -125,8 +127,6 @@ def _prepare_model(model, setup: TrainSetup, device):
 
     import torch
 
-    from helpers.dropout import set_attention_dropout, set_hidden_dropout
-
     model = copy.deepcopy(model)
     if setup.attention_dropout is not None:
         set_attention_dropout(model, setup.attention_dropout)
@@ -151,8 +151,6 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
     import contextlib
 
     import torch
-
-    from helpers.tokens import pad_batch
 
     model, forward, optimizer = _prepare_model(model, setup, device)
     autocast = (
@@ -182,8 +180,6 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
 def tokenized_sample(model, tokenizer, train, n: int, max_length: int, seed: int):
     """``n`` stratified training reviews tokenized as ``finetune`` does (head+tail), with their lengths."""
     from helpers.data import stratified_sample
-    from helpers.labels import imdb_label_map
-    from helpers.tokens import tokenize_dataset
 
     subset = stratified_sample(train, n, seed)
     data = tokenize_dataset(
@@ -211,8 +207,6 @@ def bench_training(
     it meets), round ``r`` runs step ``r`` of every setup in turn, so a busy machine slows them alike; the time
     is the sum of the per-step times, the spread the range of per-step throughputs.
     """
-    from helpers.devices import choose_device
-
     device = choose_device(device)
     setups = training_setups(batch_size, with_compile)[: 2 if defaults_only else None]
     biggest = max(s.batch_size for s in setups)
@@ -252,8 +246,6 @@ def bench_epoch(
 ) -> Measurement:
     """One whole epoch of ``finetune``'s default step over ``reviews`` training reviews (length-grouped batches),
     after one warm-up step: what an epoch of the ``full`` profile costs on this device (task ``epoch``)."""
-    from helpers.devices import choose_device
-
     device = choose_device(device)
     new = next(s for s in training_setups() if s.method == NEW_DEFAULT)
     setup = replace(new, method=f"one epoch, new default: {reviews:,} reviews", batch_size=batch_size)
