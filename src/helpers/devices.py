@@ -10,6 +10,7 @@ the one reader of ``/proc/cpuinfo`` and the device's :class:`Capability`.
 from __future__ import annotations
 
 import os
+import platform
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -70,8 +71,6 @@ def cpu_info(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> dict[str, str]:
 
 def cpu_model(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str:
     """The CPU's model name (``Intel(R) Xeon(R) Processor``), or the platform's processor name elsewhere."""
-    import platform
-
     return cpu_info(cpuinfo).get("model name") or platform.processor() or platform.machine() or "unknown CPU"
 
 

@@ -3,6 +3,9 @@ a bf16 model), naive padding, and the project's ``predict`` (batch size ``auto``
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import numpy as np
 
 from helpers.bench.measure import Measurement, PeakRSS, timed
@@ -57,9 +60,6 @@ def evaluation_methods(
     model, tokenizer, texts, *, max_length, batch_size, device, include_batch1_pipeline=True
 ):
     """``(method, function, notes)`` for every inference method, baselines first; each function returns labels."""
-    import copy
-    import functools
-
     import torch
 
     from helpers.inference import predict, quantize_int8

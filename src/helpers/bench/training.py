@@ -3,6 +3,8 @@ same length-grouped batches, steps interleaved across set-ups so that a busy mac
 
 from __future__ import annotations
 
+import contextlib
+import copy
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -123,8 +125,6 @@ def padded_tokens(lengths, batches, pad_to: int | None = None) -> int:
 
 
 def _prepare_model(model, setup: TrainSetup, device):
-    import copy
-
     import torch
 
     model = copy.deepcopy(model)
@@ -148,8 +148,6 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
 
     The same work as the Trainer's step (gradient clipping at 1.0 included), without its logging.
     """
-    import contextlib
-
     import torch
 
     model, forward, optimizer = _prepare_model(model, setup, device)

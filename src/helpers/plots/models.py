@@ -3,6 +3,9 @@ efficiency, cost against accuracy, learning curves."""
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
@@ -73,9 +76,6 @@ def accuracy_ci_plot(table, title: str) -> plt.Figure:
 
 def confusion_matrices_plot(matrices: dict[str, list], title: str, columns: int = 3) -> plt.Figure:
     """Confusion matrices side by side (``columns`` per row), one per model name, titles wrapped to fit."""
-    import math
-    import textwrap
-
     rows, cols = math.ceil(len(matrices) / columns), min(columns, len(matrices))
     fig, axes = plt.subplots(rows, cols, figsize=(2.7 * cols, 2.9 * rows), squeeze=False)
     for ax, (name, matrix) in zip(axes.flat, matrices.items(), strict=False):
@@ -93,8 +93,6 @@ def accuracy_by_bucket_plot(table, xlabel: str, title: str, max_overlaid: int = 
 
     Up to ``max_overlaid`` models share one panel; more get one small panel each (same axes), so bands never blur.
     """
-    import math
-
     buckets = list(dict.fromkeys(table["bucket"]))
     models = list(dict.fromkeys(table["model"]))
     sizes = table.drop_duplicates("bucket").set_index("bucket")["n"]

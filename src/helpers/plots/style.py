@@ -3,6 +3,8 @@ shown once with its alt text."""
 
 from __future__ import annotations
 
+import base64
+import html
 from pathlib import Path
 
 import matplotlib
@@ -75,9 +77,6 @@ def publish(fig: plt.Figure, profile: str, name: str, caption_text: str = "", al
     The displayed output carries the alt text both as output metadata (``image/png.alt``, which JupyterLab and
     nbconvert's classic template read) and as an ``<img alt>`` (nbconvert's default lab template, GitHub).
     """
-    import base64
-    import html
-
     if fig.get_figwidth() > MAX_WIDTH_INCHES + 0.05:
         raise ValueError(
             f"figure {name!r} is {fig.get_figwidth():.1f} in wide: at most {MAX_WIDTH_INCHES} in keeps its text "
