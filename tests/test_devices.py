@@ -70,12 +70,12 @@ def test_the_cpu_model_is_read_from_cpuinfo(tmp_path):
 def test_the_machine_names_its_cores_cpu_and_class(monkeypatch):
     import os
 
-    from helpers import devices, precision
+    from helpers import devices
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(devices, "cpu_model", lambda: "AMD EPYC 7R13")
     monkeypatch.setattr(
-        precision, "detect_capability", lambda: precision.Capability("cpu", "AVX2", native_bf16=False)
+        devices, "detect_capability", lambda: devices.Capability("cpu", "AVX2", native_bf16=False)
     )
     assert devices.machine_text() == "2-core AMD EPYC 7R13 (AVX2)"
 
@@ -83,7 +83,7 @@ def test_the_machine_names_its_cores_cpu_and_class(monkeypatch):
 def test_cpuinfo_has_one_reader(monkeypatch, tmp_path):
     """``devices.cpu_info`` reads /proc/cpuinfo; the CPU's model, its flags, the precision's capability and the
     benchmark's machine all come from it."""
-    from helpers import devices, precision
+    from helpers import devices
     from helpers.bench.measure import machine_description
 
     info = tmp_path / "cpuinfo"
@@ -101,7 +101,7 @@ def test_cpuinfo_has_one_reader(monkeypatch, tmp_path):
     monkeypatch.setattr(devices, "cpu_info", counted)
     assert devices.cpu_model() == "Intel(R) Xeon(R) Processor"
     assert devices.cpu_flags() == {"avx2", "avx512f", "avx512_bf16"}
-    assert precision.detect_capability("cpu").cpu_class == "AVX-512 BF16"
+    assert devices.detect_capability("cpu").cpu_class == "AVX-512 BF16"
     described = machine_description()
     assert (described["cpu"], described["bf16_hardware"]) == ("Intel(R) Xeon(R) Processor", ["avx512_bf16"])
     assert set(reads) == {"/proc/cpuinfo"}  # what each asked for, answered from the fake file above

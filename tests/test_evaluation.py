@@ -144,3 +144,25 @@ def test_summary_of_a_model_that_never_predicts_one_class():
     assert summary["macro_f1"] == pytest.approx((0 + 2 * 0.5 / 1.5) / 2)
     only_pos = evaluation.summarise_predictions([1, 1], [1, 1])  # one class in the data: both still reported
     assert only_pos["confusion_matrix"] == [[0, 0], [0, 2]] and "neg" in only_pos["classification_report"]
+
+
+@pytest.mark.parametrize(
+    "b, c", [(0, 0), (0, 1), (1, 0), (3, 3), (5, 2), (12, 12), (13, 12), (0, 40), (30, 10)]
+)
+@pytest.mark.parametrize("exact", [None, True, False])
+def test_mcnemar_matches_the_hand_formulas_to_the_last_digit(b, c, exact):
+    """Statsmodels behind the function keeps the hand-written results: 2·P(X ≤ min(b, c)) capped at 1, or the
+    continuity-corrected χ² (|b − c| − 1)² / (b + c); no discordant pair is p = 1 in either branch."""
+    from scipy import stats
+
+    use_exact = (b + c) < 25 if exact is None else exact
+    if b + c == 0:
+        expected = (1.0, 0.0)
+    elif use_exact:
+        expected = (min(1.0, 2 * stats.binom.cdf(min(b, c), b + c, 0.5)), float(min(b, c)))
+    else:
+        statistic = (abs(b - c) - 1) ** 2 / (b + c)
+        expected = (float(stats.chi2.sf(statistic, df=1)), statistic)
+    result = _mcnemar(b, c, exact=exact)
+    assert (result["p_value"], result["statistic"]) == expected
+    assert (result["only_a_right"], result["only_b_right"]) == (b, c)

@@ -8,7 +8,8 @@ import warnings
 import pytest
 
 from helpers import devices, precision, precision_measure
-from helpers.precision import Capability, choose_precision, cpu_class, cpu_flags, detect_capability
+from helpers.devices import Capability, cpu_class, cpu_flags, detect_capability
+from helpers.precision import choose_precision
 from helpers.precision_measure import BF16_MARGIN, Measured, cache_file, machine_key
 
 FP32_TRAIN, FP32_READ = 3468.0, 11423.0  # tokens/s in fp32 on the Xeon (stand-in, 32 x 256 tokens)
@@ -72,7 +73,7 @@ def cpu_of(monkeypatch, tmp_path):
     def use(name):
         cpuinfo = tmp_path / f"cpuinfo-{name}"
         cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {FLAGS[name]}\n")
-        monkeypatch.setattr(precision, "cpu_flags", lambda path=cpuinfo: cpu_flags(path))
+        monkeypatch.setattr(devices, "cpu_flags", lambda path=cpuinfo: cpu_flags(path))
         monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: TORCH_LEVEL[name])
         monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: NATIVE[name])
 
@@ -132,7 +133,7 @@ def test_another_machine_key_measures_again(cpu_of, monkeypatch):
     cpu_of("AVX2")
     measure = Counting()
     choose_precision("auto", "cpu", measure=measure)
-    monkeypatch.setattr(devices, "cpu_model", lambda cpuinfo=None: "another CPU")
+    monkeypatch.setattr(precision_measure, "cpu_model", lambda cpuinfo=None: "another CPU")
     choose_precision("auto", "cpu", measure=measure)
     assert measure.calls == 2
     monkeypatch.setattr(torch, "get_num_threads", lambda: 97)  # another thread count

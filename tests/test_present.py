@@ -1,50 +1,6 @@
-import numpy as np
 import pandas as pd
 
-from helpers import present
-
-
-def test_p_values_read_as_people_write_them():
-    assert [present.p_text(p) for p in (0.31, 0.042, 0.0546, 0.0071, 0.00071, 1e-12)] == [
-        "0.31",
-        "0.042",
-        "0.055",
-        "0.007",
-        "7.1e-04",
-        "1.0e-12",
-    ]
-    assert present.p_text(0.04996) == "0.0500" and present.p_text(0.0501) == "0.050"  # never rounded across α
-
-
-def test_tables_show_no_nan_no_truncation_and_labels_by_name():
-    frame = pd.DataFrame(
-        {
-            "model": ["MiniLM-L6 fine-tuned on SST-2 (offline stand-in) fine-tuned on IMDB", "x"],
-            "accuracy": [0.91234, np.nan],
-            "p value": [0.00071, 0.5],
-            "n": [1000, 20],
-            "label": [0, 1],
-            "review": ["Great.\n\nThen worse.", "ok"],
-            "learning_rate": [3e-05, 1e-4],
-        }
-    )
-    text = present.format_table(frame)
-    assert text.iloc[0].tolist() == [
-        frame.model[0],
-        "0.912",
-        "7.1e-04",
-        "1,000",
-        "neg",
-        "Great. Then worse.",
-        "3.0e-05",
-    ]
-    assert text.iloc[1]["accuracy"] == present.MISSING
-    html = present.table_html(frame)
-    assert (
-        "NaN" not in html
-        and "…" not in html
-        and '<td style="text-align: left">Great. Then worse.</td>' in html
-    )
+from helpers import present, tables
 
 
 def test_short_labels_are_unique_per_role_and_family():
@@ -170,7 +126,7 @@ def test_example_reviews_show_probabilities_by_label_and_cut_only_long_reviews()
     assert list(reviews.index) == ["r2", "r1"] and reviews.loc["r2", "review"] == "x" * 10 + "…"
     assert reviews.loc["r1", "review"] == "short"  # not cut, so no ellipsis
     assert p_pos.loc["model A"].tolist() == ["0.00", "0.90"] and p_pos.loc["model B", "r2"] == "0.60"
-    assert present.format_table(reviews)["label"].tolist() == ["neg", "pos"]
+    assert tables.format_table(reviews)["label"].tolist() == ["neg", "pos"]
     empty, _ = present.example_reviews(paired, texts, labels, [])
     assert empty.empty
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from support.builders import toy_reviews
 
 from helpers.tokens import (
     encode,
     head_tail_sizes,
+    length_grouped_batches,
     pad_batch,
     token_lengths,
     tokenize_dataset,
@@ -73,3 +75,21 @@ def test_tokenize_dataset_maps_labels_into_model_space(tiny):
     assert all(len(x) <= 16 for x in tokens["input_ids"]) and tokens["length"] == [
         len(x) for x in tokens["input_ids"]
     ]
+
+
+def test_length_grouped_batches_sort_within_mega_batches_of_50_batches():
+    lengths = np.arange(400)  # all different: a batch's lengths show which reviews were sorted together
+    small = length_grouped_batches(lengths[:100], 2, 0)  # one mega-batch: the whole set sorted, then paired
+    assert sorted((int(a), int(b)) for a, b in small) == [(i + 1, i) for i in range(0, 100, 2)]
+    batches = length_grouped_batches(lengths, 2, 0)  # four mega-batches of 100 shuffled reviews, each sorted
+    assert sorted(np.concatenate(batches).tolist()) == list(range(400))  # every review once
+    assert all(a > b for a, b in batches)  # longest first within a batch
+    assert sum(a - b == 1 for a, b in batches) < 100  # not a global sort: neighbours come from one mega-batch
+    epoch_1, epoch_2 = (length_grouped_batches(lengths, 2, rng) for rng in [np.random.default_rng(5)] * 2)
+    again = length_grouped_batches(lengths, 2, 5)
+    assert all(
+        np.array_equal(x, y) for x, y in zip(epoch_1, again, strict=True)
+    )  # a seed and a fresh Generator agree
+    assert not all(
+        np.array_equal(x, y) for x, y in zip(epoch_1, epoch_2, strict=True)
+    )  # a shared Generator draws anew

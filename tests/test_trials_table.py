@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from helpers.present import format_table, trials_table
+from helpers.present import trials_table
+from helpers.tables import format_table
 
 
 def trials():

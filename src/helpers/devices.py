@@ -3,12 +3,16 @@
 ``choose_device()`` picks ``cuda`` when ``torch.cuda.is_available()`` and the CPU otherwise; ``device="cpu"`` (or
 ``"cuda:1"``, or ``$IMDB_DEVICE``) overrides it. On a GPU it switches float32 matrix products to TF32 (about
 8× faster on Ampere and later, the precision PyTorch's own guide recommends for training). ``device_name`` is the
-short string every result records.
+short string every result records. The hardware's facts live here too, below the precision that decides from them:
+the one reader of ``/proc/cpuinfo`` and the device's :class:`Capability`.
 """
 
 from __future__ import annotations
 
 import os
+import platform
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from helpers import environment
 
@@ -67,8 +71,6 @@ def cpu_info(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> dict[str, str]:
 
 def cpu_model(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> str:
     """The CPU's model name (``Intel(R) Xeon(R) Processor``), or the platform's processor name elsewhere."""
-    import platform
-
     return cpu_info(cpuinfo).get("model name") or platform.processor() or platform.machine() or "unknown CPU"
 
 
@@ -77,12 +79,55 @@ def cpu_flags(cpuinfo: str | os.PathLike = "/proc/cpuinfo") -> set[str]:
     return set(cpu_info(cpuinfo).get("flags", "").split())
 
 
+@dataclass(frozen=True)
+class Capability:
+    """What a device can compute fast (recorded in results files): on a GPU, what ``auto`` decides from; on a CPU,
+    its class beside the measurement that decides."""
+
+    device_type: str  # "cpu" or "cuda"
+    cpu_class: str  # "AMX", "AVX-512 BF16", "AVX-512", "AVX2", or torch's own name for other CPUs
+    native_bf16: bool  # bf16 matrix products in hardware (oneDNN on a CPU, torch.cuda on a GPU)
+    gpu: str | None = None  # the GPU's name on CUDA
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = self.gpu or f"CPU, {self.cpu_class}"
+        return f"{where}: {'native' if self.native_bf16 else 'no native'} bf16"
+
+
+def cpu_class(flags: set[str], torch_capability: str) -> str:
+    """A short name of the CPU's matrix hardware: ``AMX``, ``AVX-512 BF16``, ``AVX-512``, ``AVX2`` or torch's."""
+    if "amx_bf16" in flags:
+        return "AMX"
+    if "avx512_bf16" in flags:
+        return "AVX-512 BF16"
+    if "avx512f" in flags or torch_capability.startswith("AVX512"):
+        return "AVX-512"
+    if "avx2" in flags or torch_capability == "AVX2":
+        return "AVX2"
+    return torch_capability or "unknown"
+
+
+def detect_capability(device=None) -> Capability:
+    """The :class:`Capability` of ``device`` (a ``torch.device`` or string; default: the CPU)."""
+    import torch
+
+    device = torch.device(device if device is not None else "cpu")
+    klass = cpu_class(cpu_flags(), torch.backends.cpu.get_cpu_capability())
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        return Capability(
+            "cuda", klass, bool(torch.cuda.is_bf16_supported()), torch.cuda.get_device_name(index)
+        )
+    return Capability("cpu", klass, bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()))
+
+
 def machine_text() -> str:
     """This machine in a few words, for a record of where a run's minutes were measured:
     ``2-core Intel(R) Xeon(R) Processor (AMX)``, with the GPU when torch sees one."""
     import torch
-
-    from helpers.precision import detect_capability
 
     text = f"{os.cpu_count()}-core {cpu_model()} ({detect_capability().cpu_class})"
     if torch.cuda.is_available():

@@ -7,7 +7,6 @@ models are :mod:`helpers.comparisons`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,21 +14,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.metrics import classification_report, confusion_matrix
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
 
 from helpers.labels import LABEL_NAMES
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion (better than the normal interval near 0 or 1 and for small n)."""
+    """Wilson score interval for a proportion (better than the normal interval near 0 or 1 and for small n):
+    SciPy's ``binomtest(successes, n).proportion_ci(method="wilson")``."""
     if n <= 0:
         raise ValueError("n must be positive")
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be between 0 and n={n}, got {successes}")
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+    ci = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def accuracy_with_ci(y_true: Sequence[int], y_pred: Sequence[int], confidence: float = 0.95):
@@ -44,8 +43,9 @@ def accuracy_with_ci(y_true: Sequence[int], y_pred: Sequence[int], confidence: f
 def mcnemar_test(y_true, pred_a, pred_b, exact: bool | None = None) -> dict[str, Any]:
     """McNemar's test on paired predictions: do models A and B have the same error rate on these reviews?
 
-    ``b`` counts reviews only A gets right, ``c`` those only B gets right. Exact binomial test when
-    ``b + c < 25`` (or ``exact=True``), otherwise the chi-squared test with continuity correction.
+    ``b`` counts reviews only A gets right, ``c`` those only B gets right. Statsmodels' ``mcnemar``: the exact
+    binomial test when ``b + c < 25`` (or ``exact=True``), otherwise the chi-squared test with continuity
+    correction; no discordant pair is p = 1.
     """
     y_true, pred_a, pred_b = (np.asarray(x) for x in (y_true, pred_a, pred_b))
     if not (y_true.shape == pred_a.shape == pred_b.shape):
@@ -56,12 +56,9 @@ def mcnemar_test(y_true, pred_a, pred_b, exact: bool | None = None) -> dict[str,
     exact = (b + c) < 25 if exact is None else exact
     if b + c == 0:
         p_value, statistic = 1.0, 0.0
-    elif exact:
-        p_value = min(1.0, 2 * stats.binom.cdf(min(b, c), b + c, 0.5))
-        statistic = float(min(b, c))
     else:
-        statistic = (abs(b - c) - 1) ** 2 / (b + c)
-        p_value = float(stats.chi2.sf(statistic, df=1))
+        result = mcnemar([[0, b], [c, 0]], exact=exact, correction=True)
+        p_value, statistic = result.pvalue, result.statistic
     return {
         "only_a_right": b,
         "only_b_right": c,
@@ -150,8 +147,6 @@ def choose_threshold(y_true, p_pos) -> dict[str, Any]:
 def holm(p_values: Sequence[float]) -> np.ndarray:
     """Holm-adjusted p-values (``statsmodels.stats.multitest.multipletests(method="holm")``): compare them with
     α to keep the chance of any false "the models differ" among all the tests at α."""
-    from statsmodels.stats.multitest import multipletests
-
     p_values = np.asarray(p_values, dtype=float)
     if p_values.size == 0:
         return p_values

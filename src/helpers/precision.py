@@ -23,10 +23,10 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from helpers.devices import cpu_flags
+from helpers.devices import Capability, detect_capability
 from helpers.precision_measure import BF16_MARGIN, Measured, cached_measurement
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -35,24 +35,6 @@ EMULATED_BF16_COST = (
     "fp32 (2-core AMD EPYC, AVX2 only)"
 )
 _warned: set[str] = set()
-
-
-@dataclass(frozen=True)
-class Capability:
-    """What a device can compute fast (recorded in results files): on a GPU, what ``auto`` decides from; on a CPU,
-    its class beside the measurement that decides."""
-
-    device_type: str  # "cpu" or "cuda"
-    cpu_class: str  # "AMX", "AVX-512 BF16", "AVX-512", "AVX2", or torch's own name for other CPUs
-    native_bf16: bool  # bf16 matrix products in hardware (oneDNN on a CPU, torch.cuda on a GPU)
-    gpu: str | None = None  # the GPU's name on CUDA
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def __str__(self) -> str:
-        where = self.gpu or f"CPU, {self.cpu_class}"
-        return f"{where}: {'native' if self.native_bf16 else 'no native'} bf16"
 
 
 @dataclass(frozen=True)
@@ -80,39 +62,6 @@ class PrecisionChoice:
             "capability": self.capability.as_dict(),
             "measured": self.measured,
         }
-
-
-def cpu_class(flags: set[str], torch_capability: str) -> str:
-    """A short name of the CPU's matrix hardware: ``AMX``, ``AVX-512 BF16``, ``AVX-512``, ``AVX2`` or torch's."""
-    if "amx_bf16" in flags:
-        return "AMX"
-    if "avx512_bf16" in flags:
-        return "AVX-512 BF16"
-    if "avx512f" in flags or torch_capability.startswith("AVX512"):
-        return "AVX-512"
-    if "avx2" in flags or torch_capability == "AVX2":
-        return "AVX2"
-    return torch_capability or "unknown"
-
-
-def detect_capability(device=None) -> Capability:
-    """The :class:`Capability` of ``device`` (a ``torch.device`` or string; default: the CPU)."""
-    import torch
-
-    device = torch.device(device if device is not None else "cpu")
-    if device.type == "cuda":
-        index = device.index if device.index is not None else torch.cuda.current_device()
-        return Capability(
-            device_type="cuda",
-            cpu_class=cpu_class(cpu_flags(), torch.backends.cpu.get_cpu_capability()),
-            native_bf16=bool(torch.cuda.is_bf16_supported()),
-            gpu=torch.cuda.get_device_name(index),
-        )
-    return Capability(
-        device_type="cpu",
-        cpu_class=cpu_class(cpu_flags(), torch.backends.cpu.get_cpu_capability()),
-        native_bf16=bool(torch.ops.mkldnn._is_mkldnn_bf16_supported()),
-    )
 
 
 def choose_precision(

@@ -33,6 +33,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers.devices import cpu_flags, cpu_model
+from helpers.speed import time_steps
+
 log = logging.getLogger(__name__)
 
 CACHE_ENV = "IMDB_CACHE_DIR"
@@ -129,8 +132,6 @@ def machine_key(shapes: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a measurement depends on: the CPU's model and flags, torch's threads and version, the shapes."""
     import torch
 
-    from helpers.devices import cpu_flags, cpu_model
-
     return {
         "version": CACHE_VERSION,
         "cpu": cpu_model(),
@@ -211,8 +212,6 @@ def measure_reference() -> Measured:
     """Time :func:`reference_model` in fp32 and bf16 autocast on the CPU (bf16 left out, with the error, where
     torch cannot run it here)."""
     import torch
-
-    from helpers.speed import time_steps
 
     started = time.perf_counter()
     model = reference_model()

@@ -1,21 +1,18 @@
-"""How the notebooks present results: short model labels, formatted tables, numbers in generated prose.
+"""How the notebooks present results: short model labels, numbers in generated prose.
 
-Every table goes through :func:`show_table` (accuracy-like numbers with 3 decimals, times with 1, p-values like ``7.1e-04``,
-counts with thousands separators, no ``NaN``, text left-aligned on one line, labels as neg/pos), every model is
-named by :func:`short_label` in tables and figures, and sentences with numbers are written by :func:`say`.
+Every model is named by :func:`short_label` in tables and figures, and sentences with numbers are written by
+:func:`say`; every table goes through :func:`show_table`, from :mod:`helpers.tables` (the series' formatting of
+numbers and tables, :func:`p_text` among them).
 """
 
 from __future__ import annotations
 
-import html
-import math
-import re
-from numbers import Integral, Real
 from typing import Any
 
 import pandas as pd
 
-from helpers.labels import LABEL_NAMES
+from helpers.ledger import millions, work
+from helpers.tables import p_text, show_table
 
 # Roles of the series' models, by results key; a transformer's label starts with the family it came from.
 CLASSICAL_LABELS = {"bow_random_forest": "BoW forest", "tfidf_logreg": "TF-IDF + LR", "nbsvm": "NB-SVM"}
@@ -25,8 +22,6 @@ TRANSFORMER_ROLES = {
     "fine_tuned": "fine-tuned",
     "tuned": "tuned",
 }
-LABEL_COLUMNS = {"label", "pred", "true", "predicted", "true label", "predicted label"}
-MISSING = "–"
 
 
 def model_family(source: dict[str, Any] | None) -> str:
@@ -194,106 +189,6 @@ def tuned_verdict(
     return f"- **Against notebook 04's {fine_label}** ({comparison['accuracy A']:.3f}): {verdict}.{made_of}"
 
 
-def p_text(p: float) -> str:
-    """A p-value as people read it: ``0.31``, ``0.042``, ``0.055``, ``7.1e-04``; never ``0.0000``, and never
-    rounded across 0.05."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return MISSING
-    if p >= 0.1:
-        return f"{p:.2f}"
-    if p >= 0.001:
-        text = f"{p:.3f}"
-        # never let rounding move a p-value across α = 0.05 (0.0499 is not "0.050")
-        return text if (float(text) < 0.05) == (p < 0.05) else f"{p:.4f}"
-    return f"{p:.1e}"
-
-
-def number_text(value: Any, decimals: int = 3) -> str:
-    """One cell: integers with separators, small numbers in scientific notation, others with ``decimals``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return MISSING
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Integral):
-        return f"{value:,}"
-    if isinstance(value, Real):
-        if value == 0:
-            return "0"
-        if float(value).is_integer() and abs(value) >= 1000:
-            return f"{int(value):,}"
-        return f"{value:.1e}" if abs(value) < 10 ** (-decimals) else f"{value:,.{decimals}f}"
-    return " ".join(str(value).split())
-
-
-def _is_p_column(name: Any) -> bool:
-    return bool(re.search(r"(^|\b)p[ _-]?value", str(name), re.IGNORECASE))
-
-
-def _whole_numbers(values: pd.Series) -> bool:
-    present = values.dropna()
-    return (
-        pd.api.types.is_float_dtype(values)
-        and len(present) > 0
-        and bool((present == present.round()).all())
-        and bool((present.abs() > 1).any())
-    )
-
-
-def format_table(frame: pd.DataFrame, decimals: int = 3) -> pd.DataFrame:
-    """``frame`` as strings, formatted by the series' conventions (see the module docstring)."""
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if _is_p_column(column):
-            out[column] = [p_text(v) for v in values]
-        elif str(column).lower() in LABEL_COLUMNS and values.dropna().isin([0, 1]).all():
-            out[column] = [MISSING if pd.isna(v) else LABEL_NAMES[int(v)] for v in values]
-        elif re.search(r"(\bs|seconds|minutes|min)$", str(column)) and pd.api.types.is_numeric_dtype(values):
-            out[column] = [number_text(v, 1) for v in values]  # times: a tenth is enough
-        elif _whole_numbers(values):  # counts stored as floats (NaN where missing): no decimals
-            out[column] = [MISSING if pd.isna(v) else f"{int(v):,}" for v in values]
-        else:
-            out[column] = [number_text(v, decimals) for v in values]
-    out.index = [number_text(v, decimals) for v in frame.index]
-    out.index.name = frame.index.name
-    return out
-
-
-def table_html(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str = "") -> str:
-    """The formatted table as HTML: numbers right-aligned, text left-aligned, nothing truncated."""
-    text = format_table(frame, decimals)
-    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and c not in LABEL_COLUMNS}
-    rows = []
-    header = ([f"<th>{html.escape(str(frame.index.name or ''))}</th>"] if index else []) + [
-        f'<th style="text-align: {"right" if c in numeric else "left"}">{html.escape(str(c))}</th>'
-        for c in text.columns
-    ]
-    rows.append("<tr>" + "".join(header) + "</tr>")
-    for label, row in text.iterrows():
-        cells = [f'<th style="text-align: left">{html.escape(str(label))}</th>'] if index else []
-        for column, value in row.items():
-            # numbers never wrap (a p-value such as 7.9e-11 would break at its minus sign in a narrow column)
-            style = "text-align: right; white-space: nowrap" if column in numeric else "text-align: left"
-            cells.append(f'<td style="{style}">{html.escape(value)}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    head = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return (
-        f'<table class="dataframe">{head}<thead>{rows[0]}</thead><tbody>{"".join(rows[1:])}</tbody></table>'
-    )
-
-
-def show_table(frame: pd.DataFrame, decimals: int = 3, index: bool = True, caption: str = "") -> None:
-    """Display ``frame`` formatted (HTML for the rendered notebook, aligned text for a terminal)."""
-    from IPython.display import display
-
-    text = format_table(frame, decimals)
-    plain = text.to_string(index=index)
-    display(
-        {"text/html": table_html(frame, decimals, index, caption), "text/plain": plain},
-        raw=True,
-    )
-
-
 def say(markdown: str) -> None:
     """Show a sentence or paragraph built from the run's numbers as Markdown (the prose of the notebook)."""
     from IPython.display import Markdown, display
@@ -416,8 +311,6 @@ def search_bought(
 def work_sentence(rows: dict[str, dict]) -> str:
     """One sentence on the work the transformer notebooks did, in forward-pass token equivalents (a trained token
     counting 3), from ``{notebook: {"trained", "read"}}`` (:mod:`helpers.ledger`); empty without rows."""
-    from helpers.ledger import millions, work
-
     rows = {name: row for name, row in rows.items() if row.get("trained") or row.get("read")}
     if not rows:
         return ""
@@ -439,7 +332,6 @@ def budget_sentence(
     """This run's work against the previous reference's (:func:`helpers.ledger.previous`), notebook by notebook,
     and the verdict: within the budget, or over it by how much and where the growth went (the fine-tuning reviews
     ``n_train`` and the search's ``n_trials`` against the previous run's)."""
-    from helpers.ledger import millions, work
 
     def cost(row):
         return work(row["trained"], row["read"])

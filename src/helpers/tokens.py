@@ -1,4 +1,5 @@
-"""Tokenisation shared by every reader of text (inference, training, exploration, the benchmark).
+"""Tokenisation shared by every reader of text (inference, training, exploration, the benchmark), and the one
+length-grouped batcher (the stand-in build and the benchmark).
 
 Reviews are tokenised once *without* truncation; the strategy is then applied to the token ids:
 
@@ -104,6 +105,21 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int):
         ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
         mask[row, : len(seq)] = 1
     return {"input_ids": ids, "attention_mask": mask}
+
+
+def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng=0) -> list[np.ndarray]:
+    """Shuffled batches of similar-length examples (what transformers' ``LengthGroupedSampler`` does): shuffle,
+    sort by length (longest first) within mega-batches of 50 batches, split, shuffle the batches. ``rng``: a seed
+    or a ``numpy`` Generator, which a caller drawing several epochs passes on so that each draws anew."""
+    rng = np.random.default_rng(rng)
+    order = rng.permutation(len(lengths))
+    mega = batch_size * 50
+    batches = []
+    for start in range(0, len(order), mega):
+        chunk = order[start : start + mega]
+        chunk = chunk[np.argsort([-lengths[i] for i in chunk], kind="stable")]
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    return [batches[i] for i in rng.permutation(len(batches))]
 
 
 def tokenize_dataset(

@@ -213,22 +213,7 @@ def series_findings(results: Results, alpha: float = ALPHA) -> list[str]:
     names = {key: short_label(record) for key, (record, _) in results.items()}
     order = sorted(results, key=lambda k: -results[k][0]["accuracy"])
     tests = pairwise_mcnemar({k: results[k] for k in order})
-    real = tests[tests["Holm p value"] < alpha]
-    beats: dict[str, list[str]] = {}
-    for _, r in real.iterrows():
-        a_wins = r["only A right"] > r["only B right"]
-        winner, loser = (r["model A"], r["model B"]) if a_wins else (r["model B"], r["model A"])
-        beats.setdefault(names[winner], []).append(names[loser])
-    pairs = [f"{winner} beats {', '.join(losers)}" for winner, losers in beats.items()]
-    lines = [
-        f"- **Real differences.** Of {len(tests)} paired McNemar tests, {len(real)} {'stays' if len(real) == 1 else 'stay'} below α = {alpha} after"
-        f" Holm's correction"
-        + (
-            f": {'; '.join(pairs)}. Every other pair cannot be told apart on these reviews."
-            if pairs
-            else ": no two models can be told apart on these reviews."
-        )
-    ]
+    lines = [_differences_line(tests, names, alpha)]
     if study := study_lines(results):
         kinds = {results[k][0].get("model_source", {}).get("kind") for k in ("zero_shot",) if k in results}
         caveat = (
@@ -266,6 +251,26 @@ def series_findings(results: Results, alpha: float = ALPHA) -> list[str]:
     if prior := prior_shift_verdict(results, alpha):
         lines.append(f"- **Prior shift.** {prior}")
     return lines
+
+
+def _differences_line(tests, names: dict[str, str], alpha: float) -> str:
+    """The bullet on which pairwise differences survive Holm's correction, each winner with the models it beats."""
+    real = tests[tests["Holm p value"] < alpha]
+    beats: dict[str, list[str]] = {}
+    for _, r in real.iterrows():
+        a_wins = r["only A right"] > r["only B right"]
+        winner, loser = (r["model A"], r["model B"]) if a_wins else (r["model B"], r["model A"])
+        beats.setdefault(names[winner], []).append(names[loser])
+    pairs = [f"{winner} beats {', '.join(losers)}" for winner, losers in beats.items()]
+    return (
+        f"- **Real differences.** Of {len(tests)} paired McNemar tests, {len(real)} {'stays' if len(real) == 1 else 'stay'} below α = {alpha} after"
+        f" Holm's correction"
+        + (
+            f": {'; '.join(pairs)}. Every other pair cannot be told apart on these reviews."
+            if pairs
+            else ": no two models can be told apart on these reviews."
+        )
+    )
 
 
 def threshold_text(choice: dict[str, Any], y_true, before, after, label: str) -> str:

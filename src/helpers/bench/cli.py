@@ -4,6 +4,7 @@ model and one machine, print the table and write the record."""
 from __future__ import annotations
 
 import argparse
+import sys
 import warnings
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from helpers.bench.report import (
     write_record,
 )
 from helpers.bench.training import PREVIOUS_DEFAULT, bench_epoch, bench_training
+from helpers.devices import choose_device, device_name
 from helpers.paths import output_root
 from helpers.precision import choose_precision
 from helpers.precision_measure import Measured
@@ -32,9 +34,9 @@ MODES = {  # training: timed steps per setup; recipe: training reviews for the p
 
 def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict]:
     """The options, and the mode's settings with any option that overrides them."""
-    from helpers import bench
-
-    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=bench.__doc__.split("\n")[0])
+    # the help's description: the first line of helpers.bench's docstring (a package is loaded before its modules)
+    description = sys.modules[__package__].__doc__.split("\n")[0]
+    parser = argparse.ArgumentParser(prog="python -m helpers.bench", description=description)
     parser.add_argument("--mode", choices=sorted(MODES), default="quick")
     parser.add_argument(
         "--model",
@@ -82,23 +84,13 @@ def parse_args(argv: list[str] | None) -> tuple[argparse.Namespace, dict]:
     )
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    settings = MODES[args.mode] | {
-        k: v
-        for k, v in {
-            "n": args.n,
-            "train_steps": args.train_steps,
-            "repeats": args.repeats,
-            "recipe_reviews": args.recipe_reviews,
-        }.items()
-        if v is not None
-    }
+    overrides = {key: getattr(args, key) for key in ("n", "train_steps", "repeats", "recipe_reviews")}
+    settings = MODES[args.mode] | {key: value for key, value in overrides.items() if value is not None}
     return args, settings
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; write ``results/benchmarks/<mode>-<model>.json`` (or ``--output``) and its markdown table."""
-    from helpers.devices import device_name
-
     args, settings = parse_args(argv)
     model, tokenizer, model_source, imdb, test, data_source, device = load_inputs(args, settings)
     machine = machine_description() | {"device": device_name(device)}
@@ -110,30 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     if choice.measured:
         print(f"  measured {choice.measured['when']}: {Measured.from_dict(choice.measured).text()}")
 
-    print(f"evaluation ({settings['repeats']} repeats after a warm-up, median and range):")
-    runs = bench_evaluation(
-        model,
-        tokenizer,
-        test["text"],
-        test["label"],
-        max_length=args.max_length,
-        batch_size=args.batch_size,
-        repeats=settings["repeats"],
-        include_batch1_pipeline=not args.skip_pipeline,
-        device=device,
+    runs, baseline, breakdown, recipe = run_benchmarks(
+        model, tokenizer, imdb["train"], test, args, settings, device
     )
-    baseline = {"evaluation": runs[0].method}
-    breakdown, recipe = {}, []
-    if settings["train_steps"] > 0:
-        runs += run_training(model.cpu(), tokenizer, imdb["train"], args, settings, device)
-        baseline["training"] = PREVIOUS_DEFAULT
-        breakdown = run_profile(model.cpu(), tokenizer, imdb["train"], args, device)
-    if settings["recipe_reviews"] > 0:
-        recipe = run_recipe(model.cpu(), tokenizer, imdb["train"], args, settings, device)
-    if args.epoch_reviews > 0:
-        runs.append(run_epoch(model.cpu(), tokenizer, imdb["train"], args, device))
-        baseline["epoch"] = runs[-1].method
-
     contexts = {
         "training": args.train_max_length,
         "epoch": args.train_max_length,
@@ -161,6 +132,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run_benchmarks(model, tokenizer, train, test, args, settings, device):
+    """``(runs, baseline, breakdown, recipe)``: the evaluation methods on ``test``, then what the options ask for
+    on the ``train`` reviews (training steps and their profile, the recipe check, one epoch), and the baseline
+    method of each task."""
+    print(f"evaluation ({settings['repeats']} repeats after a warm-up, median and range):")
+    runs = bench_evaluation(
+        model,
+        tokenizer,
+        test["text"],
+        test["label"],
+        max_length=args.max_length,
+        batch_size=args.batch_size,
+        repeats=settings["repeats"],
+        include_batch1_pipeline=not args.skip_pipeline,
+        device=device,
+    )
+    baseline = {"evaluation": runs[0].method}
+    breakdown, recipe = {}, []
+    if settings["train_steps"] > 0:
+        runs += run_training(model.cpu(), tokenizer, train, args, settings, device)
+        baseline["training"] = PREVIOUS_DEFAULT
+        breakdown = run_profile(model.cpu(), tokenizer, train, args, device)
+    if settings["recipe_reviews"] > 0:
+        recipe = run_recipe(model.cpu(), tokenizer, train, args, settings, device)
+    if args.epoch_reviews > 0:
+        runs.append(run_epoch(model.cpu(), tokenizer, train, args, device))
+        baseline["epoch"] = runs[-1].method
+    return runs, baseline, breakdown, recipe
+
+
 RECORDED_OPTIONS = ("max_length", "batch_size", "train_max_length", "train_batch_size", "epoch_reviews")
 
 
@@ -177,7 +178,6 @@ def report_precision(table, chosen: str) -> dict:
 def load_inputs(args, settings):
     """Seeded, quiet libraries; the model, tokenizer and source; bundled IMDB and the test sample; the device."""
     from helpers.data import load_imdb, stratified_sample
-    from helpers.devices import choose_device
     from helpers.modeling import load_classifier
     from helpers.settings import quiet_libraries, seed_everything
 

@@ -3,9 +3,16 @@ a bf16 model), naive padding, and the project's ``predict`` (batch size ``auto``
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import numpy as np
 
 from helpers.bench.measure import Measurement, PeakRSS, timed
+from helpers.devices import choose_device
+from helpers.labels import imdb_label_map
+from helpers.specs import Reading
+from helpers.tokens import token_lengths
 
 
 def _accuracy(labels, predicted) -> float:
@@ -15,8 +22,6 @@ def _accuracy(labels, predicted) -> float:
 def pipeline_predict(model, tokenizer, texts, max_length: int = 512, batch_size: int = 1, device=None):
     """``pipeline("sentiment-analysis")`` with truncation (the head), ``batch_size`` reviews per forward pass."""
     from transformers import pipeline
-
-    from helpers.labels import imdb_label_map
 
     label_map = imdb_label_map(model)
     name_to_imdb = {model.config.id2label[i]: label for i, label in label_map.items()}
@@ -28,8 +33,6 @@ def pipeline_predict(model, tokenizer, texts, max_length: int = 512, batch_size:
 def naive_padded(model, tokenizer, texts, max_length: int = 512, batch_size: int = 32):
     """Batches in input order, every batch padded to ``max_length``, under ``torch.no_grad``."""
     import torch
-
-    from helpers.labels import imdb_label_map
 
     label_map = imdb_label_map(model)
     to_imdb = np.array([label_map[i] for i in range(len(label_map))])
@@ -50,8 +53,6 @@ def naive_padded(model, tokenizer, texts, max_length: int = 512, batch_size: int
 
 def real_tokens(tokenizer, texts, max_length: int) -> int:
     """Non-padding tokens a model sees for these texts at ``max_length`` (special tokens included)."""
-    from helpers.tokens import token_lengths
-
     return int(np.minimum(token_lengths(tokenizer, texts) + 2, max_length).sum())
 
 
@@ -59,13 +60,9 @@ def evaluation_methods(
     model, tokenizer, texts, *, max_length, batch_size, device, include_batch1_pipeline=True
 ):
     """``(method, function, notes)`` for every inference method, baselines first; each function returns labels."""
-    import copy
-    import functools
-
     import torch
 
     from helpers.inference import predict, quantize_int8
-    from helpers.specs import Reading
 
     bf16_model = copy.deepcopy(model).to(torch.bfloat16)
     int8_model = functools.cache(lambda: quantize_int8(model))  # built in the warm-up call, not timed
@@ -74,16 +71,9 @@ def evaluation_methods(
         return lambda: pipeline_predict(m, tokenizer, texts, max_length, size, device)
 
     def ours(get_model=lambda: model, truncation="head", precision="fp32"):
-        return lambda: (
-            predict(
-                get_model(),
-                tokenizer,
-                texts,
-                # batch size auto: predict's own choice for the device and precision
-                Reading(truncation, max_length, precision=precision, device=device),
-                progress=False,
-            ).labels
-        )
+        # batch size auto: predict's own choice for the device and precision
+        reading = Reading(truncation, max_length, precision=precision, device=device)
+        return lambda: predict(get_model(), tokenizer, texts, reading, progress=False).labels
 
     methods = []
     if include_batch1_pipeline:
@@ -158,8 +148,6 @@ def bench_evaluation(
     device=None,
 ) -> list[Measurement]:
     """Every method of :func:`evaluation_methods` on the same reviews, each after a warm-up, ``repeats`` times."""
-    from helpers.devices import choose_device
-
     device = choose_device(device)
     model = model.to(device)
     tokens = real_tokens(tokenizer, texts, max_length)

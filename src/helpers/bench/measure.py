@@ -9,6 +9,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from helpers.devices import cpu_flags, cpu_model
+
 
 @dataclass
 class Measurement:
@@ -69,8 +71,6 @@ def timed(fn, repeats: int) -> tuple[list[float], object]:
 def machine_description() -> dict:
     """CPU model, cores, threads, torch version and the CPU features that decide bf16/int8 speed."""
     import torch
-
-    from helpers.devices import cpu_flags, cpu_model
 
     return {
         "cpu": cpu_model(),

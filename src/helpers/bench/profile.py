@@ -12,6 +12,7 @@ from helpers.bench.training import (
     tokenized_sample,
     training_setups,
 )
+from helpers.devices import choose_device
 
 BREAKDOWN = (
     "attention",
@@ -75,8 +76,6 @@ def bench_profile(
     model, tokenizer, train, *, max_length: int, batch_size: int, seed: int, device=None, steps: int = 2
 ) -> dict[str, dict[str, float]]:
     """Profile breakdown of a few steps of the previous and the new default (after a warm-up step)."""
-    from helpers.devices import choose_device
-
     device = choose_device(device)
     setups = training_setups(batch_size)[:2]
     biggest = max(s.batch_size for s in setups)

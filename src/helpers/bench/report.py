@@ -12,7 +12,7 @@ import pandas as pd
 
 from helpers.bench.inference import fastest_at_equal_accuracy
 from helpers.bench.measure import Measurement, flops_per_token
-from helpers.bench.training import NEW_DEFAULT
+from helpers.bench.training import FP32_DEFAULT, NEW_DEFAULT
 
 
 def results_table(runs: list[Measurement], baseline: dict[str, str]) -> pd.DataFrame:
@@ -64,8 +64,6 @@ def precision_ratios(table: pd.DataFrame, chosen: str) -> dict:
     def speed(method, column):
         rows = table[table.method == method]
         return float(rows.iloc[0][column]) if len(rows) else float("nan")
-
-    from helpers.bench.training import FP32_DEFAULT, NEW_DEFAULT
 
     ratios = {
         "auto_picks": chosen,

@@ -3,12 +3,19 @@ same length-grouped batches, steps interleaved across set-ups so that a busy mac
 
 from __future__ import annotations
 
+import contextlib
+import copy
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from helpers.bench.measure import Measurement
+from helpers.devices import choose_device
+from helpers.dropout import set_attention_dropout, set_hidden_dropout
+from helpers.labels import imdb_label_map
+from helpers.specs import DEFAULT_DROPOUT
 from helpers.speed import timed_step  # the one step timer: the plan's and precision auto's too
+from helpers.tokens import length_grouped_batches, pad_batch, tokenize_dataset
 
 
 # ----------------------------------------------------------------------------------------------- training
@@ -62,8 +69,6 @@ def register_fp32_attention() -> None:
 def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[TrainSetup]:
     """The previous default and today's (the first two: the table's ratio), naive set-ups, then one lever at a time
     changed from today's default."""
-    from helpers.specs import DEFAULT_DROPOUT
-
     new = dict(DEFAULT_DROPOUT, batch_size=32)  # finetune's recipe, the seed's batch
     setups = [
         TrainSetup(
@@ -113,14 +118,6 @@ def training_setups(batch_size: int = 16, with_compile: bool = False) -> list[Tr
     return setups
 
 
-def length_grouped_batches(lengths, batch_size: int, seed: int = 0) -> list[np.ndarray]:
-    """Batches of similar lengths (sorted, chunked, chunks shuffled): what ``group_by_length`` does."""
-    order = np.argsort(-np.asarray(lengths), kind="stable")
-    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    rng = np.random.default_rng(seed)
-    return [batches[i] for i in rng.permutation(len(batches))]
-
-
 def padded_tokens(lengths, batches, pad_to: int | None = None) -> int:
     """Tokens a model computes over (padding included): each batch padded to its longest or to ``pad_to``."""
     lengths = np.asarray(lengths)
@@ -128,11 +125,7 @@ def padded_tokens(lengths, batches, pad_to: int | None = None) -> int:
 
 
 def _prepare_model(model, setup: TrainSetup, device):
-    import copy
-
     import torch
-
-    from helpers.dropout import set_attention_dropout, set_hidden_dropout
 
     model = copy.deepcopy(model)
     if setup.attention_dropout is not None:
@@ -155,11 +148,7 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
 
     The same work as the Trainer's step (gradient clipping at 1.0 included), without its logging.
     """
-    import contextlib
-
     import torch
-
-    from helpers.tokens import pad_batch
 
     model, forward, optimizer = _prepare_model(model, setup, device)
     autocast = (
@@ -189,8 +178,6 @@ def make_train_step(model, setup: TrainSetup, ids, labels, pad_id: int, max_leng
 def tokenized_sample(model, tokenizer, train, n: int, max_length: int, seed: int):
     """``n`` stratified training reviews tokenized as ``finetune`` does (head+tail), with their lengths."""
     from helpers.data import stratified_sample
-    from helpers.labels import imdb_label_map
-    from helpers.tokens import tokenize_dataset
 
     subset = stratified_sample(train, n, seed)
     data = tokenize_dataset(
@@ -218,8 +205,6 @@ def bench_training(
     it meets), round ``r`` runs step ``r`` of every setup in turn, so a busy machine slows them alike; the time
     is the sum of the per-step times, the spread the range of per-step throughputs.
     """
-    from helpers.devices import choose_device
-
     device = choose_device(device)
     setups = training_setups(batch_size, with_compile)[: 2 if defaults_only else None]
     biggest = max(s.batch_size for s in setups)
@@ -259,8 +244,6 @@ def bench_epoch(
 ) -> Measurement:
     """One whole epoch of ``finetune``'s default step over ``reviews`` training reviews (length-grouped batches),
     after one warm-up step: what an epoch of the ``full`` profile costs on this device (task ``epoch``)."""
-    from helpers.devices import choose_device
-
     device = choose_device(device)
     new = next(s for s in training_setups() if s.method == NEW_DEFAULT)
     setup = replace(new, method=f"one epoch, new default: {reviews:,} reviews", batch_size=batch_size)

@@ -1,0 +1,266 @@
+"""The models' figures: confusion matrices, accuracy with its interval, by bucket, per feature, calibration, data
+efficiency, cost against accuracy, learning curves."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import seaborn as sns
+
+from helpers.labels import LABEL_NAMES
+from helpers.plots.style import PALETTE
+
+
+def confusion_matrix_plot(matrix, title: str, ax: plt.Axes | None = None) -> plt.Figure:
+    """A 2×2 confusion matrix with counts and row percentages (rows: true label)."""
+    matrix = np.asarray(matrix)
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(4.2, 3.6))
+    shares = matrix / matrix.sum(axis=1, keepdims=True).clip(min=1)
+    annotations = np.array(
+        [
+            [f"{c:,}\n{s:.1%}" for c, s in zip(row, srow, strict=True)]
+            for row, srow in zip(matrix, shares, strict=True)
+        ]
+    )
+    sns.heatmap(
+        shares,
+        annot=annotations,
+        fmt="",
+        cmap="Blues",
+        vmin=0,
+        vmax=1,
+        cbar=False,
+        ax=ax,
+        xticklabels=LABEL_NAMES,
+        yticklabels=LABEL_NAMES,
+    )
+    ax.set(xlabel="predicted", ylabel="true", title=title)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------- 05 comparison
+def ci_errors(table) -> list:
+    """Matplotlib's error-bar lengths (below, above) from ``accuracy``, ``ci95 low`` and ``ci95 high``."""
+    return [table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]]
+
+
+def accuracy_ci_plot(table, title: str) -> plt.Figure:
+    """Accuracy with 95% CI bars per model (``comparisons.comparison_table``), with the study's numbers as crosses."""
+    table = table.sort_values("accuracy")
+    fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(table) + 1.4))
+    y = np.arange(len(table))
+    ax.errorbar(
+        table["accuracy"],
+        y,
+        xerr=ci_errors(table),
+        fmt="o",
+        color="#4f81bd",
+        ecolor="0.35",
+        capsize=4,
+        label="ours (95% Wilson CI)",
+    )
+    study = table["study (n=1,000)"]
+    if study.notna().any():
+        ax.scatter(study, y, marker="x", color="#c0504d", s=60, zorder=3, label="the study (n=1,000)")
+    for yi, (_, row) in zip(y, table.iterrows(), strict=True):
+        ax.text(row["ci95 high"] + 0.004, yi, f"{row['accuracy']:.3f}", va="center", fontsize=9)
+    ax.set_yticks(y, list(table["model"]))
+    ax.set(xlabel="accuracy", title=title)
+    ax.legend(loc="lower right", fontsize=9)
+    return fig
+
+
+def confusion_matrices_plot(matrices: dict[str, list], title: str, columns: int = 3) -> plt.Figure:
+    """Confusion matrices side by side (``columns`` per row), one per model name, titles wrapped to fit."""
+    rows, cols = math.ceil(len(matrices) / columns), min(columns, len(matrices))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.7 * cols, 2.9 * rows), squeeze=False)
+    for ax, (name, matrix) in zip(axes.flat, matrices.items(), strict=False):
+        confusion_matrix_plot(matrix, title=textwrap.fill(name, 24), ax=ax)
+        ax.title.set_fontsize(10)
+    for ax in list(axes.flat)[len(matrices) :]:
+        ax.axis("off")
+    fig.suptitle(title, fontweight="bold", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def accuracy_by_bucket_plot(table, xlabel: str, title: str, max_overlaid: int = 3) -> plt.Figure:
+    """Accuracy per bucket (e.g. review length) per model, with 95% CI bands (``evaluation.accuracy_by_bucket``).
+
+    Up to ``max_overlaid`` models share one panel; more get one small panel each (same axes), so bands never blur.
+    """
+    buckets = list(dict.fromkeys(table["bucket"]))
+    models = list(dict.fromkeys(table["model"]))
+    sizes = table.drop_duplicates("bucket").set_index("bucket")["n"]
+    ticks = [f"{b}\n(n={sizes[b]:,})" for b in buckets]
+    colours = dict(zip(models, sns.color_palette("deep", len(models)), strict=True))
+    if len(models) <= max_overlaid:
+        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        panels = [(ax, models)]
+    else:
+        cols = 3
+        rows = math.ceil(len(models) / cols)
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(8.2, 2.7 * rows + 0.6), sharex=True, sharey=True, squeeze=False
+        )
+        panels = [(ax, [m]) for ax, m in zip(axes.flat, models, strict=False)]
+        for ax in list(axes.flat)[len(models) :]:
+            ax.axis("off")
+    low = max(0.0, min(0.5, float(table["ci95 low"].min())))
+    for ax, shown in panels:
+        for model in shown:
+            part = table[table["model"] == model]
+            x = [buckets.index(b) for b in part["bucket"]]
+            ax.plot(x, part["accuracy"], marker="o", label=model, color=colours[model])
+            ax.fill_between(x, part["ci95 low"], part["ci95 high"], alpha=0.15, color=colours[model])
+        ax.set_xticks(range(len(buckets)), ticks)
+        ax.set_ylim(low, 1.0)
+        if len(panels) > 1:
+            ax.set_title(shown[0], fontsize=10)
+    if len(panels) == 1:
+        ax = panels[0][0]
+        ax.set(xlabel=xlabel, ylabel="accuracy", title=title)
+        if len(models) > 1:
+            ax.legend(loc="lower left")
+    else:
+        fig.suptitle(title, fontsize=11, fontweight="bold")
+        fig.supxlabel(xlabel, fontsize=10)
+        fig.supylabel("accuracy", fontsize=10)
+        for ax in fig.axes:
+            ax.tick_params(axis="x", labelsize=8.5, labelbottom=True)
+    return fig
+
+
+def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
+    """One metric per model as horizontal bars (e.g. precision on the negative class)."""
+    table = table.sort_values(column)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    ax.barh(table["model"], table[column], color="#4f81bd")
+    for i, value in enumerate(table[column]):
+        ax.text(value + 0.003, i, f"{value:.3f}", va="center", fontsize=9)
+    ax.set(xlabel=f"{column} (axis from 0.5, chance)", xlim=(0.5, 1.0), title=title)
+    ax.tick_params(axis="y", labelsize=9)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------- 02 baselines
+def top_features_plot(table, title: str, xlabel: str = "|weight|", max_label: int = 28) -> plt.Figure:
+    """The most informative features per class, side by side: ``table`` has ``class`` (neg/pos), ``feature``
+    and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is ``|weight|``."""
+    fig, axes = plt.subplots(1, 2, figsize=(8.2, 0.28 * max(table.groupby("class").size().max(), 4) + 1.4))
+    for ax, name in zip(axes, LABEL_NAMES, strict=True):
+        part = table[table["class"] == name].sort_values("weight", key=abs, ascending=False)
+        labels = [f if len(f) <= max_label else f[: max_label - 1] + "…" for f in part["feature"]]
+        ax.barh(labels, part["weight"].abs(), color=PALETTE[name])
+        ax.invert_yaxis()
+        ax.set(title=name, xlabel=xlabel, ylabel="")
+        ax.tick_params(axis="y", labelsize=9)
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------------------------- transformers (03, 04)
+def reliability_diagram(bins, title: str) -> plt.Figure:
+    """Calibration: observed share of positive reviews against the mean predicted P(positive) per bin, with the number
+    of reviews per bin underneath (``bins`` from :func:`helpers.evaluation.calibration_bins`, the binning the ECE
+    sums; points above the diagonal: reviews are positive more often than the model says, a lean towards negative)."""
+    filled = bins[bins["n"] > 0]
+    width = float((bins["high"] - bins["low"]).iloc[0])
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(5.2, 5.4), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
+    top.plot([0, 1], [0, 1], ls="--", color="0.5", lw=1, label="perfectly calibrated")
+    top.plot(filled["mean p"], filled["observed"], marker="o", color=PALETTE["pos"], label="model")
+    top.set(ylabel="observed share positive", xlim=(0, 1), ylim=(0, 1), title=title)
+    top.legend(fontsize=9, loc="upper left")
+    bottom.bar(bins["low"] + width / 2, bins["n"], width=0.9 * width, color="0.6")
+    bottom.set(xlabel="predicted P(positive)", ylabel="reviews")
+    return fig
+
+
+def data_efficiency_plot(curves, title: str) -> plt.Figure:
+    """Validation accuracy against the number of training reviews (log scale), one line per model with its 95% CI
+    band where given: ``curves`` has ``model``, ``n_train``, ``val_accuracy`` and optionally ``ci95 low``/``high``."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    models = list(dict.fromkeys(curves["model"]))
+    for colour, model in zip(sns.color_palette("deep", len(models)), models, strict=True):
+        part = curves[curves["model"] == model].sort_values("n_train")
+        ax.plot(part["n_train"], part["val_accuracy"], marker="o", color=colour, label=model)
+        if "ci95 low" in part and part["ci95 low"].notna().all():
+            ax.fill_between(part["n_train"], part["ci95 low"], part["ci95 high"], color=colour, alpha=0.15)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set(xlabel="training reviews (log scale)", ylabel="validation accuracy", title=title)
+    ax.legend(loc="lower right")
+    return fig
+
+
+def cost_accuracy_plot(table, title: str) -> plt.Figure:
+    """Test accuracy (95% CI bars) against CPU seconds to train and predict (log scale), one point per model, the
+    Pareto frontier (``table["frontier"]``) drawn as a step line: ``table`` has ``model``, ``seconds``,
+    ``accuracy``, ``ci95 low``, ``ci95 high`` and ``frontier``."""
+    table = table.sort_values("seconds")
+    fig, ax = plt.subplots(figsize=(8.0, 4.6))
+    ax.errorbar(
+        table["seconds"],
+        table["accuracy"],
+        yerr=ci_errors(table),
+        fmt="o",
+        color="#4f81bd",
+        ecolor="0.55",
+        capsize=3,
+    )
+    frontier = table[table["frontier"]]
+    ax.step(
+        frontier["seconds"],
+        frontier["accuracy"],
+        where="post",
+        color="#c0504d",
+        lw=1.4,
+        label="Pareto frontier",
+    )
+    for _, row in table.iterrows():
+        ax.annotate(
+            row["model"],
+            (row["seconds"], row["accuracy"]),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize=8.5,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(table["seconds"].min() / 2, table["seconds"].max() * 6)
+    ax.set(
+        xlabel="seconds to train + predict the test reviews (log scale)", ylabel="test accuracy", title=title
+    )
+    ax.legend(loc="lower right")
+    return fig
+
+
+def learning_curves_plot(histories: dict, title: str, min_span: float = 0.1) -> plt.Figure:
+    """Training loss and validation accuracy against the training step, one line per run (e.g. learning rate).
+
+    ``histories``: ``{run label: DataFrame with step, train_loss, val_accuracy}`` (NaN where not logged). The
+    accuracy axis spans at least ``min_span``, so differences within the validation set's noise look small.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 3.6))
+    colours = sns.color_palette("deep", len(histories))
+    for colour, (label, history) in zip(colours, histories.items(), strict=True):
+        loss = history.dropna(subset=["train_loss"])
+        left.plot(loss["step"], loss["train_loss"], color=colour, label=label, lw=1.4)
+        val = history.dropna(subset=["val_accuracy"])
+        right.plot(val["step"], val["val_accuracy"], color=colour, label=label, marker="o", lw=1.4)
+    left.set(xlabel="training step", ylabel="training loss", title="training loss")
+    right.set(xlabel="training step", ylabel="validation accuracy", title="validation accuracy")
+    low, high = right.get_ylim()
+    if high - low < min_span:  # a narrow axis makes validation noise look like a trend
+        middle = (low + high) / 2
+        right.set_ylim(max(0.0, middle - min_span / 2), min(1.0, max(0.0, middle - min_span / 2) + min_span))
+    right.legend(fontsize=9, loc="lower right")
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    fig.tight_layout()
+    return fig

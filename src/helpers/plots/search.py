@@ -1,0 +1,174 @@
+"""The hyperparameter search's figures (notebook 05): history, progress against minutes, importances, each
+parameter, pruning curves."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+_STATE_STYLE = {
+    "COMPLETE": {"marker": "o", "color": "#4f81bd", "label": "complete (best validation accuracy)"},
+    "PRUNED": {"marker": "x", "color": "0.55", "label": "pruned (last validation accuracy)"},
+}
+
+
+def _search_points(trials):
+    """Complete trials at their value, pruned ones at their last reported validation accuracy."""
+    frame = trials[trials["state"].isin(list(_STATE_STYLE))].copy()
+    frame["y"] = frame["value"].where(frame["state"] == "COMPLETE", frame["last_val_accuracy"])
+    return frame
+
+
+def search_history_plot(trials, title: str) -> plt.Figure:
+    """Validation accuracy per trial (``search.trials_frame``), pruned trials marked, and the best so far."""
+    frame = _search_points(trials)
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    for state, style in _STATE_STYLE.items():
+        part = frame[frame["state"] == state]
+        if len(part):
+            ax.scatter(part["number"], part["y"], s=36, **style)
+    complete = trials[trials["state"] == "COMPLETE"].sort_values("number")
+    if len(complete):
+        ax.step(
+            complete["number"],
+            complete["value"].cummax(),
+            where="post",
+            color="#c0504d",
+            lw=1.4,
+            label="best so far",
+        )
+    ax.set(xlabel="trial", ylabel="validation accuracy", title=title)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.legend(fontsize=9, loc="lower right")
+    return fig
+
+
+def search_progress_plot(
+    trials, title: str, reference: float | None = None, reference_label: str = ""
+) -> plt.Figure:
+    """Best validation accuracy so far against the minutes the search had run when each trial finished
+    (``search.trials_frame``: ``finished_min``, complete trials' ``value``), with ``reference`` (e.g. notebook
+    04's model scored on the same validation reviews) as a dashed line: what the search bought for its minutes."""
+    complete = (
+        trials[trials["state"] == "COMPLETE"].dropna(subset=["finished_min"]).sort_values("finished_min")
+    )
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    end = float(trials["finished_min"].max()) if trials["finished_min"].notna().any() else 1.0
+    if len(complete):
+        best = complete["value"].cummax()
+        x = [*complete["finished_min"], end]  # the best so far holds until the search's last trial ends
+        ax.step(x, [*best, best.iloc[-1]], where="post", color="#c0504d", lw=1.6, label="search: best so far")
+        ax.scatter(complete["finished_min"], complete["value"], s=28, color="#4f81bd", label="complete trial")
+    if reference is not None:
+        ax.axhline(reference, color="0.3", ls="--", lw=1.2, label=reference_label or "reference")
+    ax.set_xlim(0, end * 1.05)
+    ax.set(xlabel="minutes since the search started", ylabel="validation accuracy", title=title)
+    # below the axes, where it can cover no trial and no line
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def param_importance_plot(importances, title: str, method: str = "fANOVA") -> plt.Figure:
+    """Horizontal bars of each hyperparameter's importance (``search.param_importances``; they sum to 1)."""
+    series = importances.sort_values()
+    fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(series) + 1.2))
+    ax.barh(series.index, series.values, color="#4f81bd")
+    for y, value in enumerate(series.values):
+        ax.text(value, y, f" {value:.2f}", va="center", fontsize=9)
+    ax.set(
+        xlabel=f"importance for validation accuracy ({method})",
+        title=title,
+        xlim=(0, max(series.max() * 1.2, 0.1)),
+    )
+    return fig
+
+
+PARAM_AXIS_LABELS = {"train_max_length": "training length (tokens)"}  # the rest: the name, spaced
+
+
+def search_params_plot(trials, params, title: str, log_params=("learning_rate",)) -> plt.Figure:
+    """Validation accuracy against each hyperparameter, one panel each; pruned trials in grey at their last value."""
+    frame = _search_points(trials)
+    n_cols = min(3, len(params))
+    n_rows = int(np.ceil(len(params) / n_cols))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.7 * n_cols, 2.4 * n_rows), sharey=True, squeeze=False)
+    rng = np.random.default_rng(0)
+    for ax, name in zip(axes.flat, params, strict=False):
+        numeric = frame[name].map(lambda v: isinstance(v, (int, float, np.number))).all()
+        categories = sorted(frame[name].dropna().unique(), key=lambda v: (isinstance(v, str), v))
+        continuous = numeric and (
+            name in log_params or len(categories) > 4 or not all(float(c).is_integer() for c in categories)
+        )
+        for state, style in _STATE_STYLE.items():
+            part = frame[frame["state"] == state]
+            if not len(part):
+                continue
+            if continuous:
+                x = part[name].astype(float)
+            else:
+                x = part[name].map({c: i for i, c in enumerate(categories)}) + rng.uniform(
+                    -0.12, 0.12, len(part)
+                )
+            ax.scatter(x, part["y"], s=26, marker=style["marker"], color=style["color"])
+        if continuous:
+            if name in log_params:
+                ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        else:
+            ax.set_xticks(range(len(categories)), [str(c) for c in categories])
+        ax.set(xlabel=PARAM_AXIS_LABELS.get(name, name.replace("_", " ")))
+    for ax in axes[:, 0]:
+        ax.set(ylabel="validation accuracy")
+    for ax in list(axes.flat)[len(params) :]:
+        ax.axis("off")
+    fig.suptitle(title, fontsize=11, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def pruning_curves_plot(intermediate, title: str, highlight: int = 3) -> plt.Figure:
+    """Validation accuracy at each evaluation, one line per trial (``search.intermediate_frame``): the ``highlight``
+    best complete trials in colour, the other complete trials in light grey, pruned trials dashed in grey and
+    ending with a cross where the pruner stopped them (at most ``highlight`` coloured lines overlap)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    complete = intermediate[intermediate["state"] == "COMPLETE"]
+    best = list(
+        complete.groupby("number")["val_accuracy"].max().sort_values(ascending=False).index[:highlight]
+    )
+    colours = dict(zip(best, sns.color_palette("deep", len(best)), strict=True))
+    for (number, state), part in intermediate.groupby(["number", "state"], sort=True):
+        part = part.sort_values("step")
+        if state == "PRUNED":
+            ax.plot(part["step"], part["val_accuracy"], color="0.6", lw=1, ls="--")
+            ax.scatter(
+                part["step"].iloc[-1:],
+                part["val_accuracy"].iloc[-1:],
+                marker="x",
+                color="0.4",
+                s=40,
+                zorder=3,
+            )
+        elif state == "COMPLETE" and number in colours:
+            ax.plot(
+                part["step"],
+                part["val_accuracy"],
+                marker="o",
+                ms=3,
+                lw=1.6,
+                color=colours[number],
+                label=f"trial {number}",
+                zorder=4,
+            )
+        elif state == "COMPLETE":
+            ax.plot(part["step"], part["val_accuracy"], color="0.8", lw=1)
+    ax.set(xlabel="evaluation (fixed fractions of an epoch)", ylabel="validation accuracy", title=title)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    if best:
+        handles, labels = ax.get_legend_handles_labels()
+        order = sorted(range(len(labels)), key=lambda i: best.index(int(labels[i].split()[-1])))
+        ax.legend(
+            [handles[i] for i in order], [labels[i] for i in order], loc="lower right", title="best trials"
+        )
+    return fig
