@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from helpers import devices, precision, precision_measure
+from helpers import devices, environment, precision, precision_measure
 from helpers.devices import Capability, cpu_class, cpu_flags, detect_capability
 from helpers.precision import choose_precision
 from helpers.precision_measure import BF16_MARGIN, Measured, cache_file, machine_key
@@ -190,10 +190,10 @@ def test_a_cache_folder_that_cannot_be_written_is_not_an_error(cpu_of, tmp_path,
 def test_the_cache_folder_is_the_users_unless_overridden(monkeypatch, tmp_path):
     monkeypatch.delenv(precision_measure.CACHE_ENV)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert precision_measure.cache_dir() == tmp_path / "xdg" / "imdb-sentiment"
+    assert environment.cache_dir() == tmp_path / "xdg" / "imdb-sentiment"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert precision_measure.cache_dir() == tmp_path / "home" / ".cache" / "imdb-sentiment"
+    assert environment.cache_dir() == tmp_path / "home" / ".cache" / "imdb-sentiment"
 
 
 def test_the_real_measurement_times_both_precisions(monkeypatch):

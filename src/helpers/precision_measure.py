@@ -33,12 +33,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers import environment
 from helpers.devices import cpu_flags, cpu_model
 from helpers.speed import time_steps
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = "IMDB_CACHE_DIR"
+CACHE_ENV = environment.CACHE_DIR
 CACHE_VERSION = 1  # raise when the measurement changes meaning: older files are then stale
 BF16_MARGIN = 1.10
 """bf16 must be at least 10% faster than fp32 at both training and prediction to be chosen. A few timed steps on a
@@ -120,14 +121,6 @@ class Measured:
         )
 
 
-def cache_dir() -> Path:
-    """``$IMDB_CACHE_DIR``, else ``$XDG_CACHE_HOME/imdb-sentiment``, else ``~/.cache/imdb-sentiment``."""
-    if folder := os.environ.get(CACHE_ENV):
-        return Path(folder)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "imdb-sentiment"
-
-
 def machine_key(shapes: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a measurement depends on: the CPU's model and flags, torch's threads and version, the shapes."""
     import torch
@@ -144,9 +137,9 @@ def machine_key(shapes: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def cache_file(key: dict[str, Any]) -> Path:
-    """The cache file of ``key``: ``precision-<hash of the key>.json`` in :func:`cache_dir`."""
+    """The cache file of ``key``: ``precision-<hash of the key>.json`` in :func:`helpers.environment.cache_dir`."""
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    return cache_dir() / f"precision-{digest}.json"
+    return environment.cache_dir() / f"precision-{digest}.json"
 
 
 def cached_measurement(measure: Callable[[], Measured] | None = None) -> Measured:
