@@ -10,12 +10,13 @@ import torch
 from support.builders import opinion_reviews, toy_reviews
 from transformers import TrainerCallback
 
-from helpers import training
+from helpers import training_folder
 from helpers.inference import predict
 from helpers.modeling import load_classifier, read_source_file
 from helpers.precision import choose_precision
 from helpers.specs import Reading, TrainingRun
-from helpers.training import FinetuneError, finetune, finetuned_dir, run_name
+from helpers.training import FinetuneError, finetune
+from helpers.training_folder import finetuned_dir, run_name
 
 
 class StopAfter(TrainerCallback):
@@ -201,7 +202,7 @@ def test_the_saved_model_is_the_best_checkpoint_not_the_last(tiny, tmp_path):
 
 
 def test_a_run_with_a_profile_and_no_output_dir_goes_under_the_profiles_folder(tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(training_folder, "MODELS_DIR", tmp_path)
     model, tokenizer, source = tiny
     train, val = toy_reviews(8), toy_reviews(4, offset=100)
     precision = choose_precision(RUN.precision, "cpu").precision
@@ -216,7 +217,7 @@ def test_a_run_with_a_profile_and_no_output_dir_goes_under_the_profiles_folder(t
 
 
 def test_a_run_with_neither_a_profile_nor_an_output_dir_is_refused(tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(training_folder, "MODELS_DIR", tmp_path)
     model, tokenizer, source = tiny
     with pytest.raises(ValueError, match="output_dir or a profile"):
         finetune(model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), RUN, base_source=source)
