@@ -33,13 +33,17 @@ def test_a_bad_field_is_refused_by_name(field, value, message):
         search.SearchSettings(**{"profile": "test", "n_trials": 2, field: value})
 
 
-def test_an_unknown_name_is_a_type_error_naming_it(tiny):
+def test_an_unknown_name_is_a_type_error_naming_it(tiny, monkeypatch):
+    def no_search(trials, plan):
+        raise AssertionError("a misspelt setting must stop the call before any trial")
+
+    monkeypatch.setattr(run_module, "run_optuna", no_search)
     model, tokenizer, _ = tiny
     reviews = with_review_ids(toy_reviews(8)), with_review_ids(toy_reviews(4, 100))
-    with pytest.raises(TypeError, match="n_trial"):
-        search.run_search(model, tokenizer, *reviews, RUN, profile="test", n_trial=2)
-    with pytest.raises(TypeError, match="n_trial"):  # changing a given object's field: the same check
-        search.run_search(model, tokenizer, *reviews, RUN, search.SearchSettings("test", 2), n_trial=3)
+    with pytest.raises(TypeError, match="evals_per_epok"):
+        search.run_search(model, tokenizer, *reviews, RUN, profile="test", n_trials=2, evals_per_epok=1)
+    with pytest.raises(TypeError, match="evals_per_epok"):  # changing a given object's field: the same check
+        search.run_search(model, tokenizer, *reviews, RUN, search.SearchSettings("test", 2), evals_per_epok=1)
     with pytest.raises(TypeError, match="validation_readng"):
         search.retrain_best(
             None,
