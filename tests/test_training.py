@@ -66,6 +66,22 @@ def test_resume_after_an_interruption(tiny, tmp_path):
         model, tokenizer, train, val, RUN, output_dir=tmp_path, base_source=source, progress=False
     )
     assert again.cached and again.best_val_accuracy == fit.best_val_accuracy  # a finished run is not repeated
+    record = json.loads((fit.model_path / "fit_result.json").read_text())
+    assert list(record) == [  # the fit record's keys, in the order every run so far wrote them
+        "best_val_accuracy",
+        "best_step",
+        "seconds",
+        "learning_rate",
+        "resumed_from",
+        "params",
+        "device",
+        "precision_choice",
+        "time_split",
+        "created",
+    ]
+    read_back = ("best_step", "seconds", "learning_rate", "device", "precision_choice", "time_split")
+    assert [getattr(again, k) for k in read_back] == [getattr(fit, k) for k in read_back]
+    assert again.resumed_from is None and again.params == fit.params
 
 
 def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):

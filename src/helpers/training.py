@@ -40,7 +40,7 @@ from helpers import ledger
 from helpers.devices import choose_device, device_name
 from helpers.dropout import set_attention_dropout, set_hidden_dropout
 from helpers.labels import imdb_label_map
-from helpers.modeling import ModelSource, write_source_file
+from helpers.modeling import ModelSource, publish_build, write_source_file
 from helpers.paths import display_path
 from helpers.specs import TrainingRun
 from helpers.tokens import tokenize_dataset
@@ -378,8 +378,7 @@ def _save_best(trainer, context: FitContext, last: str | None, started: float, p
         time_split=split,
     )
     _write_model_files(tmp, result, context)
-    shutil.rmtree(context.output_dir / "model", ignore_errors=True)
-    tmp.rename(context.output_dir / "model")
+    publish_build(tmp, context.output_dir / "model")
     return result
 
 
