@@ -8,17 +8,18 @@ import json
 import pytest
 from support.builders import toy_reviews
 
-from helpers import specs, training
+from helpers import specs, training_folder
 from helpers.precision import choose_precision
 from helpers.specs import TrainingRun
-from helpers.training import finetune, finetuned_dir, legacy_run_name, run_name
+from helpers.training import finetune
+from helpers.training_folder import finetuned_dir, legacy_run_name, run_name
 
 RUN = TrainingRun(learning_rate=1e-3, epochs=1, batch_size=4, max_length=16, eval_steps=2, seed=0)
 
 
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(training_folder, "MODELS_DIR", tmp_path)
     return tmp_path
 
 
@@ -64,7 +65,7 @@ def _legacy_run(tiny, models_dir, bf16: bool):
     """A finished run in the folder name and ``run_config.json`` of before (``…-e3``, ``bf16: true/false``)."""
     folder = finetuned_dir("smoke", legacy_run_name(tiny[2], 8, RUN))
     fit(tiny, RUN.with_(precision="bf16" if bf16 else "fp32"), output_dir=folder)
-    for path in (folder / training.RUN_CONFIG_FILE, folder / "model" / training.FIT_FILE):
+    for path in (folder / training_folder.RUN_CONFIG_FILE, folder / "model" / training_folder.FIT_FILE):
         saved = json.loads(path.read_text())
         params = saved.get("params", saved)
         params["bf16"] = params.pop("precision") == "bf16"

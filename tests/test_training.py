@@ -10,12 +10,13 @@ import torch
 from support.builders import opinion_reviews, toy_reviews
 from transformers import TrainerCallback
 
-from helpers import training
+from helpers import training_folder
 from helpers.inference import predict
 from helpers.modeling import load_classifier, read_source_file
 from helpers.precision import choose_precision
 from helpers.specs import Reading, TrainingRun
-from helpers.training import FinetuneError, finetune, finetuned_dir, run_name
+from helpers.training import FinetuneError, finetune
+from helpers.training_folder import finetuned_dir, run_name
 
 
 class StopAfter(TrainerCallback):
@@ -65,6 +66,22 @@ def test_resume_after_an_interruption(tiny, tmp_path):
         model, tokenizer, train, val, RUN, output_dir=tmp_path, base_source=source, progress=False
     )
     assert again.cached and again.best_val_accuracy == fit.best_val_accuracy  # a finished run is not repeated
+    record = json.loads((fit.model_path / "fit_result.json").read_text())
+    assert list(record) == [  # the fit record's keys, in the order every run so far wrote them
+        "best_val_accuracy",
+        "best_step",
+        "seconds",
+        "learning_rate",
+        "resumed_from",
+        "params",
+        "device",
+        "precision_choice",
+        "time_split",
+        "created",
+    ]
+    read_back = ("best_step", "seconds", "learning_rate", "device", "precision_choice", "time_split")
+    assert [getattr(again, k) for k in read_back] == [getattr(fit, k) for k in read_back]
+    assert again.resumed_from is None and again.params == fit.params
 
 
 def test_different_settings_in_the_same_folder_are_refused(tiny, tmp_path):
@@ -201,7 +218,7 @@ def test_the_saved_model_is_the_best_checkpoint_not_the_last(tiny, tmp_path):
 
 
 def test_a_run_with_a_profile_and_no_output_dir_goes_under_the_profiles_folder(tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(training_folder, "MODELS_DIR", tmp_path)
     model, tokenizer, source = tiny
     train, val = toy_reviews(8), toy_reviews(4, offset=100)
     precision = choose_precision(RUN.precision, "cpu").precision
@@ -216,7 +233,7 @@ def test_a_run_with_a_profile_and_no_output_dir_goes_under_the_profiles_folder(t
 
 
 def test_a_run_with_neither_a_profile_nor_an_output_dir_is_refused(tiny, tmp_path, monkeypatch):
-    monkeypatch.setattr(training, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(training_folder, "MODELS_DIR", tmp_path)
     model, tokenizer, source = tiny
     with pytest.raises(ValueError, match="output_dir or a profile"):
         finetune(model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), RUN, base_source=source)

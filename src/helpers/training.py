@@ -28,7 +28,7 @@ import math
 import shutil
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -37,27 +37,22 @@ import numpy as np
 import pandas as pd
 
 from helpers import ledger
-from helpers.data import fingerprint
 from helpers.devices import choose_device, device_name
 from helpers.dropout import set_attention_dropout, set_hidden_dropout
 from helpers.labels import imdb_label_map
-from helpers.modeling import ModelSource, write_source_file
-from helpers.paths import MODELS_DIR, display_path
+from helpers.modeling import ModelSource, publish_build, write_source_file
+from helpers.paths import display_path
 from helpers.specs import TrainingRun
 from helpers.tokens import tokenize_dataset
 from helpers.trainer_hooks import history_frame, record_work, text_progress, time_split, timed_trainer
-
-FIT_FILE = "fit_result.json"
-RUN_CONFIG_FILE = "run_config.json"
-
-
-class FinetuneError(RuntimeError):
-    """A fine-tuning run that cannot start, resume or finish; the message says where its checkpoints are.
-    ``changed``: for a folder holding another run, each differing setting as ``(saved, requested)``."""
-
-    def __init__(self, message: str, changed: dict[str, tuple[Any, Any]] | None = None):
-        super().__init__(message)
-        self.changed = dict(changed or {})
+from helpers.training_folder import (
+    FIT_FILE,
+    FinetuneError,
+    check_run_config,
+    lr_text,
+    run_folder,
+    run_params,
+)
 
 
 @dataclass
@@ -143,95 +138,32 @@ def eval_share(fits: list[FitResult]) -> float:
     return sum(s["evaluating_s"] for s in splits) / max(1e-9, sum(s["total_s"] for s in splits))
 
 
-def lr_text(learning_rate: float) -> str:
-    """A learning rate in the series' one notation: ``1e-04``, ``2e-05``; three digits where one is not exact
-    (``5.61e-05``, a searched rate)."""
-    short = f"{learning_rate:.0e}"
-    return short if float(short) == learning_rate else f"{learning_rate:.2e}"
+@dataclass(frozen=True)
+class FitContext:
+    """What one fit knows: the model it copies, the tokenizer, the reviews, its :class:`TrainingRun`, its folder and
+    ``params`` (its ``run_config.json``), the device and precision it trains in, where the model and the reviews
+    came from, and whether it prints its progress."""
 
+    model: Any
+    tokenizer: Any
+    train_ds: Any
+    val_ds: Any
+    run: TrainingRun
+    output_dir: Path
+    params: dict[str, Any]
+    device: Any  # torch.device
+    choice: Any  # helpers.precision.PrecisionChoice
+    base_source: ModelSource | None = None
+    data_source: Any = None
+    progress: bool = True
 
-def finetuned_dir(profile: str, name: str) -> Path:
-    """``models/finetuned/<profile>/<name>`` (git-ignored)."""
-    return MODELS_DIR / "finetuned" / profile / name
+    @property
+    def label(self) -> str:
+        return f"fine-tuning lr={lr_text(self.run.learning_rate)}"
 
-
-def run_name(base_source: ModelSource | None, n_train: int, run: TrainingRun, precision: str) -> str:
-    """A run's folder name from what sets it apart in the series: base model kind, reviews, tokens, rate, the
-    number of validation evaluations, and the precision it trains in (``fp32``, ``bf16``, ``fp16``), so a run in
-    another precision has its own folder."""
-    return f"{_name_stem(base_source, n_train, run)}-evals{run.n_evals}-{precision}"
-
-
-def _name_stem(base_source: ModelSource | None, n_train: int, run: TrainingRun) -> str:
-    kind = base_source.kind if base_source else "model"
-    return f"{kind}-n{n_train}-len{run.max_length}-lr{lr_text(run.learning_rate)}"
-
-
-def legacy_run_name(base_source: ModelSource | None, n_train: int, run: TrainingRun) -> str:
-    """The folder name before the precision was part of it (``…-e4``: four evaluations, not epochs)."""
-    return f"{_name_stem(base_source, n_train, run)}-e{run.n_evals}"
-
-
-def saved_precision(output_dir: Path) -> str | None:
-    """The precision the run in ``output_dir`` trained in: ``run_config.json``'s ``precision``; for a run saved
-    before that key, ``bf16: true`` → bf16, else its fit record's choice or device; None when unknown."""
-    config = output_dir / RUN_CONFIG_FILE
-    saved = json.loads(config.read_text()) if config.is_file() else {}
-    if "precision" in saved:
-        return saved["precision"]
-    if saved.get("bf16"):
-        return "bf16"
-    fit = output_dir / "model" / FIT_FILE
-    if not fit.is_file():  # unfinished: fp16 ran on CUDA only, so a machine without it made an fp32 run
-        import torch
-
-        return None if torch.cuda.is_available() else "fp32"
-    record = json.loads(fit.read_text())
-    if record.get("precision_choice"):
-        return record["precision_choice"]["precision"]
-    return "fp16" if str(record.get("device", "cpu")).startswith("cuda") else "fp32"
-
-
-def run_folder(profile: str, base_source: ModelSource | None, n_train: int, run: TrainingRun, precision: str):
-    """The run's folder under its profile (:func:`run_name`). A run saved under the name used before the
-    precision was part of it, in this precision, is moved to the new name (said in one line) and read there."""
-    folder = finetuned_dir(profile, run_name(base_source, n_train, run, precision))
-    legacy = finetuned_dir(profile, legacy_run_name(base_source, n_train, run))
-    if not folder.exists() and legacy.is_dir() and saved_precision(legacy) == precision:
-        legacy.rename(folder)
-        print(f"{display_path(legacy)} (a {precision} run) is now {display_path(folder)}", flush=True)
-    return folder
-
-
-def run_params(run: TrainingRun, model, train_ds, val_ds, base_source: ModelSource | None, choice) -> dict:
-    """What identifies a run in its folder (``run_config.json``): settings, step counts, reviews' fingerprints;
-    ``choice``: the run's :class:`helpers.precision.PrecisionChoice` on its device."""
-    steps = max(1, math.ceil(math.ceil(len(train_ds) / run.batch_size) * run.epochs))
-    eval_steps = run.eval_steps or max(1, math.ceil(steps / run.n_evals))
-    validation = run.validation
-    return {
-        "learning_rate": run.learning_rate,
-        "precision": choice.precision,
-        "attention_dropout": run.attention_dropout,
-        "hidden_dropout": run.hidden_dropout,
-        "epochs": run.epochs,
-        "batch_size": run.batch_size,
-        "max_length": run.max_length,
-        "truncation": run.truncation,
-        "eval_max_length": validation.max_length if validation else None,
-        "eval_truncation": validation.truncation if validation else None,
-        "eval_steps": eval_steps,
-        "logging_steps": run.logging_steps or max(1, min(eval_steps, math.ceil(steps / 25))),
-        "warmup_ratio": run.warmup_ratio,
-        "weight_decay": run.weight_decay,
-        "seed": run.seed,
-        "n_train": len(train_ds),
-        "n_validation": len(val_ds),
-        "total_steps": steps,
-        "train_fingerprint": fingerprint(train_ds),
-        "validation_fingerprint": fingerprint(val_ds),
-        "base_model": base_source.name if base_source else getattr(model.config, "_name_or_path", ""),
-    }
+    @property
+    def checkpoints(self) -> Path:
+        return self.output_dir / "checkpoints"
 
 
 def finetune(
@@ -264,83 +196,82 @@ def finetune(
     choice = run.precision_choice(device)
     if output_dir is None:
         output_dir = run_folder(profile, base_source, len(train_ds), run, choice.precision)
-    output_dir = Path(output_dir)
-    params = run_params(run, model, train_ds, val_ds, base_source, choice)
-    label = f"fine-tuning lr={lr_text(run.learning_rate)}"
-    _check_run_config(output_dir, params)
-    if (output_dir / "model" / FIT_FILE).is_file():
-        ledger.record(reused=1, what=f"{label}: read back")
-        return _load_fit(output_dir / "model", params)
-    started = time.perf_counter()
-    callbacks = [text_progress(label, progress), *(callbacks or [])]
-    trainer = _trainer(
+    context = FitContext(
         model,
         tokenizer,
-        (train_ds, val_ds),
+        train_ds,
+        val_ds,
         run,
-        params,
-        output_dir / "checkpoints",
-        callbacks,
+        Path(output_dir),
+        run_params(run, model, train_ds, val_ds, base_source, choice),
         device,
         choice,
-    )
-    preparing = time.perf_counter() - started
-    last = _train(trainer, output_dir / "checkpoints", run, label, progress)
-    return _save_best(
-        trainer,
-        tokenizer,
-        output_dir,
-        run,
-        params,
-        started,
-        preparing,
-        last,
-        label,
+        base_source,
+        data_source,
         progress,
-        base_source=base_source,
-        data_source=data_source,
-        device=device,
-        choice=choice,
     )
+    check_run_config(context.output_dir, context.params)
+    if (context.output_dir / "model" / FIT_FILE).is_file():
+        ledger.record(reused=1, what=f"{context.label}: read back")
+        return _load_fit(context.output_dir / "model", context.params)
+    started = time.perf_counter()
+    trainer = _trainer(context, [text_progress(context.label, progress), *(callbacks or [])])
+    preparing = time.perf_counter() - started
+    last = _train(trainer, context)
+    return _save_best(trainer, context, last, started, preparing)
 
 
-def _trainer(
-    model,
-    tokenizer,
-    reviews,
-    run: TrainingRun,
-    params: dict,
-    checkpoints: Path,
-    callbacks: list,
-    device,
-    choice,
-):
-    """A timed ``Trainer`` over the tokenised ``(train, validation)`` reviews, a checkpoint at every evaluation, on
-    ``device`` in ``choice``'s precision."""
-    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainingArguments
+def _trainer(context: FitContext, callbacks: list):
+    """A timed ``Trainer`` over the context's tokenised reviews, a checkpoint at every evaluation, on its device
+    in its precision."""
+    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer
 
-    train_ds, val_ds = reviews
-    label_map = imdb_label_map(model)
-    model = copy.deepcopy(model)
+    run, tokenizer = context.run, context.tokenizer
+    label_map = imdb_label_map(context.model)
+    model = copy.deepcopy(context.model)
     if run.hidden_dropout is not None:
         set_hidden_dropout(model, run.hidden_dropout)
     if run.attention_dropout is not None:
         set_attention_dropout(model, run.attention_dropout)
     reading = run.validation_reading()
     train_tok = tokenize_dataset(
-        tokenizer, train_ds, truncation=run.truncation, max_length=run.max_length, label_map=label_map
+        tokenizer, context.train_ds, truncation=run.truncation, max_length=run.max_length, label_map=label_map
     )
     val_tok = tokenize_dataset(
-        tokenizer, val_ds, truncation=reading.truncation, max_length=reading.max_length, label_map=label_map
+        tokenizer,
+        context.val_ds,
+        truncation=reading.truncation,
+        max_length=reading.max_length,
+        label_map=label_map,
     )
     val_tok = val_tok.select(np.argsort(val_tok["length"])[::-1])  # similar lengths per batch: little padding
-    cuda = device.type == "cuda"
-    args = TrainingArguments(
-        output_dir=str(checkpoints),
+    trainer = timed_trainer(Trainer)(
+        model=model.train(),
+        args=_training_args(context),
+        train_dataset=train_tok,
+        eval_dataset=val_tok,
+        processing_class=tokenizer,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=_accuracy,
+        callbacks=callbacks,
+    )
+    trainer.remove_callback(PrinterCallback)
+    return trainer
+
+
+def _training_args(context: FitContext):
+    """The ``TrainingArguments`` of the context's run: its schedule, an evaluation and a checkpoint every
+    ``eval_steps``, the best kept by accuracy, length-grouped batches, seeded, in its precision on its device."""
+    from transformers import TrainingArguments
+
+    run, params, choice = context.run, context.params, context.choice
+    cuda = context.device.type == "cuda"
+    return TrainingArguments(
+        output_dir=str(context.checkpoints),
         learning_rate=run.learning_rate,
         num_train_epochs=run.epochs,
         per_device_train_batch_size=run.batch_size,
-        per_device_eval_batch_size=reading.batch_size_for(choice),
+        per_device_eval_batch_size=run.validation_reading().batch_size_for(choice),
         warmup_steps=math.ceil(run.warmup_ratio * params["total_steps"]),
         weight_decay=run.weight_decay,
         eval_strategy="steps",
@@ -365,18 +296,6 @@ def _trainer(
         dataloader_num_workers=0,
         dataloader_pin_memory=cuda,
     )
-    trainer = timed_trainer(Trainer)(
-        model=model.train(),
-        args=args,
-        train_dataset=train_tok,
-        eval_dataset=val_tok,
-        processing_class=tokenizer,
-        data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=_accuracy,
-        callbacks=callbacks,
-    )
-    trainer.remove_callback(PrinterCallback)
-    return trainer
 
 
 def _accuracy(eval_pred) -> dict[str, float]:
@@ -384,15 +303,16 @@ def _accuracy(eval_pred) -> dict[str, float]:
     return {"accuracy": float((np.asarray(logits).argmax(-1) == np.asarray(labels)).mean())}
 
 
-def _train(trainer, checkpoints: Path, run: TrainingRun, label: str, progress: bool) -> str | None:
-    """Train, resuming from the last checkpoint in ``checkpoints``; the checkpoint resumed from (None: fresh).
+def _train(trainer, context: FitContext) -> str | None:
+    """Train, resuming from the last checkpoint in the context's folder; the checkpoint resumed from (None: fresh).
 
     An interruption records the work done and says where to resume: ``KeyboardInterrupt`` is re-raised, anything
     else becomes a :class:`FinetuneError`."""
     from transformers.trainer_utils import get_last_checkpoint
 
+    checkpoints, run, label = context.checkpoints, context.run, context.label
     last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
-    if last and progress:
+    if last and context.progress:
         print(f"{label}: found {display_path(last)}")
     try:
         trainer.train(resume_from_checkpoint=last)
@@ -418,33 +338,18 @@ def _train(trainer, checkpoints: Path, run: TrainingRun, label: str, progress: b
     return last
 
 
-def _save_best(
-    trainer,
-    tokenizer,
-    output_dir: Path,
-    run: TrainingRun,
-    params: dict,
-    started: float,
-    preparing: float,
-    last: str | None,
-    label: str,
-    progress: bool,
-    *,
-    base_source,
-    data_source,
-    device,
-    choice,
-) -> FitResult:
+def _save_best(trainer, context: FitContext, last: str | None, started: float, preparing: float) -> FitResult:
     """Save the best checkpoint (``load_best_model_at_end``) with its history, model card and fit record as
-    ``<output_dir>/model``, atomically; the :class:`FitResult`."""
+    ``<output_dir>/model``, atomically; the :class:`FitResult`. ``started``: when the fit began (its clock),
+    ``preparing``: the seconds it took before training."""
     history = history_frame(trainer.state.log_history)
     evals = history.dropna(subset=["val_accuracy"])
     best = evals.loc[evals["val_accuracy"].idxmax()]
-    tmp = output_dir / "model.saving"
+    tmp = context.output_dir / "model.saving"
     shutil.rmtree(tmp, ignore_errors=True)
     saving = time.perf_counter()
     trainer.save_model(str(tmp))
-    tokenizer.save_pretrained(str(tmp))
+    context.tokenizer.save_pretrained(str(tmp))
     seconds = time.perf_counter() - started
     split = time_split(
         seconds,
@@ -452,9 +357,9 @@ def _save_best(
         trainer.split_seconds["evaluating"],
         trainer.split_seconds["saving"] + time.perf_counter() - saving,
     )
-    if progress:
+    if context.progress:
         print(
-            f"{label}: {seconds / 60:.1f} min: training {split['training_s'] / 60:.1f}, evaluating "
+            f"{context.label}: {seconds / 60:.1f} min: training {split['training_s'] / 60:.1f}, evaluating "
             f"{split['evaluating_s'] / 60:.1f} ({100 * split['eval_share']:.0f}%), saving "
             f"{split['saving_s'] / 60:.1f}",
             flush=True,
@@ -464,87 +369,52 @@ def _save_best(
         best_val_accuracy=float(best["val_accuracy"]),
         best_step=int(best["step"]),
         seconds=seconds,
-        model_path=output_dir / "model",
-        learning_rate=run.learning_rate,
+        model_path=context.output_dir / "model",
+        learning_rate=context.run.learning_rate,
         resumed_from=Path(last).name if last else None,
-        params=params,
-        device=device_name(device),
-        precision_choice=choice.as_dict(),
+        params=context.params,
+        device=device_name(context.device),
+        precision_choice=context.choice.as_dict(),
         time_split=split,
     )
-    name = f"{params['base_model']} fine-tuned on IMDB ({params['n_train']:,} reviews, lr={lr_text(run.learning_rate)})"
+    _write_model_files(tmp, result, context)
+    publish_build(tmp, context.output_dir / "model")
+    return result
+
+
+def _write_model_files(folder: Path, result: FitResult, context: FitContext) -> None:
+    """Next to the saved checkpoint in ``folder``: its source file, model card, history and fit record."""
+    params = result.params
+    name = f"{params['base_model']} fine-tuned on IMDB ({params['n_train']:,} reviews, lr={lr_text(result.learning_rate)})"
     write_source_file(
-        tmp,
+        folder,
         kind="finetuned",
         name=name,
         note=f"best validation accuracy {result.best_val_accuracy:.4f} at step {result.best_step}",
     )
-    (tmp / "README.md").write_text(_model_card(name, result, base_source, data_source))
-    history.to_csv(tmp / "history.csv", index=False)
-    (tmp / FIT_FILE).write_text(json.dumps(_fit_record(result), indent=2))
-    shutil.rmtree(output_dir / "model", ignore_errors=True)
-    tmp.rename(output_dir / "model")
-    return result
+    (folder / "README.md").write_text(_model_card(name, result, context.base_source, context.data_source))
+    result.history.to_csv(folder / "history.csv", index=False)
+    (folder / FIT_FILE).write_text(json.dumps(_fit_record(result), indent=2))
 
 
 def _fit_record(result: FitResult) -> dict[str, Any]:
-    return {
-        "best_val_accuracy": result.best_val_accuracy,
-        "best_step": result.best_step,
-        "seconds": result.seconds,
-        "learning_rate": result.learning_rate,
-        "resumed_from": result.resumed_from,
-        "params": result.params,
-        "device": result.device,
-        "precision_choice": result.precision_choice,
-        "time_split": result.time_split,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
-_KEYS_ADDED_LATER = {
-    "attention_dropout": None,
-    "hidden_dropout": None,
-    "eval_max_length": None,
-    "eval_truncation": None,
-}
-
-
-def _check_run_config(output_dir: Path, params: dict[str, Any]) -> None:
-    path = output_dir / RUN_CONFIG_FILE
-    started = (output_dir / "model").is_dir() or any((output_dir / "checkpoints").glob("checkpoint-*"))
-    if path.is_file() and started:
-        saved = json.loads(path.read_text())
-        saved = {**_KEYS_ADDED_LATER, **saved}  # a run saved before a key existed used its default
-        saved.setdefault("precision", saved_precision(output_dir))  # before it, only bf16: true/false
-        changed = {k: (saved.get(k), v) for k, v in params.items() if saved.get(k) != v}
-        if changed:
-            details = ", ".join(f"{k}: {old!r} → {new!r}" for k, (old, new) in changed.items())
-            raise FinetuneError(
-                f"{display_path(output_dir)} holds a run with different settings ({details}); "
-                f"resuming it would mix two runs. Delete the folder or choose another output_dir.",
-                changed=changed,
-            )
-        return
-    output_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(params, indent=2))
+    """``fit_result.json``: the result's fields in their order, bar its history (``history.csv``), folder and
+    cache flag, and when it was written."""
+    skipped = {"history", "model_path", "cached"}
+    record = {f.name: getattr(result, f.name) for f in fields(result) if f.name not in skipped}
+    return record | {"created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
 def _load_fit(final: Path, params: dict[str, Any]) -> FitResult:
     saved = json.loads((final / FIT_FILE).read_text())
+    later = {"device": "cpu", "precision_choice": None, "time_split": None}  # absent from older records
     return FitResult(
         history=pd.read_csv(final / "history.csv"),
-        best_val_accuracy=saved["best_val_accuracy"],
-        best_step=saved["best_step"],
-        seconds=saved["seconds"],
         model_path=final,
-        learning_rate=saved["learning_rate"],
-        resumed_from=None,
         cached=True,
         params=params,
-        device=saved.get("device", "cpu"),
-        precision_choice=saved.get("precision_choice"),
-        time_split=saved.get("time_split"),
+        **{key: saved[key] for key in ("best_val_accuracy", "best_step", "seconds", "learning_rate")},
+        **{key: saved.get(key, default) for key, default in later.items()},
     )
 
 

@@ -27,7 +27,8 @@ scheduler) on ``ray.init(address=$RAY_ADDRESS)`` (a local instance when unset); 
 resumed with ``Tuner.restore``. Ray is optional (``pip install 'imdb-sentiment-helpers[cluster]'``) and imported
 only on that path. Both backends return the same :class:`SearchResult` (an Optuna study, a tidy trials table).
 
-One file per part: ``space`` (what may be tried), ``reviews`` (the search's train/validation reviews), ``study``
+One file per part: ``settings`` (:class:`SearchSettings`, the one object a search is asked, and the study's
+plan), ``space`` (what may be tried), ``reviews`` (the search's train/validation reviews), ``study``
 (storage, name, opening, requeueing), ``trial`` (one trial's fit and reports, :class:`TrialSettings`),
 ``optuna_backend``, ``ray_backend``, ``results`` (:class:`SearchResult` and its tables), ``retrain`` (the best,
 trained and tested once) and ``run`` (:func:`run_search`).
@@ -47,14 +48,13 @@ from helpers.search.results import (
 )
 from helpers.search.retrain import TunedModel, reference_accuracy, retrain_best
 from helpers.search.reviews import search_data
-from helpers.search.run import BACKENDS, run_search
+from helpers.search.run import run_search
+from helpers.search.settings import BACKENDS, RetrainSettings, SearchSettings, StudyPlan, search_dir
 from helpers.search.space import PARAMS, SearchError, SearchSpace
 from helpers.search.study import (
     STORAGE_ENV,
-    StudyPlan,
     default_storage,
     display_storage,
-    search_dir,
     study_name,
 )
 from helpers.search.trial import TrialSettings
@@ -65,7 +65,9 @@ __all__ = [
     "PRUNERS",
     "STORAGE_ENV",
     "SearchError",
+    "RetrainSettings",
     "SearchResult",
+    "SearchSettings",
     "SearchSpace",
     "StudyPlan",
     "TrialSettings",

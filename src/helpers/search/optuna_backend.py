@@ -10,12 +10,13 @@ import optuna
 
 from helpers.paths import display_path
 from helpers.search.results import SearchResult
+from helpers.search.settings import StudyPlan
 from helpers.search.space import describe
 from helpers.search.study import (
     BudgetReached,
-    StudyPlan,
     budget_left,
     check_budget,
+    default_storage,
     display_storage,
     finished,
     log,
@@ -23,7 +24,7 @@ from helpers.search.study import (
     record_settings,
     requeue_interrupted,
 )
-from helpers.search.trial import TrialSettings, fit, trial_dir
+from helpers.search.trial import TrialSettings, fit, scoring, trial_dir
 from helpers.training import FinetuneError
 
 PRUNERS = ("median", "halving", "none")
@@ -50,43 +51,46 @@ def make_pruner(pruner, evals_per_epoch: int, startup_trials: int, reduction_fac
     raise ValueError(f"pruner must be one of {PRUNERS} or an optuna pruner, not {pruner!r}")
 
 
-def run_optuna(settings: TrialSettings, plan: StudyPlan, storage: str, pruner) -> SearchResult:
-    """Run the trials ``plan`` still lacks in the Optuna study in ``storage``; the result of the whole study."""
+def run_optuna(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
+    """Run the trials ``plan`` still lacks in its Optuna study (in the settings' ``storage``, default
+    :func:`default_storage`); the result of the whole study."""
+    search = plan.settings
+    storage = search.storage or default_storage(search.profile)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    pruner_obj = make_pruner(
-        pruner, settings.evals_per_epoch, plan.startup_trials, plan.reduction_factor or 3
+    pruner = make_pruner(
+        search.pruner, search.evals_per_epoch, search.n_startup, search.reduction_factor or 3
     )
-    study = open_study(storage, plan.name, pruner_obj, seed=plan.seed, startup_trials=plan.startup_trials)
+    study = open_study(storage, plan.name, pruner, seed=plan.seed, startup_trials=search.n_startup)
     record_settings(
         study,
         {
-            "space": plan.space.as_dict(),
+            "space": search.space.as_dict(),
             "seed": plan.seed,
             "evals_per_epoch": settings.evals_per_epoch,
             "n_train": len(settings.train),
             "n_validation": len(settings.validation),
             "base_model": settings.base_source.name if settings.base_source else "",
-            **settings.scoring(),
+            **scoring(settings.run),
             "created_by": "helpers.search",
         },
     )
     requeued = requeue_interrupted(study)
     done = finished(study)
-    remaining = max(0, plan.n_trials - done)
+    remaining = max(0, search.n_trials - done)
     where = display_storage(storage)
-    timeout = f", timeout {plan.timeout_s / 60:.0f} min" if plan.timeout_s else ""
+    timeout = f", timeout {search.timeout_s / 60:.0f} min" if search.timeout_s else ""
     log(
         settings.progress,
         f"study {plan.name} in {where}: {done} finished trial(s) found"
         f"{f', {requeued} interrupted one(s) queued again' if requeued else ''}; running {remaining} more "
-        f"(budget {plan.n_trials}{timeout})",
+        f"(budget {search.n_trials}{timeout})",
     )
     started = time.perf_counter()
     objective = _objective(study, settings, plan)
     # One trial at a time while the budget (shared with other workers) has room: a killed worker's trial is
     # failed by its stale heartbeat and queued again, and no worker starts a trial the budget has no room for.
-    while budget_left(study, plan.n_trials) > 0:
-        left_s = None if plan.timeout_s is None else plan.timeout_s - (time.perf_counter() - started)
+    while budget_left(study, search.n_trials) > 0:
+        left_s = None if search.timeout_s is None else search.timeout_s - (time.perf_counter() - started)
         if left_s is not None and left_s <= 0:
             break
         study.optimize(
@@ -103,7 +107,7 @@ def run_optuna(settings: TrialSettings, plan: StudyPlan, storage: str, pruner) -
         storage=where,
         seconds=time.perf_counter() - started,
         n_new=finished(study) - done,
-        space=plan.space,
+        space=search.space,
     )
 
 
@@ -111,8 +115,8 @@ def _objective(study, settings: TrialSettings, plan: StudyPlan):
     """The Optuna objective: one trial's best validation accuracy; reports every evaluation to the pruner."""
 
     def objective(trial):
-        check_budget(study, trial.number, plan.n_trials)
-        params = plan.space.suggest(trial)
+        check_budget(study, trial.number, plan.settings.n_trials)
+        params = plan.settings.space.suggest(trial)
         out = trial_dir(plan.trials_root, params)
         trial.set_user_attr("output_dir", display_path(out))
         frozen = next(t for t in study.get_trials(deepcopy=False) if t.number == trial.number)

@@ -16,19 +16,15 @@ import optuna
 
 from helpers.paths import display_path
 from helpers.search.results import SearchResult, trials_frame
+from helpers.search.settings import StudyPlan
 from helpers.search.space import PARAMS, SearchError, SearchSpace
-from helpers.search.study import StudyPlan, log
+from helpers.search.study import log
 from helpers.search.trial import TrialSettings, fit, trial_dir
 
 
-def run_ray(
-    settings: TrialSettings,
-    plan: StudyPlan,
-    address: str | None = None,
-    cpus_per_trial: float | None = None,
-    max_concurrent: int = 1,
-) -> SearchResult:
-    """Run (or resume) the Ray Tune experiment ``plan.name`` under ``plan.root / "ray"``."""
+def run_ray(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
+    """Run (or resume) the Ray Tune experiment ``plan.name`` under ``<search root>/ray``, on the settings'
+    ``ray_address`` with ``ray_max_concurrent`` trials at a time of ``ray_cpus_per_trial`` CPUs each."""
     try:
         import ray
         from ray import tune
@@ -37,7 +33,7 @@ def run_ray(
             "backend='ray' needs Ray Tune: pip install -r requirements-cluster.txt "
             "(or the package's [cluster] extra)"
         ) from error
-
+    address, max_concurrent = plan.settings.ray_address, plan.settings.ray_max_concurrent
     address = address or os.environ.get("RAY_ADDRESS")
     started_here = not ray.is_initialized()
     if started_here:
@@ -47,10 +43,12 @@ def run_ray(
         f"Ray: {'cluster at ' + address if address else 'local instance'}, "
         f"{ray.cluster_resources().get('CPU', 0):g} CPUs",
     )
-    experiments = plan.root / "ray"
+    experiments = plan.settings.folder / "ray"
     experiments.mkdir(parents=True, exist_ok=True)
     path = experiments / plan.name
-    cpus = cpus_per_trial or max(1, int(ray.cluster_resources().get("CPU", 1)) // max(1, max_concurrent))
+    cpus = plan.settings.ray_cpus_per_trial or max(
+        1, int(ray.cluster_resources().get("CPU", 1)) // max(1, max_concurrent)
+    )
     trainable = tune.with_resources(
         tune.with_parameters(_ray_trial, settings=settings, trials_root=str(plan.trials_root)), {"cpu": cpus}
     )
@@ -62,18 +60,16 @@ def run_ray(
             str(path), trainable=trainable, resume_unfinished=True, resume_errored=True
         )
     else:
-        tuner = _new_tuner(trainable, settings, plan, experiments, max_concurrent)
+        tuner = _new_tuner(trainable, settings, plan, experiments)
     try:
         grid = tuner.fit()
     finally:
         if started_here:
             ray.shutdown()
     seconds = time.perf_counter() - started
-    study = study_from_ray(grid, plan.space, plan.name)
+    study = study_from_ray(grid, plan.settings.space, plan.name)
     if not settings.keep_checkpoints:
-        for t in study.get_trials(deepcopy=False):
-            if t.state.name == "PRUNED":
-                shutil.rmtree(trial_dir(plan.trials_root, t.params), ignore_errors=True)
+        _remove_pruned(study, plan.trials_root)
     frame = trials_frame(study)
     log(settings.progress, f"Ray Tune: {len(frame)} trial(s): {frame['state'].value_counts().to_dict()}")
     return SearchResult.from_study(
@@ -82,30 +78,38 @@ def run_ray(
         storage=display_path(path),
         seconds=seconds,
         n_new=len(frame),
-        space=plan.space,
+        space=plan.settings.space,
         settings={"ray_address": address or "local", "restored": restored, "max_concurrent": max_concurrent},
     )
 
 
-def _new_tuner(trainable, settings: TrialSettings, plan: StudyPlan, experiments: Path, max_concurrent: int):
+def _remove_pruned(study, trials_root: Path) -> None:
+    """Delete the folders of the trials ASHA stopped."""
+    for t in study.get_trials(deepcopy=False):
+        if t.state.name == "PRUNED":
+            shutil.rmtree(trial_dir(trials_root, t.params), ignore_errors=True)
+
+
+def _new_tuner(trainable, settings: TrialSettings, plan: StudyPlan, experiments: Path):
     """A Tuner with the seeded TPE (``OptunaSearch``) and ASHA over the evaluation grid."""
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search.optuna import OptunaSearch
 
+    search = plan.settings
     searcher = OptunaSearch(
-        space=plan.space.suggest,
+        space=search.space.suggest,
         metric="best_val_accuracy",
         mode="max",
         sampler=optuna.samplers.TPESampler(
-            seed=plan.seed, n_startup_trials=plan.startup_trials, multivariate=True
+            seed=plan.seed, n_startup_trials=search.n_startup, multivariate=True
         ),
     )
     scheduler = ASHAScheduler(
         time_attr="training_iteration",
-        max_t=max(plan.space.epochs) * settings.evals_per_epoch,
+        max_t=max(search.space.epochs) * settings.evals_per_epoch,
         grace_period=1,
-        reduction_factor=plan.reduction_factor or 2,
+        reduction_factor=search.reduction_factor or 2,
     )
     return tune.Tuner(
         trainable,
@@ -114,9 +118,9 @@ def _new_tuner(trainable, settings: TrialSettings, plan: StudyPlan, experiments:
             scheduler=scheduler,
             metric="best_val_accuracy",
             mode="max",
-            num_samples=plan.n_trials,
-            max_concurrent_trials=max_concurrent,
-            time_budget_s=plan.timeout_s,
+            num_samples=search.n_trials,
+            max_concurrent_trials=search.ray_max_concurrent,
+            time_budget_s=search.timeout_s,
         ),
         run_config=tune.RunConfig(
             name=plan.name, storage_path=str(experiments), verbose=1 if settings.progress else 0
@@ -147,15 +151,7 @@ def _ray_trial(config, *, settings: TrialSettings, trials_root: str):
     result = fit(settings, params, out, report)
     if result.cached:  # finished before (e.g. a restored experiment): report what it found, once
         evals = result.evaluations
-        tune.report(
-            {
-                "val_accuracy": float(evals["val_accuracy"].iloc[-1]),
-                "best_val_accuracy": result.best_val_accuracy,
-                "eval_step": len(evals),
-                "fraction": 1.0,
-                "node_id": node,
-            }
-        )
+        report(len(evals), float(evals["val_accuracy"].iloc[-1]), result.best_val_accuracy, 1.0)
     if not settings.keep_checkpoints:
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
 

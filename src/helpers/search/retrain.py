@@ -3,14 +3,14 @@ own saved run), loaded, then the test reviews predicted once and written as mode
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from helpers import inference, modeling
 from helpers.search.results import SearchResult
-from helpers.search.study import log, search_dir
+from helpers.search.settings import RetrainSettings, search_dir
+from helpers.search.study import log
 from helpers.search.trial import TrialSettings, fit, trial_dir
 from helpers.specs import Reading, TrainingRun
 from helpers.training import FIT_FILE, FinetuneError
@@ -30,26 +30,11 @@ class TunedModel:
 
 
 def retrain_best(
-    result: SearchResult,
-    model,
-    tokenizer,
-    train,
-    validation,
-    test,
-    test_reading: Reading,
-    *,
-    profile: str,
-    validation_reading: Reading | None = None,
-    base_source=None,
-    data_source=None,
-    output_dir: str | os.PathLike | None = None,
-    model_key: str = "tuned",
-    reuse: bool = True,
-    progress: bool = True,
+    result: SearchResult, model, tokenizer, train, validation, test, test_reading: Reading, **options: Any
 ) -> TunedModel:
     """The best configuration trained once on ``train`` (its checkpoint selected on ``validation``), then the
     ``test`` reviews predicted once, read as ``test_reading`` says, and written under the results contract as
-    ``model_key``.
+    ``model_key``. ``options``: the fields of :class:`RetrainSettings` by name (``profile`` required).
 
     Training and validation run in the test reading's precision on its device, with the search's seed; the
     validation reviews are read as ``validation_reading`` says (default: the test reading; notebook 05 passes
@@ -60,8 +45,9 @@ def retrain_best(
     ``train``, ``validation``, ``test`` and readings: the record says ``n_train``, ``train_max_length``,
     ``train_precision`` and ``eval_precision``.
     """
-    root = result.root or search_dir(profile)
-    reading = validation_reading or test_reading
+    how = RetrainSettings(**options)
+    root = result.root or search_dir(how.profile)
+    reading = how.validation_reading or test_reading
     run = TrainingRun(
         seed=result.settings.get("seed", 42),
         precision=test_reading.precision,
@@ -76,36 +62,19 @@ def retrain_best(
         trials_root=root / "trials" / result.study_name,
         run=run,
         evals_per_epoch=result.settings.get("evals_per_epoch", 2),
-        base_source=base_source,
-        data_source=data_source,
-        progress=progress,
+        base_source=how.base_source,
+        data_source=how.data_source,
+        progress=how.progress,
     )
-    out = Path(output_dir) if output_dir is not None else root / "best" / result.study_name
-    fitted, reused = train_best(result, settings, out, reuse=reuse and output_dir is None)
+    out = Path(how.output_dir) if how.output_dir is not None else root / "best" / result.study_name
+    fitted, reused = train_best(result, settings, out, reuse=how.reuse and how.output_dir is None)
     tuned, tuned_tokenizer, tuned_source = modeling.load_classifier("path", fitted.model_path)
     pred = inference.predict(
-        tuned, tuned_tokenizer, list(test["text"]), test_reading, progress=progress, desc="tuned: test"
+        tuned, tuned_tokenizer, list(test["text"]), test_reading, progress=how.progress, desc="tuned: test"
     )
-    record = write_tuned(
-        result,
-        settings,
-        fitted,
-        pred,
-        test,
-        tuned_source,
-        profile=profile,
-        model_key=model_key,
-        reused=reused,
-    )
-    return TunedModel(
-        fit=fitted,
-        record=record,
-        predictions=pred,
-        model_source=tuned_source,
-        params=dict(result.best_params),
-        test_reading=test_reading,
-        reused=reused,
-    )
+    record = write_tuned(result, settings, how, fitted, pred, test, tuned_source, reused)
+    params = dict(result.best_params)
+    return TunedModel(fitted, record, pred, tuned_source, params, test_reading, reused)
 
 
 def train_best(result: SearchResult, settings: TrialSettings, output_dir: Path, *, reuse: bool = True):
@@ -135,13 +104,11 @@ def train_best(result: SearchResult, settings: TrialSettings, output_dir: Path, 
 def write_tuned(
     result: SearchResult,
     settings: TrialSettings,
+    how: RetrainSettings,
     fitted,
     pred,
     test,
     tuned_source,
-    *,
-    profile: str,
-    model_key: str = "tuned",
     reused: bool = False,
 ) -> dict[str, Any]:
     """Write the tuned model's test predictions under the results contract (with the search's summary)."""
@@ -151,8 +118,8 @@ def write_tuned(
     return inference.write_run(
         pred,
         test,
-        profile=profile,
-        model_key=model_key,
+        profile=how.profile,
+        model_key=how.model_key,
         model=f"{base_name} fine-tuned on IMDB, tuned by {by}",
         data_source=settings.data_source,
         model_source=tuned_source,

@@ -9,8 +9,6 @@ import socket
 import sys
 import time
 import warnings
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +16,8 @@ import optuna
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from helpers.data import fingerprint
-from helpers.paths import MODELS_DIR, display_path
+from helpers.paths import display_path
+from helpers.search.settings import search_dir
 from helpers.search.space import SearchError, SearchSpace
 from helpers.search.trial import digest
 from helpers.specs import DEFAULT_DROPOUT
@@ -31,35 +30,10 @@ class BudgetReached(RuntimeError):
     """A trial started by a worker that raced another one past the study's budget (recorded as FAIL, not run)."""
 
 
-@dataclass(frozen=True)
-class StudyPlan:
-    """Which study to run and how far: its name, total trial budget, time limit, space and sampler settings."""
-
-    name: str
-    n_trials: int  # total budget: a resumed study runs only what it lacks
-    space: SearchSpace
-    seed: int
-    startup_trials: int  # random trials before TPE models the results
-    root: Path  # models/search/<profile> or the caller's folder: trials/<name>/…, ray/<name>, best/<name>
-    timeout_s: float | None = None  # no new trial starts after this long
-    reduction_factor: int | None = (
-        None  # successive halving / ASHA: keep the top 1/η at each rung (None: 3 / 2)
-    )
-
-    @property
-    def trials_root(self) -> Path:
-        return self.root / "trials" / self.name
-
-
 def log(progress: bool, message: str) -> None:
     """A progress line on stdout (the notebooks show it), when ``progress``."""
     if progress:
         print(message, file=sys.stdout, flush=True)
-
-
-def search_dir(profile: str) -> Path:
-    """``models/search/<profile>`` (git-ignored): the SQLite study, the trials' folders, Ray's experiments."""
-    return MODELS_DIR / "search" / profile
 
 
 def default_storage(profile: str) -> str:

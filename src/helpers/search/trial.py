@@ -44,18 +44,6 @@ class TrialSettings:
     keep_checkpoints: bool = False
     progress: bool = True  # one line per trial (the trials' own progress bars stay off)
 
-    def scoring(self) -> dict[str, Any]:
-        """How a trial is scored (part of the study's name: a differently scored search is another study)."""
-        reading = self.run.validation
-        if reading is None:
-            return {}
-        return {
-            "reading": "one evaluation per point, the run's own",  # values are the peaks of the reports
-            "eval_max_length": reading.max_length,
-            "eval_truncation": reading.truncation,
-            "eval_precision": choose_precision(self.run.precision).precision,
-        }
-
     def trial_run(self, params: dict[str, Any]) -> TrainingRun:
         """The template run with one trial's hyperparameters, evaluating ``evals_per_epoch`` times per epoch."""
         return self.run.with_(
@@ -69,6 +57,20 @@ class TrialSettings:
             eval_steps=eval_steps(len(self.train), params["batch_size"], self.evals_per_epoch),
             save_total_limit=1,
         )
+
+
+def scoring(run: TrainingRun) -> dict[str, Any]:
+    """How the trials of template ``run`` are scored (part of the study's name: a differently scored search is
+    another study); {} for the Trainer's own scoring at each trial's training length."""
+    reading = run.validation
+    if reading is None:
+        return {}
+    return {
+        "reading": "one evaluation per point, the run's own",  # values are the peaks of the reports
+        "eval_max_length": reading.max_length,
+        "eval_truncation": reading.truncation,
+        "eval_precision": choose_precision(run.precision).precision,
+    }
 
 
 def digest(obj: Any, n: int = 10) -> str:
