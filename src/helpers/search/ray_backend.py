@@ -6,7 +6,6 @@ Ray is optional (``pip install 'imdb-sentiment-helpers[cluster]'``) and imported
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import optuna
 
+from helpers import environment
 from helpers.paths import display_path
 from helpers.search.results import SearchResult, trials_frame
 from helpers.search.settings import StudyPlan
@@ -34,7 +34,7 @@ def run_ray(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
             "(or the package's [cluster] extra)"
         ) from error
     address, max_concurrent = plan.settings.ray_address, plan.settings.ray_max_concurrent
-    address = address or os.environ.get("RAY_ADDRESS")
+    address = address or environment.ray_address()
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, include_dashboard=False, log_to_driver=False, configure_logging=False)

@@ -15,6 +15,7 @@ import numpy as np
 import optuna
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from helpers import environment
 from helpers.data import fingerprint
 from helpers.paths import display_path
 from helpers.search.settings import search_dir
@@ -22,8 +23,8 @@ from helpers.search.space import SearchError, SearchSpace
 from helpers.search.trial import digest
 from helpers.specs import DEFAULT_DROPOUT
 
-STORAGE_ENV = "IMDB_SEARCH_STORAGE"
-HEARTBEAT_ENV = "IMDB_SEARCH_HEARTBEAT_S"
+STORAGE_ENV = environment.SEARCH_STORAGE
+HEARTBEAT_ENV = environment.SEARCH_HEARTBEAT
 
 
 class BudgetReached(RuntimeError):
@@ -38,7 +39,7 @@ def log(progress: bool, message: str) -> None:
 
 def default_storage(profile: str) -> str:
     """``$IMDB_SEARCH_STORAGE`` when set, else SQLite at ``models/search/<profile>/study.db``."""
-    if env := os.environ.get(STORAGE_ENV):
+    if env := environment.search_storage():
         return env
     folder = search_dir(profile)
     folder.mkdir(parents=True, exist_ok=True)
@@ -128,7 +129,7 @@ def open_study(storage: str, name: str, pruner, *, seed: int, startup_trials: in
 def heartbeat_seconds() -> int:
     """Seconds between a running trial's heartbeats (``$IMDB_SEARCH_HEARTBEAT_S``, default 30). A trial whose
     worker stopped beating for four of them (a killed process, a lost machine) is failed and queued again."""
-    value = os.environ.get(HEARTBEAT_ENV, "30")
+    value = environment.search_heartbeat()
     if not value.isdigit() or int(value) < 1:
         raise SearchError(f"${HEARTBEAT_ENV} must be a whole number of seconds >= 1, got {value!r}")
     return int(value)
