@@ -6,6 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= seed
+# pytest workers for check and test (pytest-xdist): each takes whole test files, the slowest first (tests/conftest.py)
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: setup run refresh smoke check test lint format lab offline-model bench bench-epoch clean-runs
 
@@ -26,10 +29,10 @@ smoke: setup                    ## the whole series on tiny data and a tiny mode
 	$(PY) -m helpers.run --profile smoke
 
 check: setup lint               ## lint and the tests not marked slow (no notebook, server or cluster started)
-	$(PY) -m pytest -q -m "not slow" --durations=10
+	$(PYTEST) -m "not slow" --durations=10
 
 test: setup lint                ## lint, unit tests, the smoke run of every notebook, the JupyterLab browser test
-	$(PY) -m pytest -q --durations=20
+	$(PYTEST) --durations=20
 
 lint: setup
 	$(PY) -m ruff check src tests notebooks
