@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from helpers import precision_measure
-from helpers.precision import Capability, choose_precision
+from helpers.devices import Capability
+from helpers.precision import choose_precision
 from helpers.precision_measure import Measured
 from helpers.specs import DEFAULT_DROPOUT, Reading, TrainingRun, eval_batch_size
 

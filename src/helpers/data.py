@@ -71,7 +71,6 @@ BUNDLED = {
     ),
 }
 TEXT_COLUMN = {"imdb": "text", "sst2": "sentence"}
-ENV_VAR = environment.DATA_DIRS
 HUB_ID = {"imdb": IMDB_HUB_ID, "sst2": SST2_HUB_ID}
 
 
@@ -116,7 +115,7 @@ def _load(name: str, path, source: str) -> tuple[DatasetDict, DataSource]:
         raise ValueError(f"source must be auto, path, hub or bundled, not {source!r}")
     path = path or environment.data_dir(name)
     if source == "path" and path is None:
-        raise DataError(f"source='path' needs a folder: pass path=… or set {ENV_VAR[name]}")
+        raise DataError(f"source='path' needs a folder: pass path=… or set {environment.DATA_DIRS[name]}")
     if path is not None and source in {"auto", "path"}:
         folder = Path(path).expanduser()
         return _read_folder(name, folder, expected=None), DataSource(name, "path", display_path(folder))
@@ -189,7 +188,7 @@ def _verify_checksum(name: str, files: list[Path], expected: BundledFile) -> Non
 
 def _fix(name: str) -> str:
     return (
-        f"Fix: restore it with `git checkout -- data/{name}` (or re-clone), point {ENV_VAR[name]} at a folder "
+        f"Fix: restore it with `git checkout -- data/{name}` (or re-clone), point {environment.DATA_DIRS[name]} at a folder "
         f"of Hub-style parquet files, or load from the Hub ({HUB_ID[name]})."
     )
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from helpers import environment
 
-LEDGER_ENV = environment.WORK_LEDGER
 TRAIN_COST = 3  # a training token: one forward and one backward pass (about twice the forward's cost)
 
 

