@@ -72,23 +72,6 @@ def source_text(source: dict[str, Any]) -> str:
     return f"{kind}: {origin}" if kind and origin else kind or origin or ""
 
 
-def ranked_accuracies(table: pd.DataFrame) -> list[str]:
-    """One Markdown bullet per row of a comparison table (columns ``model``, ``accuracy``, ``ci95 low``/``high``,
-    ``study (n=1,000)``), the most accurate first, with the study's number where it has one."""
-    lines = []
-    for _, row in table.sort_values("accuracy", ascending=False).iterrows():
-        study = row.get("study (n=1,000)")
-        lines.append(
-            f"- **{row['model']}**: {row['accuracy']:.3f} (95% CI {row['ci95 low']:.3f}–{row['ci95 high']:.3f})"
-            + (
-                ""
-                if study is None or pd.isna(study)
-                else f"; the study reported {study:.2f} for its counterpart"
-            )
-        )
-    return lines
-
-
 def reading_cautions(
     table: pd.DataFrame, results: dict[str, tuple[dict[str, Any], pd.DataFrame]], seed: int
 ) -> str:

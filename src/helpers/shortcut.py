@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 _NUMBER = r"(?:\d{1,3}(?:[.,]\d{1,2})?|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -64,7 +63,6 @@ def mask_reviews(dataset):
 
 
 _DIGITS = re.compile(r"^\d+([.,]\d+)?$")
-_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "out"}
 
 
 def feature_kinds(features: Iterable[str]) -> pd.Series:
@@ -80,9 +78,3 @@ def feature_kinds(features: Iterable[str]) -> pd.Series:
         else:
             kinds.append("word")
     return pd.Series(kinds, index=list(features) if not isinstance(features, pd.Series) else features.index)
-
-
-def number_share(features: Iterable[str]) -> float:
-    """Share of ``features`` that :func:`feature_kinds` calls numbers (0 for no features)."""
-    kinds = feature_kinds(list(features))
-    return float(np.mean(kinds == "number")) if len(kinds) else 0.0
