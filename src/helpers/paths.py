@@ -1,11 +1,8 @@
 """Where things live: the repository root and the folders the notebooks read and write.
 
-Outputs (figures, results) go under ``IMDB_SERIES_OUTPUT`` when it is set. The runner sets it to ``runs/<profile>/``
-(a run never touches the committed reference), or to the repository with ``--refresh`` (which re-makes it), so a
-notebook reads other notebooks' results from its own run; the tests point it at a temporary folder. When it is
-unset (a notebook run in JupyterLab), a profile's outputs go to ``runs/<profile>/`` too, where ``make run``
-writes, and reads of other notebooks' results fall back to the committed ``results/<profile>/`` for what that
-folder lacks (:func:`read_results_dirs`): an interactive run never touches the committed reference.
+Outputs (figures, results) go under ``IMDB_SERIES_OUTPUT`` when set (the runner's ``runs/<profile>/``, or the
+repository with ``--refresh``), else under ``runs/<profile>/`` too; reads of other notebooks' results fall back to
+the committed ``results/<profile>/`` for what that folder lacks (:func:`read_results_dirs`).
 """
 
 from __future__ import annotations

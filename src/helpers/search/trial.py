@@ -1,10 +1,7 @@
 """One trial: fine-tune one configuration with :func:`helpers.training.finetune` and report every validation
-evaluation to the search (which may stop it there).
-
-One reading for every trial: with the template run's ``validation`` reading set, every trial's validation reviews
-are read the same way, whatever length the trial trains at, so trials are compared on one number. That reading is
-the evaluation the run selects its best checkpoint by, every reported evaluation, and the trial's value (the peak
-of its reports): one evaluation per point, not one for the Trainer and another for the search.
+evaluation to the search (which may stop it there). Every trial's validation reviews are read one way (the
+template run's ``validation`` reading), whatever length it trains at: that one reading selects the checkpoint, is
+reported, and gives the trial's value (the peak of its reports).
 """
 
 from __future__ import annotations
