@@ -269,16 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet_libraries()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    config = StandinConfig(
-        seed=args.seed,
-        epochs=args.epochs,
-        learning_rate=args.learning_rate,
-        batch_size=args.batch_size,
-        max_length=args.max_length,
-        n_train=args.n_train,
-        threads=args.threads,
-        precision=args.precision,
-    )
+    config = StandinConfig(**{k: v for k, v in vars(args).items() if k not in ("output_dir", "force")})
     folder = build_standin_model(args.output_dir, config, force=args.force)
     info = standin_info(folder)
     print(

@@ -23,9 +23,6 @@ from helpers.search.space import SearchError, SearchSpace
 from helpers.search.trial import digest
 from helpers.specs import DEFAULT_DROPOUT
 
-STORAGE_ENV = environment.SEARCH_STORAGE
-HEARTBEAT_ENV = environment.SEARCH_HEARTBEAT
-
 
 class BudgetReached(RuntimeError):
     """A trial started by a worker that raced another one past the study's budget (recorded as FAIL, not run)."""
@@ -131,7 +128,9 @@ def heartbeat_seconds() -> int:
     worker stopped beating for four of them (a killed process, a lost machine) is failed and queued again."""
     value = environment.search_heartbeat()
     if not value.isdigit() or int(value) < 1:
-        raise SearchError(f"${HEARTBEAT_ENV} must be a whole number of seconds >= 1, got {value!r}")
+        raise SearchError(
+            f"${environment.SEARCH_HEARTBEAT} must be a whole number of seconds >= 1, got {value!r}"
+        )
     return int(value)
 
 
