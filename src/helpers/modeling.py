@@ -298,12 +298,9 @@ def build_tiny_model(
 ) -> Path:
     """The smoke profile's model: the tiny DistilBERT of :func:`tiny_architecture`, trained for seconds.
 
-    It is trained with :func:`train_tiny` on ``TINY_RECIPE["n_train"]`` seeded reviews of the bundled IMDB
-    training split (never the test split), then checked on ``TINY_RECIPE["n_held_out"]`` other training reviews:
-    its predictions must vary between reviews and beat chance, else :class:`ModelError` (so every transformer
-    path of the smoke run takes a data-dependent branch). A weak model — about 0.7 accuracy — that exists only so
-    that smoke checks can fail. Cached in ``models/tiny-distilbert`` (rebuilt when its ``version`` differs, e.g.
-    the random build of earlier versions); the held-out check is recorded in ``model_source.json``.
+    Trained with :func:`train_tiny` on seeded bundled IMDB training reviews, then checked on other training reviews:
+    its predictions must vary and beat chance, else :class:`ModelError`, so that smoke checks can fail. Cached in
+    ``models/tiny-distilbert`` (rebuilt when its ``version`` differs); the check is recorded in ``model_source.json``.
     """
     import time
 

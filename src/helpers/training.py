@@ -171,12 +171,9 @@ def finetune(
     """Fine-tune a copy of ``model`` on ``train_ds`` (``text``, ``label``) as ``run`` says
     (:class:`helpers.specs.TrainingRun`), selecting the best checkpoint on ``val_ds`` by accuracy.
 
-    ``model`` itself is not changed (a deep copy is trained), so one loaded model can seed several runs. The run
-    goes to ``output_dir`` (default: :func:`run_folder` of ``profile``, named by :func:`run_name`, the precision
-    included: a run in another precision has its own folder, neither reused nor refused). Re-running with the
-    same folder resumes from its last checkpoint; a finished run is returned from disk without training; a
-    different configuration in a folder that has checkpoints is refused (delete the folder or use another). The
-    best checkpoint is saved to ``<output_dir>/model`` with a model card.
+    ``output_dir`` defaults to :func:`run_folder` of ``profile`` (named by :func:`run_name`, precision included).
+    Re-running resumes from the last checkpoint; a finished run is read back without training; a different
+    configuration in a folder with checkpoints is refused. The best checkpoint is saved to ``<output_dir>/model``.
     """
     if output_dir is None and profile is None:
         raise ValueError("finetune needs an output_dir or a profile to put the run under models/finetuned/")
