@@ -34,40 +34,23 @@ FEATURES = Features({"text": Value("string"), "label": ClassLabel(names=list(LAB
 @dataclass(frozen=True)
 class BundledFile:
     split: str
-    filename: str
     rows: int
     sha256: str
+
+    @property
+    def filename(self) -> str:
+        return f"{self.split}-00000-of-00001.parquet"
 
 
 # The offline copies in data/, copied once from the Hub-identical parquet exports (see data/README.md).
 BUNDLED = {
     "imdb": (
-        BundledFile(
-            "train",
-            "train-00000-of-00001.parquet",
-            25_000,
-            "1a89057532cebdead794df49073fbf5ee21059cd72d0b0310da059bf5c6b015c",
-        ),
-        BundledFile(
-            "test",
-            "test-00000-of-00001.parquet",
-            25_000,
-            "7fda268b5f67d7414fcf214fece18528cfd1e9a2850a3f90dffc5047495ad5f3",
-        ),
+        BundledFile("train", 25_000, "1a89057532cebdead794df49073fbf5ee21059cd72d0b0310da059bf5c6b015c"),
+        BundledFile("test", 25_000, "7fda268b5f67d7414fcf214fece18528cfd1e9a2850a3f90dffc5047495ad5f3"),
     ),
     "sst2": (
-        BundledFile(
-            "train",
-            "train-00000-of-00001.parquet",
-            67_349,
-            "17a57fde192e135efa4ffdbb072179867014cacc5fe5d3b77b8ac8e56cb06876",
-        ),
-        BundledFile(
-            "validation",
-            "validation-00000-of-00001.parquet",
-            872,
-            "6151c7121af5d8900f1854a7c8b434967a9870adbede34717d774dd19587466f",
-        ),
+        BundledFile("train", 67_349, "17a57fde192e135efa4ffdbb072179867014cacc5fe5d3b77b8ac8e56cb06876"),
+        BundledFile("validation", 872, "6151c7121af5d8900f1854a7c8b434967a9870adbede34717d774dd19587466f"),
     ),
 }
 TEXT_COLUMN = {"imdb": "text", "sst2": "sentence"}
