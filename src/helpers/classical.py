@@ -1,14 +1,7 @@
 """Classical baselines as scikit-learn pipelines: the study's bag-of-words RandomForest, TF-IDF + LR, NB-SVM.
 
-* :func:`random_forest_bow`: ``CountVectorizer()`` + ``RandomForestClassifier()`` with scikit-learn's defaults
-  (only ``random_state`` and ``n_jobs=-1`` set): the study's baseline, reproduced as it was.
-* :func:`tfidf_logreg`: TF-IDF of word uni- and bigrams (sublinear tf) + L2 logistic regression.
-* :func:`nbsvm`: Wang & Manning (2012) NB-SVM: binarized uni+bigram features scaled by the log-count ratio
-  ``r`` (:class:`NBFeatureScaler`), then a linear classifier (logistic regression by default, or a linear SVM).
-
-Scores: every model gives ``p_pos`` in [0, 1]: ``predict_proba`` where the classifier has it, otherwise the
-sigmoid of ``decision_function`` (monotone in the margin and 0.5 exactly at the decision boundary, but *not*
-a calibrated probability). See :func:`positive_scores`.
+Every model gives ``p_pos`` in [0, 1]: ``predict_proba`` where the classifier has it, else the sigmoid of
+``decision_function`` (0.5 at the decision boundary, but not calibrated); see :func:`positive_scores`.
 """
 
 from __future__ import annotations

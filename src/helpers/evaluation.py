@@ -1,8 +1,5 @@
 """Statistics: accuracy with Wilson CIs, McNemar's test, Holm's adjustment, calibration, a validation-chosen
 threshold, the Pareto frontier; and rates per class and per length bucket on paired predictions.
-
-The results files these numbers are written to are :mod:`helpers.results_files`; comparisons across the saved
-models are :mod:`helpers.comparisons`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """Batched, length-sorted prediction of one :class:`helpers.specs.Reading`, written under the results contract.
-
-Reviews are tokenised once without truncation and then cut by the reading's strategy (:mod:`helpers.tokens`).
-Batches are formed from length-sorted reviews (little padding), and results come back in the order the texts
-were given. Also: the truncation experiment of notebook 03 (:func:`compare_truncation`) and int8 quantisation.
+Reviews are tokenised once and cut by the reading's strategy (:mod:`helpers.tokens`); results come back in input
+order. Also notebook 03's truncation experiment (:func:`compare_truncation`) and int8 quantisation.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""How the notebooks present results: short model labels, numbers in generated prose.
-
-Every model is named by :func:`short_label` in tables and figures, and sentences with numbers are written by
-:func:`say`; every table goes through :func:`show_table`, from :mod:`helpers.tables` (the series' formatting of
-numbers and tables, :func:`p_text` among them).
+"""How the notebooks present results: short model labels (:func:`short_label`), numbers in generated prose
+(:func:`say`), and tables through :func:`show_table` (from :mod:`helpers.tables`, with :func:`p_text`).
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
-"""The results contract, written atomically, read back checked, and joined by review.
+"""The results contract (``results/<profile>/``), written atomically, read back checked, and joined by review.
 
-Results contract (``results/<profile>/``), one pair of files per model:
-
-* ``<model_key>.json``: ``model``, ``model_key``, ``profile``, ``data_source``, ``model_source``, ``split``, ``n``,
-  ``accuracy``, ``accuracy_ci95``, ``macro_f1``, ``classification_report`` (scikit-learn ``output_dict``),
-  ``confusion_matrix``, ``train_seconds``, ``predict_seconds``, ``created``, and any ``extra`` fields;
-* ``<model_key>_predictions.parquet``: ``review_id``, ``label``, ``pred``, ``p_pos`` per test review.
-
-A field renamed since a file was written is read under its current name (:data:`RENAMED_FIELDS`).
+Per model: ``<model_key>.json`` (``model``, ``model_key``, ``profile``, ``data_source``, ``model_source``,
+``split``, ``n``, ``accuracy``, ``accuracy_ci95``, ``macro_f1``, ``classification_report``, ``confusion_matrix``,
+``train_seconds``, ``predict_seconds``, ``created`` and any ``extra`` fields) and
+``<model_key>_predictions.parquet`` (``review_id``, ``label``, ``pred``, ``p_pos`` per test review). A field
+renamed since a file was written is read under its current name (:data:`RENAMED_FIELDS`).
 """
 
 from __future__ import annotations

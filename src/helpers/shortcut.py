@@ -1,9 +1,6 @@
-"""The written-score shortcut: reviews that state their own score ("7/10", "8 out of 10", "*****", "4 stars").
-
-A bag of n-grams can read such a score as a feature ("7 10", "8 out"), and IMDB's labels come from the same
-score: a review rated 7–10 is positive, 1–4 negative. :func:`states_score` finds the reviews that state one,
-:func:`mask_scores` removes the score so that a model can be retrained without it, and :func:`feature_kinds`
-says which of a model's top features are numbers (the signature of the shortcut).
+"""The written-score shortcut: reviews that state their own score ("7/10", "8 out of 10", "*****", "4 stars"), the
+score IMDB's labels come from. :func:`states_score` finds them, :func:`mask_scores` removes the score, and
+:func:`feature_kinds` says which of a model's top features are numbers.
 """
 
 from __future__ import annotations
