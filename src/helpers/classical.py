@@ -327,11 +327,9 @@ def log_count_ratio(
 def feature_weights(
     pipeline: Pipeline, texts: Iterable[str] | None = None, labels: Iterable[int] | None = None
 ) -> pd.Series:
-    """A signed weight per feature (> 0: evidence for ``pos``), indexed by the word or bigram.
-
-    Linear models: the coefficient (for NB-SVM, ``coef × r``, the weight of one occurrence of the feature).
-    Random forests: ``feature_importances_`` (which has no sign) signed by the log-count ratio of the feature in
-    ``texts``/``labels`` (pass the training data).
+    """A signed weight per feature (> 0: evidence for ``pos``), indexed by the word or bigram: a linear model's
+    coefficient (NB-SVM: ``coef × r``), or a forest's ``feature_importances_`` signed by the feature's log-count ratio
+    in ``texts``/``labels`` (pass the training data).
     """
     vectorizer, model = pipeline.steps[0][1], pipeline.steps[-1][1]
     names = vectorizer.get_feature_names_out()

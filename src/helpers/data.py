@@ -316,10 +316,8 @@ def clean_text(text: str) -> str:
 
 
 def clean_reviews(dataset: Dataset | DatasetDict) -> Dataset | DatasetDict:
-    """Apply :func:`clean_text` to every review (an explicit step, never done silently on load).
-
-    Review ids are taken from the *raw* text first (when absent), so that cleaning before or after
-    :func:`stratified_sample` selects the same reviews with the same ids.
+    """Apply :func:`clean_text` to every review (never done silently on load). Review ids are taken from the raw text
+    first, so cleaning before or after :func:`stratified_sample` selects the same reviews with the same ids.
     """
     if isinstance(dataset, DatasetDict):
         return DatasetDict({split: clean_reviews(part) for split, part in dataset.items()})

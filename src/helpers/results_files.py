@@ -79,10 +79,8 @@ def write_results(
     extra: dict[str, Any] | None = None,
     folder: Path | None = None,
 ) -> dict[str, Any]:
-    """Compute the metrics and write ``<model_key>.json`` and ``<model_key>_predictions.parquet`` atomically.
-
-    ``data_source`` / ``model_source``: a :class:`helpers.data.DataSource`-like object (``as_dict()``), a dict or a
-    string. Returns the JSON record.
+    """Compute the metrics and write ``<model_key>.json`` and ``<model_key>_predictions.parquet`` atomically; returns
+    the record. ``data_source`` / ``model_source``: an object with ``as_dict()``, a dict or a string.
     """
     if not model_key.replace("_", "").replace("-", "").isalnum():
         raise ValueError(f"model_key must be letters, digits, '-' and '_' (got {model_key!r})")

@@ -178,10 +178,8 @@ def finished(study: optuna.Study) -> int:
 
 
 def requeue_interrupted(study: optuna.Study) -> int:
-    """Queue again (same parameters, earlier reports kept) every trial stopped by Ctrl-C that was not yet retried.
-
-    A killed process leaves its trial RUNNING; the storage's heartbeat marks it stale and Optuna queues it again
-    (``RetryHeartbeatStaleTrialCallback``). Either way the retry finds the same ``finetune`` folder and resumes.
+    """Queue again (same parameters, earlier reports kept) every trial stopped by Ctrl-C that was not yet retried; a
+    killed process's trial is queued by the storage's heartbeat instead. The retry resumes the same ``finetune`` folder.
     """
     trials = study.get_trials(deepcopy=False)
     retried = {t.user_attrs.get("retry_of") for t in trials} | {
