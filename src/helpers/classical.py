@@ -33,12 +33,9 @@ TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]"
 
 # ----------------------------------------------------------------------------------------------- NB features
 class NBFeatureScaler(TransformerMixin, BaseEstimator):
-    """Naive-Bayes log-count-ratio scaling of (binarized) count features, after Wang & Manning (2012).
-
-    With ``p = alpha + Σ_{y=1} x`` and ``q = alpha + Σ_{y=0} x`` (sums of the binarized feature rows of each
-    class), ``r = log((p / ‖p‖₁) / (q / ‖q‖₁))``; :meth:`transform` returns ``r ∘ x`` (sparse stays sparse).
-    ``r_j > 0`` means feature ``j`` is more frequent in positive documents. The positive class is the larger of
-    the two labels (``classes_[1]``).
+    """Naive-Bayes log-count-ratio scaling of binarized count features (Wang & Manning 2012): with ``p`` and ``q`` the
+    smoothed (``alpha``) feature sums of the positive (``classes_[1]``) and negative rows,
+    ``r = log((p / ‖p‖₁) / (q / ‖q‖₁))``; :meth:`transform` returns ``r ∘ x`` (sparse stays sparse).
     """
 
     def __init__(self, alpha: float = 1.0, binarize: bool = True):

@@ -230,10 +230,8 @@ def with_review_ids(dataset: Dataset) -> Dataset:
 
 
 def stratified_sample(dataset: Dataset, n: int | None, seed: int) -> Dataset:
-    """``n`` reviews with the class balance of ``dataset``, the same for the same seed on every machine.
-
-    The dataset is put in canonical order first (see :func:`with_review_ids`), so the Hub's and the bundled
-    copy's different row orders give the same sample. ``n=None`` (or ``n >= len``) keeps every review.
+    """``n`` reviews with the class balance of ``dataset``, the same for the same seed on every machine (drawn from the
+    canonical order, :func:`with_review_ids`); ``n=None`` (or ``n >= len``) keeps every review.
     """
     if "review_id" not in dataset.column_names:
         dataset = with_review_ids(dataset)
@@ -303,10 +301,8 @@ _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
 def clean_text(text: str) -> str:
-    """Remove the markup left in the raw reviews.
-
-    ``<br />`` (and ``<br>``, ``<BR/>``) become line breaks, other HTML tags (``<i>``, ``<hr>``…) are dropped,
-    HTML entities (``&amp;``) are unescaped, and runs of spaces collapse. Words and punctuation are untouched.
+    """Remove the raw reviews' markup: ``<br />`` (any spelling) becomes a line break, other HTML tags are dropped,
+    entities unescaped, runs of spaces collapsed; words and punctuation are untouched.
     """
     text = _BREAK.sub("\n", text)
     text = _TAG.sub(" ", text)

@@ -186,10 +186,8 @@ def example_reviews(dataset, n_per_class: int, seed: int, max_chars: int = 600) 
 
 
 def length_buckets(token_lengths, limit: int = 512, index=None) -> pd.Series:
-    """Length buckets ≤128, 129–256, …, ``limit``, >``limit`` (an ordered categorical) for token counts.
-
-    ``limit`` is the model's budget (512 with special tokens, or ``max_length - 2`` word pieces without them),
-    so the last bucket holds exactly the reviews that truncation cuts; 128 and 256 are kept when below it.
+    """Length buckets ≤128, 129–256, …, ``limit``, >``limit`` (an ordered categorical) for token counts: ``limit`` is
+    the model's budget, so the last bucket holds exactly the reviews truncation cuts.
     """
     edges = sorted({0, *(e for e in (128, 256) if e < limit), limit, np.inf})
     names = (
@@ -208,9 +206,7 @@ _SCORE = re.compile(r"\b(\d{1,2}(\.\d)?)\s*(/|out of)\s*10\b", re.IGNORECASE)
 
 def text_traits(texts: list[str], token_lengths, index=None, limit: int = 510) -> pd.DataFrame:
     """Per-review traits that error analysis compares across groups: length, contrast and negation words, a score.
-
-    ``token_lengths`` are word pieces *without* ``[CLS]``/``[SEP]`` (:func:`helpers.tokens.token_lengths`), so a
-    review is cut when it has over ``limit`` = 510 of them (the model's 512 positions less the two special tokens).
+    ``token_lengths`` are word pieces without ``[CLS]``/``[SEP]``, so a review is cut beyond ``limit`` = 510.
     """
     return pd.DataFrame(
         {

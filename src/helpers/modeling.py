@@ -77,11 +77,9 @@ class ModelSource(Provenance):
 
 # ----------------------------------------------------------------------------------------------- loading
 def load_classifier(spec: str = "auto", model_dir: str | os.PathLike | None = None):
-    """``(model, tokenizer, ModelSource)`` for a sentiment classifier, in eval mode on the CPU.
-
-    ``spec``: ``auto`` (``model_dir`` / ``$IMDB_MODEL_DIR`` → Hub DistilBERT SST-2 unless the Hub is unreachable
-    → offline stand-in, built if missing), ``hub`` (error if unreachable), ``standin``, ``tiny``, or ``path``
-    (with ``model_dir``). The labels are checked with :func:`imdb_label_map` before returning.
+    """``(model, tokenizer, ModelSource)`` for a sentiment classifier, in eval mode on the CPU, its labels checked by
+    :func:`imdb_label_map`. ``spec``: ``auto`` (``model_dir`` / ``$IMDB_MODEL_DIR`` → the Hub's DistilBERT SST-2 →
+    the offline stand-in, built if missing), ``hub``, ``standin``, ``tiny``, or ``path`` (with ``model_dir``).
     """
     if spec not in SPECS:
         raise ValueError(f"model spec must be one of {', '.join(SPECS)}, not {spec!r}")

@@ -148,11 +148,9 @@ def current_names(record: dict[str, Any]) -> dict[str, Any]:
 def load_results(
     profile: str, folder: Path | None = None, required: bool = True
 ) -> dict[str, tuple[dict[str, Any], pd.DataFrame]]:
-    """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract.
-
-    Without ``folder``: from :func:`helpers.paths.read_results_dirs`, a model's pair from the first folder that
-    has it (this run's; in JupyterLab, then the committed reference's).
-    ``required``: raise :class:`ResultsError` when there are none (the comparison needs at least one).
+    """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract. Without
+    ``folder``: a model's pair from the first of :func:`helpers.paths.read_results_dirs` that has it. ``required``:
+    raise :class:`ResultsError` when there are none.
     """
     if folder is None and len(folders := read_results_dirs(profile)) > 1:
         out = {}
@@ -196,10 +194,8 @@ def load_results(
 
 
 def paired_predictions(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
-    """One row per review present in every model's predictions: ``label`` and a ``pred`` / ``p_pos`` column per model.
-
-    Rows are matched by ``review_id``, never by position; :class:`ResultsError` when two models' files give the
-    same review different labels (results of different data, which no comparison can pair).
+    """One row per review present in every model's predictions, matched by ``review_id``: ``label`` and a ``pred`` /
+    ``p_pos`` column per model; :class:`ResultsError` when two files give the same review different labels.
     """
     frames, labels = [], {}
     for key, (_, predictions) in results.items():

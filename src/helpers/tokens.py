@@ -119,10 +119,8 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng=0) -> li
 def tokenize_dataset(
     tokenizer, dataset, *, truncation: str = "head_tail", max_length: int = 256, label_map=None
 ):
-    """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` (model index space), ``length``.
-
-    ``label_map`` (from :func:`helpers.labels.imdb_label_map`) turns IMDB labels into the model's output
-    indices, so a model whose output 0 is POSITIVE is trained correctly.
+    """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` and ``length``, the labels turned into
+    the model's output indices by ``label_map`` (:func:`helpers.labels.imdb_label_map`).
     """
     from datasets import Dataset
 
