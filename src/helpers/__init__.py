@@ -1,7 +1,6 @@
 """Helpers behind the IMDB sentiment notebook series, one module per concern (see each module's docstring).
 
-Heavy libraries (torch, transformers) are imported by the modules that need them, not here.
-"""
+Heavy libraries (torch, transformers) are imported by the modules that need them, not here."""
 
 from helpers.settings import load_profile, setup
 

@@ -1,7 +1,6 @@
 """Where a model came from: the provenance files written next to a checkpoint (``model_source.json``, and the
 stand-in's ``standin_build.json``), and where the stand-in lives. It loads and builds no model, so both
-:mod:`helpers.modeling` and :mod:`helpers.standin` import it, and neither the other.
-"""
+:mod:`helpers.modeling` and :mod:`helpers.standin` import it, and neither the other."""
 
 from __future__ import annotations
 

@@ -35,8 +35,7 @@ TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]"
 class NBFeatureScaler(TransformerMixin, BaseEstimator):
     """Naive-Bayes log-count-ratio scaling of binarized count features (Wang & Manning 2012): with ``p`` and ``q`` the
     smoothed (``alpha``) feature sums of the positive (``classes_[1]``) and negative rows,
-    ``r = log((p / ‖p‖₁) / (q / ‖q‖₁))``; :meth:`transform` returns ``r ∘ x`` (sparse stays sparse).
-    """
+    ``r = log((p / ‖p‖₁) / (q / ‖q‖₁))``; :meth:`transform` returns ``r ∘ x`` (sparse stays sparse)."""
 
     def __init__(self, alpha: float = 1.0, binarize: bool = True):
         self.alpha = alpha
@@ -130,8 +129,7 @@ def nbsvm(
 ) -> Pipeline:
     """NB-SVM (Wang & Manning 2012): binarized uni+bigram counts → :class:`NBFeatureScaler` (smoothing ``alpha``) → a
     linear classifier on ``r ∘ x``: ``classifier="logreg"`` (NB-LR, with ``predict_proba``) or ``"svm"`` (the
-    paper's squared-hinge linear SVM, scored through a sigmoid), without the paper's weight interpolation.
-    """
+    paper's squared-hinge linear SVM, scored through a sigmoid), without the paper's weight interpolation."""
     if classifier == "logreg":
         model = LogisticRegression(C=C, solver="liblinear", dual=True, max_iter=max_iter, random_state=seed)
     elif classifier == "svm":
@@ -326,8 +324,7 @@ def feature_weights(
 ) -> pd.Series:
     """A signed weight per feature (> 0: evidence for ``pos``), indexed by the word or bigram: a linear model's
     coefficient (NB-SVM: ``coef × r``), or a forest's ``feature_importances_`` signed by the feature's log-count ratio
-    in ``texts``/``labels`` (pass the training data).
-    """
+    in ``texts``/``labels`` (pass the training data)."""
     vectorizer, model = pipeline.steps[0][1], pipeline.steps[-1][1]
     names = vectorizer.get_feature_names_out()
     if hasattr(model, "coef_"):

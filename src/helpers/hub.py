@@ -69,8 +69,7 @@ def hub_errors() -> tuple[type[BaseException], ...]:
 @dataclass(frozen=True)
 class Provenance:
     """Where a dataset or a model came from, for results files: subclasses hold the fields and say where in words
-    (:meth:`where`); ``str()`` adds the note, :meth:`as_dict` is what a results file records.
-    """
+    (:meth:`where`); ``str()`` adds the note, :meth:`as_dict` is what a results file records."""
 
     def where(self) -> str:
         raise NotImplementedError

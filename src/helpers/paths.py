@@ -75,10 +75,9 @@ def committed_results_dir(profile: str) -> Path:
 
 
 def read_results_dirs(profile: str) -> list[Path]:
-    """Where other notebooks' results are read from, first match wins per model: with ``IMDB_SERIES_OUTPUT`` set
-    (the runner, the tests) only that run's ``results/<profile>/``; unset (JupyterLab), the run's folder
-    ``runs/<profile>/results/<profile>/`` first, then the committed ``results/<profile>/`` for any model the run
-    has not written, so that notebook 06 opened on its own compares the committed models. Not created here."""
+    """Where other notebooks' results are read from, first match wins per model: with ``IMDB_SERIES_OUTPUT`` set only
+    that run's ``results/<profile>/``; unset, the run's folder first, then the committed ``results/<profile>/``.
+    """
     run = output_root(profile) / "results" / profile
     if environment.series_output():
         return [run]

@@ -1,6 +1,5 @@
 """How the notebooks present results: short model labels (:func:`short_label`), numbers in generated prose
-(:func:`say`), and tables through :func:`show_table` (from :mod:`helpers.tables`, with :func:`p_text`).
-"""
+(:func:`say`), and tables through :func:`show_table` (from :mod:`helpers.tables`, with :func:`p_text`)."""
 
 from __future__ import annotations
 

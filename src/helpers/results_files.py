@@ -4,8 +4,7 @@ Per model: ``<model_key>.json`` (``model``, ``model_key``, ``profile``, ``data_s
 ``split``, ``n``, ``accuracy``, ``accuracy_ci95``, ``macro_f1``, ``classification_report``, ``confusion_matrix``,
 ``train_seconds``, ``predict_seconds``, ``created`` and any ``extra`` fields) and
 ``<model_key>_predictions.parquet`` (``review_id``, ``label``, ``pred``, ``p_pos`` per test review). A field
-renamed since a file was written is read under its current name (:data:`RENAMED_FIELDS`).
-"""
+renamed since a file was written is read under its current name (:data:`RENAMED_FIELDS`)."""
 
 from __future__ import annotations
 
@@ -80,8 +79,7 @@ def write_results(
     folder: Path | None = None,
 ) -> dict[str, Any]:
     """Compute the metrics and write ``<model_key>.json`` and ``<model_key>_predictions.parquet`` atomically; returns
-    the record. ``data_source`` / ``model_source``: an object with ``as_dict()``, a dict or a string.
-    """
+    the record. ``data_source`` / ``model_source``: an object with ``as_dict()``, a dict or a string."""
     if not model_key.replace("_", "").replace("-", "").isalnum():
         raise ValueError(f"model_key must be letters, digits, '-' and '_' (got {model_key!r})")
     lengths = {len(review_ids), len(y_true), len(y_pred), len(p_pos)}
@@ -150,8 +148,7 @@ def load_results(
 ) -> dict[str, tuple[dict[str, Any], pd.DataFrame]]:
     """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract. Without
     ``folder``: a model's pair from the first of :func:`helpers.paths.read_results_dirs` that has it. ``required``:
-    raise :class:`ResultsError` when there are none.
-    """
+    raise :class:`ResultsError` when there are none."""
     if folder is None and len(folders := read_results_dirs(profile)) > 1:
         out = {}
         for found in reversed(folders):  # the first folder's pair wins
@@ -195,8 +192,7 @@ def load_results(
 
 def paired_predictions(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
     """One row per review present in every model's predictions, matched by ``review_id``: ``label`` and a ``pred`` /
-    ``p_pos`` column per model; :class:`ResultsError` when two files give the same review different labels.
-    """
+    ``p_pos`` column per model; :class:`ResultsError` when two files give the same review different labels."""
     frames, labels = [], {}
     for key, (_, predictions) in results.items():
         frame = predictions.set_index("review_id")

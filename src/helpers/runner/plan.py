@@ -161,10 +161,9 @@ def measure_speed(
     eval_batch_size: int | str = "auto",
     steps: int = 2,
 ) -> Speed:
-    """Time ``steps`` training steps (after one warm-up) at ``train_batch_size`` × ``train_max_length`` and
-    ``steps`` prediction batches at ``test_max_length``, in the precision chosen for this machine, on the CPU or
-    the GPU :func:`helpers.devices.choose_device` picks (:func:`helpers.speed.time_steps`, the step precision
-    ``auto`` and the benchmark time). Works on a copy: ``model`` is not changed."""
+    """Time ``steps`` training steps at ``train_batch_size`` × ``train_max_length`` and ``steps`` prediction batches at
+    ``test_max_length`` (:func:`helpers.speed.time_steps`) in this machine's precision and device, on a copy of ``model``.
+    """
     from helpers.devices import choose_device
     from helpers.precision import choose_precision
     from helpers.specs import Reading

@@ -1,6 +1,5 @@
 """The terminal during a run: a long loop's progress (done of total, time elapsed and left), updated in place on a
-terminal and once a minute elsewhere, and the libraries' chatter sent to the run's log (:func:`output_to`).
-"""
+terminal and once a minute elsewhere, and the libraries' chatter sent to the run's log (:func:`output_to`)."""
 
 from __future__ import annotations
 

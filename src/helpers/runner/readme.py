@@ -1,7 +1,6 @@
 """README's generated sections, each between ``<!-- <name>:start -->`` and ``<!-- <name>:end -->``, all written by
 :func:`update_sections`: the results table, findings and run record from ``results/<profile>/``, and the speed
-tables (``speed:<benchmark>``) from ``results/benchmarks/<benchmark>.json``. Never typed by hand.
-"""
+tables (``speed:<benchmark>``) from ``results/benchmarks/<benchmark>.json``. Never typed by hand."""
 
 from __future__ import annotations
 

@@ -39,8 +39,7 @@ def retrain_best(
     Training runs in the test reading's precision on its device, with the search's seed; validation is read as
     ``validation_reading`` says (default: the test reading). ``reuse``: the best trial's finished model, when its
     folder still holds it, is the run (checked by ``finetune``, not trained again); else it is trained into
-    ``<search root>/best/<study>``.
-    """
+    ``<search root>/best/<study>``."""
     how = RetrainSettings(**options)
     root = result.root or search_dir(how.profile)
     reading = how.validation_reading or test_reading

@@ -29,8 +29,7 @@ def run_search(
 
     ``run`` (:class:`helpers.specs.TrainingRun`) is what every trial shares (seed, precision, device, dropout, the
     ``validation`` reading); the trials vary what the settings' ``space`` samples. ``settings``: a
-    :class:`SearchSettings`; ``options``: its fields by name, which build one or change the given one's.
-    """
+    :class:`SearchSettings`; ``options``: its fields by name, which build one or change the given one's."""
     settings = replace(settings, **options) if settings is not None else SearchSettings(**options)
     plan = StudyPlan(_study_name(settings, model, train, validation, run), run.seed, settings)
     trials = TrialSettings(

@@ -84,10 +84,8 @@ def eval_steps(n_train: int, batch_size: int, evals_per_epoch: int) -> int:
 
 
 class ReportValidation(TrainerCallback):
-    """Calls ``report(step, accuracy, best, fraction)`` after every evaluation: the same validation accuracy the
-    run selects its best checkpoint by, so a trial's value (its best) is the peak of the curve it reported.
-
-    ``step`` is the evaluation's position on the per-epoch grid (1, 2, …), comparable across batch sizes.
+    """Calls ``report(step, accuracy, best, fraction)`` after every evaluation with the accuracy the run selects its
+    checkpoint by; ``step`` is the evaluation's position on the per-epoch grid, comparable across batch sizes.
     """
 
     def __init__(self, report, evals_per_epoch: int):
