@@ -2,19 +2,19 @@
 
 import json
 
-from helpers import ledger
+from helpers import environment, ledger
 from helpers.runner.record import work_text
 
 
 def test_nothing_is_written_without_a_ledger(tmp_path, monkeypatch):
-    monkeypatch.delenv(ledger.LEDGER_ENV, raising=False)
+    monkeypatch.delenv(environment.WORK_LEDGER, raising=False)
     ledger.record(trained=10, read=5)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_entries_add_up_and_work_weighs_a_trained_token_three_times(tmp_path, monkeypatch):
     path = tmp_path / "work" / "04.jsonl"
-    monkeypatch.setenv(ledger.LEDGER_ENV, str(path))
+    monkeypatch.setenv(environment.WORK_LEDGER, str(path))
     ledger.record(trained=1000, read=200, what="a run")
     ledger.record(read=300, what="test")
     ledger.record(reused=1, what="read back")
@@ -41,7 +41,7 @@ def test_a_finished_fine_tuning_run_read_back_is_recorded(tiny, tmp_path, monkey
     from helpers.training import finetune
 
     path = tmp_path / "ledger.jsonl"
-    monkeypatch.setenv(ledger.LEDGER_ENV, str(path))
+    monkeypatch.setenv(environment.WORK_LEDGER, str(path))
     model, tokenizer, _ = tiny
     run = TrainingRun(learning_rate=1e-3, batch_size=4, max_length=16, seed=0, precision="fp32")
 
@@ -72,8 +72,8 @@ def test_the_work_sentence_counts_what_each_notebook_did(tmp_path, monkeypatch):
     assert work_sentence({}) == ""
     (tmp_path / "work.json").write_text(json.dumps({"notebooks": rows}))
     assert ledger.recorded(tmp_path) == rows and ledger.recorded(tmp_path / "none") == {}
-    monkeypatch.delenv(ledger.LEDGER_ENV, raising=False)
+    monkeypatch.delenv(environment.WORK_LEDGER, raising=False)
     assert ledger.this_notebook() is None
-    monkeypatch.setenv(ledger.LEDGER_ENV, str(tmp_path / "05.jsonl"))
+    monkeypatch.setenv(environment.WORK_LEDGER, str(tmp_path / "05.jsonl"))
     ledger.record(trained=10)
     assert ledger.this_notebook() == {"trained": 10, "read": 0, "reused": 0}

@@ -5,7 +5,7 @@ import pytest
 from datasets import Dataset
 from transformers import TrainerCallback
 
-from helpers import ledger
+from helpers import environment, ledger
 from helpers.specs import TrainingRun
 from helpers.training import FinetuneError, finetune
 
@@ -29,7 +29,7 @@ class StopAtFirstEvaluation(TrainerCallback):
 
 def test_a_run_stopped_at_its_first_evaluation_records_what_it_trained_and_read(tiny, tmp_path, monkeypatch):
     path = tmp_path / "ledger.jsonl"
-    monkeypatch.setenv(ledger.LEDGER_ENV, str(path))
+    monkeypatch.setenv(environment.WORK_LEDGER, str(path))
     model, tokenizer, _ = tiny
     run = TrainingRun(learning_rate=1e-3, batch_size=2, max_length=16, seed=0, precision="fp32", n_evals=2)
     train, validation = reviews(8), reviews(4, offset=50)

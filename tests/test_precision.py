@@ -51,7 +51,7 @@ def never() -> Measured:
 def cache(tmp_path, monkeypatch):
     """Each test its own empty cache folder."""
     folder = tmp_path / "cache"
-    monkeypatch.setenv(precision_measure.CACHE_ENV, str(folder))
+    monkeypatch.setenv(environment.CACHE_DIR, str(folder))
     return folder
 
 
@@ -180,7 +180,7 @@ def test_a_cache_folder_that_cannot_be_written_is_not_an_error(cpu_of, tmp_path,
     cpu_of("AVX2")
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    monkeypatch.setenv(precision_measure.CACHE_ENV, str(blocker / "cache"))  # a folder inside a file
+    monkeypatch.setenv(environment.CACHE_DIR, str(blocker / "cache"))  # a folder inside a file
     measure = Counting(*XEON)
     assert choose_precision("auto", "cpu", measure=measure).precision == "fp32"
     choose_precision("auto", "cpu", measure=measure)
@@ -188,7 +188,7 @@ def test_a_cache_folder_that_cannot_be_written_is_not_an_error(cpu_of, tmp_path,
 
 
 def test_the_cache_folder_is_the_users_unless_overridden(monkeypatch, tmp_path):
-    monkeypatch.delenv(precision_measure.CACHE_ENV)
+    monkeypatch.delenv(environment.CACHE_DIR)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert environment.cache_dir() == tmp_path / "xdg" / "imdb-sentiment"
     monkeypatch.delenv("XDG_CACHE_HOME")

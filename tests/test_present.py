@@ -37,14 +37,6 @@ def _table():
     )
 
 
-def test_ranked_accuracies_best_first_with_the_study_where_it_has_one():
-    lines = present.ranked_accuracies(_table())
-    assert lines == [
-        "- **stand-in fine-tuned**: 0.907 (95% CI 0.887–0.923)",
-        "- **BoW forest**: 0.858 (95% CI 0.835–0.879); the study reported 0.84 for its counterpart",
-    ]
-
-
 def test_reading_cautions_say_n_stand_in_and_seed():
     results = {
         "bow_random_forest": ({"model_source": {"kind": "sklearn"}}, None),

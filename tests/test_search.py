@@ -18,6 +18,8 @@ from helpers import modeling, search
 from helpers.data import with_review_ids
 from helpers.inference import predict
 from helpers.results_files import load_results
+from helpers.search.optuna_backend import make_pruner
+from helpers.search.study import study_name
 from helpers.search.trial import TrialSettings, eval_steps, trial_dir
 from helpers.specs import Reading, TrainingRun
 
@@ -87,7 +89,7 @@ def test_search_space_from_profile_params():
 
 # ----------------------------------------------------------------------------------------------- pruning
 def test_median_pruner_stops_a_trial_behind_the_others():
-    pruner = search.make_pruner("median", evals_per_epoch=2, startup_trials=2)
+    pruner = make_pruner("median", evals_per_epoch=2, startup_trials=2)
     study = optuna.create_study(direction="maximize", pruner=pruner)
     for value in (0.80, 0.82):
         study.add_trial(
@@ -132,12 +134,12 @@ RUNGS = {
 
 @pytest.mark.parametrize(("evals_per_epoch", "eta"), list(RUNGS))
 def test_halving_rungs_fall_on_1_eta_eta_squared_times_the_first(evals_per_epoch, eta):
-    pruner = search.make_pruner("halving", evals_per_epoch, startup_trials=0, reduction_factor=eta)
+    pruner = make_pruner("halving", evals_per_epoch, startup_trials=0, reduction_factor=eta)
     assert _rung_steps(pruner, 2 * evals_per_epoch) == RUNGS[evals_per_epoch, eta]
 
 
 def test_halving_prunes_a_worse_trial_at_a_rung_and_only_there():
-    pruner = search.make_pruner("halving", evals_per_epoch=8, startup_trials=0, reduction_factor=2)
+    pruner = make_pruner("halving", evals_per_epoch=8, startup_trials=0, reduction_factor=2)
     study = optuna.create_study(direction="maximize", pruner=pruner)
     leader = study.ask()
     for step in range(1, 9):
@@ -161,7 +163,7 @@ def test_halving_prunes_a_worse_trial_at_a_rung_and_only_there():
 
 def test_halving_needs_a_reduction_factor_of_two_or_more():
     with pytest.raises(ValueError, match="reduction_factor"):
-        search.make_pruner("halving", evals_per_epoch=4, startup_trials=0, reduction_factor=1)
+        make_pruner("halving", evals_per_epoch=4, startup_trials=0, reduction_factor=1)
 
 
 def test_a_halving_search_prunes_at_a_rung_and_the_survivor_reports_at_every_rung(tiny, tmp_path):
@@ -354,7 +356,7 @@ def test_fair_search_scores_like_the_test_and_halves_the_budget(tiny, reviews, t
     train, validation = reviews
     run = RUN.with_(precision="fp32", validation=Reading("head_tail", 48))
     result = _run(tiny, reviews, tmp_path, run=run, n_trials=3, pruner="halving", reduction_factor=2)
-    plain = search.study_name("test", source.name, train, validation, SPACE, 0, 2)
+    plain = study_name("test", source.name, train, validation, SPACE, 0, 2)
     assert result.study_name != plain  # scored differently: another study, never a resumed unfair one
     assert result.settings["scoring"] == {
         "eval_max_length": 48,

@@ -11,6 +11,7 @@ from support.builders import toy_reviews
 from helpers import search
 from helpers.data import with_review_ids
 from helpers.search import run as run_module
+from helpers.search.settings import search_dir
 from helpers.specs import Reading, TrainingRun
 
 SPACE = search.SearchSpace(batch_size=(8,), epochs=(1,), train_max_length=(32,))
@@ -62,7 +63,7 @@ def test_the_settings_are_built_once_and_read_from_the_object():
     assert isinstance(settings.space, search.SearchSpace) and settings.space.epochs == (1,)
     assert settings.callbacks == (print,) and settings.timeout_s == 120.0 and settings.n_startup == 3
     assert search.SearchSettings("test", 9, startup_trials=0).n_startup == 0  # given: kept, even 0
-    assert settings.pruner_name == "median" and settings.folder == search.search_dir("test")
+    assert settings.pruner_name == "median" and settings.folder == search_dir("test")
     assert search.SearchSettings("test", 9, backend="ray").pruner_name == "ASHA"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from helpers import search
+from helpers import environment, search
 from helpers.search.trial import trial_dir
 
 N_TRIALS = 4
@@ -42,7 +42,7 @@ search.run_search(model, tokenizer, with_review_ids(toy_reviews(64)), with_revie
 
 
 def _worker(args: dict, log: Path) -> subprocess.Popen:
-    env = os.environ | {search.study.HEARTBEAT_ENV: str(HEARTBEAT_S), "HF_HUB_OFFLINE": "1"}
+    env = os.environ | {environment.SEARCH_HEARTBEAT: str(HEARTBEAT_S), "HF_HUB_OFFLINE": "1"}
     with log.open("w") as out:
         return subprocess.Popen(
             [sys.executable, "-c", WORKER, json.dumps(args)], stdout=out, stderr=subprocess.STDOUT, env=env

@@ -1,4 +1,3 @@
-import pandas as pd
 import pytest
 
 from helpers import shortcut
@@ -59,4 +58,3 @@ def test_masking_keeps_the_words_around_the_score():
 def test_feature_kinds_call_written_scores_numbers():
     kinds = shortcut.feature_kinds(["4 10", "great", "8 out", "br", "not good", "7"])
     assert kinds.tolist() == ["number", "word", "number", "markup", "word", "number"]
-    assert shortcut.number_share(pd.Series(["4 10", "bad"])) == 0.5

@@ -8,8 +8,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from helpers import precision_measure
-from helpers.precision import Capability, choose_precision
+from helpers import environment
+from helpers.devices import Capability
+from helpers.precision import choose_precision
 from helpers.precision_measure import Measured
 from helpers.specs import DEFAULT_DROPOUT, Reading, TrainingRun, eval_batch_size
 
@@ -29,7 +30,7 @@ def choose(requested: str, capability: Capability):
 @pytest.fixture
 def own_cache(tmp_path, monkeypatch):
     """An empty cache folder: each CPU class's measurement is its own, not this machine's."""
-    monkeypatch.setenv(precision_measure.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(environment.CACHE_DIR, str(tmp_path / "cache"))
 
 
 # ----------------------------------------------------------------------------------------------- defaults

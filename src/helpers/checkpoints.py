@@ -1,10 +1,6 @@
-"""Where a model came from: the provenance files written next to a checkpoint, and where the stand-in lives.
-
-Every checkpoint this package builds or fine-tunes carries ``model_source.json`` (what it is, how it was made);
-the offline stand-in also carries ``standin_build.json`` (its recipe and SST-2 validation accuracy). This module
-reads and writes those files and names the stand-in's folder; it loads and builds no model, so both the loader
-(:mod:`helpers.modeling`) and the stand-in's builder (:mod:`helpers.standin`) import it, and neither the other.
-"""
+"""Where a model came from: the provenance files written next to a checkpoint (``model_source.json``, and the
+stand-in's ``standin_build.json``), and where the stand-in lives. It loads and builds no model, so both
+:mod:`helpers.modeling` and :mod:`helpers.standin` import it, and neither the other."""
 
 from __future__ import annotations
 

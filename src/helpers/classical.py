@@ -1,14 +1,7 @@
 """Classical baselines as scikit-learn pipelines: the study's bag-of-words RandomForest, TF-IDF + LR, NB-SVM.
 
-* :func:`random_forest_bow`: ``CountVectorizer()`` + ``RandomForestClassifier()`` with scikit-learn's defaults
-  (only ``random_state`` and ``n_jobs=-1`` set): the study's baseline, reproduced as it was.
-* :func:`tfidf_logreg`: TF-IDF of word uni- and bigrams (sublinear tf) + L2 logistic regression.
-* :func:`nbsvm`: Wang & Manning (2012) NB-SVM: binarized uni+bigram features scaled by the log-count ratio
-  ``r`` (:class:`NBFeatureScaler`), then a linear classifier (logistic regression by default, or a linear SVM).
-
-Scores: every model gives ``p_pos`` in [0, 1]: ``predict_proba`` where the classifier has it, otherwise the
-sigmoid of ``decision_function`` (monotone in the margin and 0.5 exactly at the decision boundary, but *not*
-a calibrated probability). See :func:`positive_scores`.
+Every model gives ``p_pos`` in [0, 1]: ``predict_proba`` where the classifier has it, else the sigmoid of
+``decision_function`` (0.5 at the decision boundary, but not calibrated); see :func:`positive_scores`.
 """
 
 from __future__ import annotations
@@ -40,13 +33,9 @@ TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]"
 
 # ----------------------------------------------------------------------------------------------- NB features
 class NBFeatureScaler(TransformerMixin, BaseEstimator):
-    """Naive-Bayes log-count-ratio scaling of (binarized) count features, after Wang & Manning (2012).
-
-    With ``p = alpha + Σ_{y=1} x`` and ``q = alpha + Σ_{y=0} x`` (sums of the binarized feature rows of each
-    class), ``r = log((p / ‖p‖₁) / (q / ‖q‖₁))``; :meth:`transform` returns ``r ∘ x`` (sparse stays sparse).
-    ``r_j > 0`` means feature ``j`` is more frequent in positive documents. The positive class is the larger of
-    the two labels (``classes_[1]``).
-    """
+    """Naive-Bayes log-count-ratio scaling of binarized count features (Wang & Manning 2012): with ``p`` and ``q`` the
+    smoothed (``alpha``) feature sums of the positive (``classes_[1]``) and negative rows,
+    ``r = log((p / ‖p‖₁) / (q / ‖q‖₁))``; :meth:`transform` returns ``r ∘ x`` (sparse stays sparse)."""
 
     def __init__(self, alpha: float = 1.0, binarize: bool = True):
         self.alpha = alpha
@@ -138,14 +127,9 @@ def nbsvm(
     classifier: str = "logreg",
     max_iter: int = 1000,
 ) -> Pipeline:
-    """NB-SVM (Wang & Manning 2012): binarized uni+bigram counts → :class:`NBFeatureScaler` (``r``, smoothing
-    ``alpha``) → a linear classifier on ``r ∘ x``.
-
-    ``classifier="logreg"`` (default; the widely used "NB-LR" variant, which also gives ``predict_proba``) or
-    ``"svm"`` (L2-regularised squared-hinge linear SVM as in the paper, scored through a sigmoid). The paper's
-    interpolation of the SVM weights with their mean (β = 0.25) is not applied; the L2 penalty on ``C`` plays
-    that role.
-    """
+    """NB-SVM (Wang & Manning 2012): binarized uni+bigram counts → :class:`NBFeatureScaler` (smoothing ``alpha``) → a
+    linear classifier on ``r ∘ x``: ``classifier="logreg"`` (NB-LR, with ``predict_proba``) or ``"svm"`` (the
+    paper's squared-hinge linear SVM, scored through a sigmoid), without the paper's weight interpolation."""
     if classifier == "logreg":
         model = LogisticRegression(C=C, solver="liblinear", dual=True, max_iter=max_iter, random_state=seed)
     elif classifier == "svm":
@@ -338,12 +322,9 @@ def log_count_ratio(
 def feature_weights(
     pipeline: Pipeline, texts: Iterable[str] | None = None, labels: Iterable[int] | None = None
 ) -> pd.Series:
-    """A signed weight per feature (> 0: evidence for ``pos``), indexed by the word or bigram.
-
-    Linear models: the coefficient (for NB-SVM, ``coef × r``, the weight of one occurrence of the feature).
-    Random forests: ``feature_importances_`` (which has no sign) signed by the log-count ratio of the feature in
-    ``texts``/``labels`` (pass the training data).
-    """
+    """A signed weight per feature (> 0: evidence for ``pos``), indexed by the word or bigram: a linear model's
+    coefficient (NB-SVM: ``coef × r``), or a forest's ``feature_importances_`` signed by the feature's log-count ratio
+    in ``texts``/``labels`` (pass the training data)."""
     vectorizer, model = pipeline.steps[0][1], pipeline.steps[-1][1]
     names = vectorizer.get_feature_names_out()
     if hasattr(model, "coef_"):

@@ -34,44 +34,26 @@ FEATURES = Features({"text": Value("string"), "label": ClassLabel(names=list(LAB
 @dataclass(frozen=True)
 class BundledFile:
     split: str
-    filename: str
     rows: int
     sha256: str
+
+    @property
+    def filename(self) -> str:
+        return f"{self.split}-00000-of-00001.parquet"
 
 
 # The offline copies in data/, copied once from the Hub-identical parquet exports (see data/README.md).
 BUNDLED = {
     "imdb": (
-        BundledFile(
-            "train",
-            "train-00000-of-00001.parquet",
-            25_000,
-            "1a89057532cebdead794df49073fbf5ee21059cd72d0b0310da059bf5c6b015c",
-        ),
-        BundledFile(
-            "test",
-            "test-00000-of-00001.parquet",
-            25_000,
-            "7fda268b5f67d7414fcf214fece18528cfd1e9a2850a3f90dffc5047495ad5f3",
-        ),
+        BundledFile("train", 25_000, "1a89057532cebdead794df49073fbf5ee21059cd72d0b0310da059bf5c6b015c"),
+        BundledFile("test", 25_000, "7fda268b5f67d7414fcf214fece18528cfd1e9a2850a3f90dffc5047495ad5f3"),
     ),
     "sst2": (
-        BundledFile(
-            "train",
-            "train-00000-of-00001.parquet",
-            67_349,
-            "17a57fde192e135efa4ffdbb072179867014cacc5fe5d3b77b8ac8e56cb06876",
-        ),
-        BundledFile(
-            "validation",
-            "validation-00000-of-00001.parquet",
-            872,
-            "6151c7121af5d8900f1854a7c8b434967a9870adbede34717d774dd19587466f",
-        ),
+        BundledFile("train", 67_349, "17a57fde192e135efa4ffdbb072179867014cacc5fe5d3b77b8ac8e56cb06876"),
+        BundledFile("validation", 872, "6151c7121af5d8900f1854a7c8b434967a9870adbede34717d774dd19587466f"),
     ),
 }
 TEXT_COLUMN = {"imdb": "text", "sst2": "sentence"}
-ENV_VAR = environment.DATA_DIRS
 HUB_ID = {"imdb": IMDB_HUB_ID, "sst2": SST2_HUB_ID}
 
 
@@ -98,10 +80,8 @@ class DataSource(Provenance):
 
 # ----------------------------------------------------------------------------------------------- loading
 def load_imdb(path: str | os.PathLike | None = None, source: str = "auto") -> tuple[DatasetDict, DataSource]:
-    """IMDB ``train`` and ``test`` as a DatasetDict (``text``, ``label``: 0 = neg, 1 = pos) and its source.
-
-    ``source``: ``auto`` (``path`` → ``$IMDB_DATA_DIR`` → Hub unless offline or unreachable → bundled copy),
-    or one of ``path``, ``hub``, ``bundled`` to insist on one.
+    """IMDB ``train`` and ``test`` as a DatasetDict (``text``, ``label``: 0 = neg, 1 = pos) and its source. ``source``:
+    ``auto`` (``path`` → ``$IMDB_DATA_DIR`` → Hub unless unreachable → bundled copy), ``path``, ``hub`` or ``bundled``.
     """
     return _load("imdb", path, source)
 
@@ -116,7 +96,7 @@ def _load(name: str, path, source: str) -> tuple[DatasetDict, DataSource]:
         raise ValueError(f"source must be auto, path, hub or bundled, not {source!r}")
     path = path or environment.data_dir(name)
     if source == "path" and path is None:
-        raise DataError(f"source='path' needs a folder: pass path=… or set {ENV_VAR[name]}")
+        raise DataError(f"source='path' needs a folder: pass path=… or set {environment.DATA_DIRS[name]}")
     if path is not None and source in {"auto", "path"}:
         folder = Path(path).expanduser()
         return _read_folder(name, folder, expected=None), DataSource(name, "path", display_path(folder))
@@ -189,7 +169,7 @@ def _verify_checksum(name: str, files: list[Path], expected: BundledFile) -> Non
 
 def _fix(name: str) -> str:
     return (
-        f"Fix: restore it with `git checkout -- data/{name}` (or re-clone), point {ENV_VAR[name]} at a folder "
+        f"Fix: restore it with `git checkout -- data/{name}` (or re-clone), point {environment.DATA_DIRS[name]} at a folder "
         f"of Hub-style parquet files, or load from the Hub ({HUB_ID[name]})."
     )
 
@@ -248,11 +228,8 @@ def with_review_ids(dataset: Dataset) -> Dataset:
 
 
 def stratified_sample(dataset: Dataset, n: int | None, seed: int) -> Dataset:
-    """``n`` reviews with the class balance of ``dataset``, the same for the same seed on every machine.
-
-    The dataset is put in canonical order first (see :func:`with_review_ids`), so the Hub's and the bundled
-    copy's different row orders give the same sample. ``n=None`` (or ``n >= len``) keeps every review.
-    """
+    """``n`` reviews with the class balance of ``dataset``, the same for the same seed on every machine (drawn from the
+    canonical order, :func:`with_review_ids`); ``n=None`` (or ``n >= len``) keeps every review."""
     if "review_id" not in dataset.column_names:
         dataset = with_review_ids(dataset)
     if n is None or n >= len(dataset):
@@ -321,11 +298,8 @@ _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
 def clean_text(text: str) -> str:
-    """Remove the markup left in the raw reviews.
-
-    ``<br />`` (and ``<br>``, ``<BR/>``) become line breaks, other HTML tags (``<i>``, ``<hr>``…) are dropped,
-    HTML entities (``&amp;``) are unescaped, and runs of spaces collapse. Words and punctuation are untouched.
-    """
+    """Remove the raw reviews' markup: ``<br />`` (any spelling) becomes a line break, other HTML tags are dropped,
+    entities unescaped, runs of spaces collapsed; words and punctuation are untouched."""
     text = _BREAK.sub("\n", text)
     text = _TAG.sub(" ", text)
     text = html.unescape(text)
@@ -334,10 +308,8 @@ def clean_text(text: str) -> str:
 
 
 def clean_reviews(dataset: Dataset | DatasetDict) -> Dataset | DatasetDict:
-    """Apply :func:`clean_text` to every review (an explicit step, never done silently on load).
-
-    Review ids are taken from the *raw* text first (when absent), so that cleaning before or after
-    :func:`stratified_sample` selects the same reviews with the same ids.
+    """Apply :func:`clean_text` to every review (never done silently on load). Review ids are taken from the raw text
+    first, so cleaning before or after :func:`stratified_sample` selects the same reviews with the same ids.
     """
     if isinstance(dataset, DatasetDict):
         return DatasetDict({split: clean_reviews(part) for split, part in dataset.items()})

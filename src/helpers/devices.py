@@ -1,10 +1,8 @@
 """One device choice shared by prediction, training and the benchmark: CUDA when available, else the CPU.
 
-``choose_device()`` picks ``cuda`` when ``torch.cuda.is_available()`` and the CPU otherwise; ``device="cpu"`` (or
-``"cuda:1"``, or ``$IMDB_DEVICE``) overrides it. On a GPU it switches float32 matrix products to TF32 (about
-8× faster on Ampere and later, the precision PyTorch's own guide recommends for training). ``device_name`` is the
-short string every result records. The hardware's facts live here too, below the precision that decides from them:
-the one reader of ``/proc/cpuinfo`` and the device's :class:`Capability`.
+``device="cpu"`` (or ``"cuda:1"``, or ``$IMDB_DEVICE``) overrides :func:`choose_device`; on a GPU float32 matrix
+products use TF32. The hardware's facts live here too: the one reader of ``/proc/cpuinfo`` and the device's
+:class:`Capability`.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """The environment variables the series reads, one name and one accessor each: the one module that reads them.
-
-The runner talks to its notebooks' kernels through some (it sets them, the helpers read them here); the user and
-the tests set others. An accessor reads its variable when called, so a value set later is seen; ``paths`` reads
-its folders once, at import (``MODELS_DIR``, ``RUNS_DIR``). Unset or empty reads as ``None`` unless said.
+An accessor reads its variable when called; ``paths`` reads its folders once, at import. Unset or empty is ``None``
+unless said.
 """
 
 from __future__ import annotations

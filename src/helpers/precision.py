@@ -1,21 +1,11 @@
 """Numeric precision chosen on this machine: one decision for prediction, training, the stand-in build, the search
 and the benchmark.
 
-``precision="auto"`` (every profile's default) picks
-
-* on a CPU, what a measurement here says: bf16 autocast against fp32, a training step and a prediction batch timed
-  in both (:mod:`helpers.precision_measure`, a few seconds once per machine, cached outside the repository);
-  ``bf16`` only where it is at least 10% faster at both (:data:`~helpers.precision_measure.BF16_MARGIN`),
-  ``fp32`` otherwise, a tie included;
-* on a CUDA GPU, ``bf16`` where it supports bf16, else ``fp16`` autocast.
-
-Why measured, not read from the CPU's flags: bf16 autocast on a CPU without bf16 units emulates every matrix
-product (a 2-core AMD EPYC with AVX2 only: training steps 19× and prediction 6× slower than fp32), and a CPU that
-has them is not always faster in bf16 (a 2-core Intel Xeon with AVX-512 BF16 but no AMX, measured by hand: 0.57×
-fp32 in training, 0.59× in prediction). An explicit precision always wins; an explicit ``bf16`` on a CPU without
-native bf16 warns once. Every results file records the :class:`PrecisionChoice`: what was asked, what was used,
-the capability (the CPU's class) and, for ``auto`` on a CPU, what it was measured at (both speeds, the ratios,
-when).
+``precision="auto"`` picks, on a CPU, what a measurement here says (:mod:`helpers.precision_measure`): ``bf16``
+only where it is at least :data:`~helpers.precision_measure.BF16_MARGIN` faster at both training and prediction,
+else ``fp32``; on a CUDA GPU ``bf16`` where supported, else ``fp16``. Measured, not read from the CPU's flags:
+emulated bf16 is several times slower, and native bf16 units are not always faster. An explicit precision always
+wins (an explicit ``bf16`` without native bf16 warns once); results files record the :class:`PrecisionChoice`.
 """
 
 from __future__ import annotations

@@ -1,23 +1,11 @@
 """Precision ``auto`` on a CPU, measured on this machine: bf16 autocast against fp32, once per machine, cached.
 
-:func:`measure_reference` times a training step and a prediction batch in both precisions
-(:func:`helpers.speed.time_steps`, the step the runner's plan and the benchmark time) of a randomly initialised
-encoder with the offline stand-in's layer shapes (BERT, hidden 384, feed-forward 1536, 12 heads: MiniLM-L6,
-whose matrix products are the notebooks' on a CPU) but 1 of its 6 layers and a small vocabulary, at 4 × 128
-tokens for training and 8 × 128 for prediction (matrix products of 512 and 1,024 rows). At 2 × 64 a step's fixed costs
-outweighed its products (fp32 trained 159 tokens/s there against 1,491 at 4 × 128, one 2-core AMD EPYC with AVX2
-only, in one run), so the ratio said more about overheads than about the kernels; 4 × 128 took no longer to
-measure (12.8 s against 13.2 s, imports included). Why not the model in use: precision is decided where no model is
-at hand (``predict``, the search, the stand-in build), and one decision per machine keeps every notebook in
-the same precision. Why these shapes: bf16 against fp32 is a matter of the matrix products' kernels, and a
-layer's products are the same in 1 layer as in 6; embeddings and AdamW run in fp32 either way. Small enough that
-the slower precision costs a few seconds where bf16 is emulated (AVX2 only: several times slower than fp32).
-
-:func:`cached_measurement` keeps the result in ``$IMDB_CACHE_DIR`` (default ``$XDG_CACHE_HOME/imdb-sentiment``
-or ``~/.cache/imdb-sentiment``), one small JSON file per :func:`machine_key` (CPU model and flags, torch's
-threads, torch's version, the shapes measured): measured once per machine, not once per call. A missing,
-corrupt or stale file (another key) is measured again; files are written atomically (two processes may measure
-at once: the last one's whole file stays).
+:func:`measure_reference` times a training step (4 × 128 tokens) and a prediction batch (8 × 128) in both
+precisions (:func:`helpers.speed.time_steps`) on a random one-layer encoder with the stand-in's layer shapes (BERT,
+hidden 384, feed-forward 1536, 12 heads): bf16 against fp32 is a matter of the matrix products' kernels, the same
+in 1 layer as in 6, and precision is decided where no model is at hand. :func:`cached_measurement` keeps the result
+in :func:`helpers.environment.cache_dir`, one JSON file per :func:`machine_key`, written atomically; a missing,
+corrupt or stale file is measured again.
 """
 
 from __future__ import annotations
@@ -39,7 +27,7 @@ from helpers.speed import time_steps
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = environment.CACHE_DIR
+CACHE_ENV = environment.CACHE_DIR  # kept for tests/conftest.py
 CACHE_VERSION = 1  # raise when the measurement changes meaning: older files are then stale
 BF16_MARGIN = 1.10
 """bf16 must be at least 10% faster than fp32 at both training and prediction to be chosen. A few timed steps on a

@@ -1,9 +1,5 @@
-"""How the notebooks present results: short model labels, numbers in generated prose.
-
-Every model is named by :func:`short_label` in tables and figures, and sentences with numbers are written by
-:func:`say`; every table goes through :func:`show_table`, from :mod:`helpers.tables` (the series' formatting of
-numbers and tables, :func:`p_text` among them).
-"""
+"""How the notebooks present results: short model labels (:func:`short_label`), numbers in generated prose
+(:func:`say`), and tables through :func:`show_table` (from :mod:`helpers.tables`, with :func:`p_text`)."""
 
 from __future__ import annotations
 
@@ -70,23 +66,6 @@ def source_text(source: dict[str, Any]) -> str:
         return f"{source.get('kind', 'ensemble')} of the saved predictions of {' + '.join(members)}"
     kind, origin = source.get("kind", ""), source.get("location") or source.get("description")
     return f"{kind}: {origin}" if kind and origin else kind or origin or ""
-
-
-def ranked_accuracies(table: pd.DataFrame) -> list[str]:
-    """One Markdown bullet per row of a comparison table (columns ``model``, ``accuracy``, ``ci95 low``/``high``,
-    ``study (n=1,000)``), the most accurate first, with the study's number where it has one."""
-    lines = []
-    for _, row in table.sort_values("accuracy", ascending=False).iterrows():
-        study = row.get("study (n=1,000)")
-        lines.append(
-            f"- **{row['model']}**: {row['accuracy']:.3f} (95% CI {row['ci95 low']:.3f}–{row['ci95 high']:.3f})"
-            + (
-                ""
-                if study is None or pd.isna(study)
-                else f"; the study reported {study:.2f} for its counterpart"
-            )
-        )
-    return lines
 
 
 def reading_cautions(

@@ -1,14 +1,10 @@
-"""The results contract, written atomically, read back checked, and joined by review.
+"""The results contract (``results/<profile>/``), written atomically, read back checked, and joined by review.
 
-Results contract (``results/<profile>/``), one pair of files per model:
-
-* ``<model_key>.json``: ``model``, ``model_key``, ``profile``, ``data_source``, ``model_source``, ``split``, ``n``,
-  ``accuracy``, ``accuracy_ci95``, ``macro_f1``, ``classification_report`` (scikit-learn ``output_dict``),
-  ``confusion_matrix``, ``train_seconds``, ``predict_seconds``, ``created``, and any ``extra`` fields;
-* ``<model_key>_predictions.parquet``: ``review_id``, ``label``, ``pred``, ``p_pos`` per test review.
-
-A field renamed since a file was written is read under its current name (:data:`RENAMED_FIELDS`).
-"""
+Per model: ``<model_key>.json`` (``model``, ``model_key``, ``profile``, ``data_source``, ``model_source``,
+``split``, ``n``, ``accuracy``, ``accuracy_ci95``, ``macro_f1``, ``classification_report``, ``confusion_matrix``,
+``train_seconds``, ``predict_seconds``, ``created`` and any ``extra`` fields) and
+``<model_key>_predictions.parquet`` (``review_id``, ``label``, ``pred``, ``p_pos`` per test review). A field
+renamed since a file was written is read under its current name (:data:`RENAMED_FIELDS`)."""
 
 from __future__ import annotations
 
@@ -82,11 +78,8 @@ def write_results(
     extra: dict[str, Any] | None = None,
     folder: Path | None = None,
 ) -> dict[str, Any]:
-    """Compute the metrics and write ``<model_key>.json`` and ``<model_key>_predictions.parquet`` atomically.
-
-    ``data_source`` / ``model_source``: a :class:`helpers.data.DataSource`-like object (``as_dict()``), a dict or a
-    string. Returns the JSON record.
-    """
+    """Compute the metrics and write ``<model_key>.json`` and ``<model_key>_predictions.parquet`` atomically; returns
+    the record. ``data_source`` / ``model_source``: an object with ``as_dict()``, a dict or a string."""
     if not model_key.replace("_", "").replace("-", "").isalnum():
         raise ValueError(f"model_key must be letters, digits, '-' and '_' (got {model_key!r})")
     lengths = {len(review_ids), len(y_true), len(y_pred), len(p_pos)}
@@ -153,12 +146,9 @@ def current_names(record: dict[str, Any]) -> dict[str, Any]:
 def load_results(
     profile: str, folder: Path | None = None, required: bool = True
 ) -> dict[str, tuple[dict[str, Any], pd.DataFrame]]:
-    """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract.
-
-    Without ``folder``: from :func:`helpers.paths.read_results_dirs`, a model's pair from the first folder that
-    has it (this run's; in JupyterLab, then the committed reference's).
-    ``required``: raise :class:`ResultsError` when there are none (the comparison needs at least one).
-    """
+    """Every model's ``(record, predictions)`` in ``results/<profile>/``, checked against the contract. Without
+    ``folder``: a model's pair from the first of :func:`helpers.paths.read_results_dirs` that has it. ``required``:
+    raise :class:`ResultsError` when there are none."""
     if folder is None and len(folders := read_results_dirs(profile)) > 1:
         out = {}
         for found in reversed(folders):  # the first folder's pair wins
@@ -201,11 +191,8 @@ def load_results(
 
 
 def paired_predictions(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
-    """One row per review present in every model's predictions: ``label`` and a ``pred`` / ``p_pos`` column per model.
-
-    Rows are matched by ``review_id``, never by position; :class:`ResultsError` when two models' files give the
-    same review different labels (results of different data, which no comparison can pair).
-    """
+    """One row per review present in every model's predictions, matched by ``review_id``: ``label`` and a ``pred`` /
+    ``p_pos`` column per model; :class:`ResultsError` when two files give the same review different labels."""
     frames, labels = [], {}
     for key, (_, predictions) in results.items():
         frame = predictions.set_index("review_id")

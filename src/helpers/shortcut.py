@@ -1,17 +1,12 @@
-"""The written-score shortcut: reviews that state their own score ("7/10", "8 out of 10", "*****", "4 stars").
-
-A bag of n-grams can read such a score as a feature ("7 10", "8 out"), and IMDB's labels come from the same
-score: a review rated 7–10 is positive, 1–4 negative. :func:`states_score` finds the reviews that state one,
-:func:`mask_scores` removes the score so that a model can be retrained without it, and :func:`feature_kinds`
-says which of a model's top features are numbers (the signature of the shortcut).
-"""
+"""The written-score shortcut: reviews that state their own score ("7/10", "8 out of 10", "*****", "4 stars"), the
+score IMDB's labels come from. :func:`states_score` finds them, :func:`mask_scores` removes the score, and
+:func:`feature_kinds` says which of a model's top features are numbers."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 _NUMBER = r"(?:\d{1,3}(?:[.,]\d{1,2})?|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
@@ -64,7 +59,6 @@ def mask_reviews(dataset):
 
 
 _DIGITS = re.compile(r"^\d+([.,]\d+)?$")
-_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "out"}
 
 
 def feature_kinds(features: Iterable[str]) -> pd.Series:
@@ -80,9 +74,3 @@ def feature_kinds(features: Iterable[str]) -> pd.Series:
         else:
             kinds.append("word")
     return pd.Series(kinds, index=list(features) if not isinstance(features, pd.Series) else features.index)
-
-
-def number_share(features: Iterable[str]) -> float:
-    """Share of ``features`` that :func:`feature_kinds` calls numbers (0 for no features)."""
-    kinds = feature_kinds(list(features))
-    return float(np.mean(kinds == "number")) if len(kinds) else 0.0

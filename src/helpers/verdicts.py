@@ -1,8 +1,5 @@
 """Generated verdicts: each sentence rests on the statistic that can decide it, and says the opposite when the
 numbers do (every function here has a test that builds the opposite case).
-
-Calibration from the binned calibration error and the balance of the errors; a feature list from what its
-features are; two accuracies from McNemar's test on the same reviews; the study's numbers from our intervals.
 """
 
 from __future__ import annotations

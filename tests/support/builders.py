@@ -264,14 +264,14 @@ def project_kernel(tmp_path) -> dict:
     import json
     import sys
 
-    from helpers import ledger
+    from helpers import environment
     from helpers.runner import notebooks
 
     spec = tmp_path / "jupyter" / "kernels" / notebooks.KERNEL
     spec.mkdir(parents=True)
     argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     (spec / "kernel.json").write_text(json.dumps({**notebooks.KERNEL_SPEC, "argv": argv}))
-    env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", ledger.LEDGER_ENV}}
+    env = {k: v for k, v in os.environ.items() if k not in {"IMDB_SERIES_OUTPUT", environment.WORK_LEDGER}}
     return env | {
         "JUPYTER_DATA_DIR": str(tmp_path / "jupyter"),
         "PYTHONUNBUFFERED": "1",

@@ -3,20 +3,11 @@
     python -m helpers.bench                     # quick: a few minutes on 2 cores, the offline stand-in
     python -m helpers.bench --mode thorough     # more reviews and steps, the recipe check on 2,000 reviews
     python -m helpers.bench --model distilbert-random   # the study's architecture, random weights: its speed
-    python -m helpers.bench --model tiny --n 16 --train-steps 2   # what the test runs
-    python -m helpers.bench --model distilbert-random --epoch-reviews 22500 --train-max-length 512 \
-        --train-batch-size 32 --train-steps 0 --n 64 --skip-pipeline   # one epoch of the full profile (a GPU)
 
-Inference: ``pipeline`` at batch 1 and at batch 32, each in fp32 and with a bf16 model, naive padding, and ``predict``; each
-timed after a warm-up, ``repeats`` times (median and range). Training: the previous default recipe, the new
-one and one lever at a time, on the same length-grouped batches, steps interleaved across setups so that a busy
-machine slows them alike; a torch.profiler breakdown of a step; and (thorough) ``training.finetune`` with the
-previous and the new default on the same data for the same steps, validation accuracy with its interval;
-``--epoch-reviews``: one whole epoch of the new default, every step timed (task ``epoch``).
-Throughput is also given as a share of the measured bf16 matmul peak.
-
-One module per part: ``measure`` (timing, memory, machine, matmul peak), ``inference``, ``training``, ``profile``,
-``recipe``, ``models`` (a random-init DistilBERT), ``report`` (table and record), ``cli``.
+Inference: ``pipeline`` at batch 1 and 32 (fp32, bf16), naive padding and ``predict``, each timed after a warm-up.
+Training: the previous and the new default recipe and one lever at a time on the same length-grouped batches,
+steps interleaved; a torch.profiler breakdown; (thorough) ``finetune`` with both defaults. One module per part:
+``measure``, ``inference``, ``training``, ``profile``, ``recipe``, ``models``, ``report``, ``cli``.
 """
 
 from helpers.bench.cli import MODES, main

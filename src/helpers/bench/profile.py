@@ -45,11 +45,8 @@ def op_category(name: str, scopes: set[str]) -> str:
 
 
 def profile_breakdown(step, batches) -> dict[str, float]:
-    """Share of the wall time of ``step`` over ``batches`` spent in each of :data:`BREAKDOWN` (torch.profiler).
-
-    Operator self time is summed by :func:`op_category`; what is left of the wall time (Python, autograd
-    bookkeeping, the profiler's own cost) is "Python and framework".
-    """
+    """Share of the wall time of ``step`` over ``batches`` in each of :data:`BREAKDOWN` (torch.profiler's operator self
+    time by :func:`op_category`; the rest is "Python and framework")."""
     from torch.profiler import ProfilerActivity, profile
 
     with profile(activities=[ProfilerActivity.CPU]) as prof:

@@ -45,11 +45,8 @@ FP32_ATTENTION = "sdpa_fp32"
 
 
 def register_fp32_attention() -> None:
-    """Register ``sdpa_fp32`` with transformers: SDPA run on fp32 query, key and value even under bf16 autocast.
-
-    On the project's AMD EPYC (AVX-512 BF16, no AMX) the fused kernel's bf16 backward pass is slower than its fp32
-    one for MiniLM's 32-wide heads; the benchmark measures whether that pays for the casts on yours.
-    """
+    """Register ``sdpa_fp32`` with transformers: SDPA on fp32 query, key and value even under bf16 autocast (whether
+    that pays for the casts is the benchmark's to measure on the machine at hand)."""
     import torch
     from transformers import AttentionInterface
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
@@ -199,11 +196,8 @@ def bench_training(
     with_compile: bool = False,
     defaults_only: bool = False,
 ) -> list[Measurement]:
-    """Every training setup on the same length-grouped batches, steps interleaved across setups.
-
-    After one warm-up step each (three when a compiled setup is among them: it recompiles on the first lengths
-    it meets), round ``r`` runs step ``r`` of every setup in turn, so a busy machine slows them alike; the time
-    is the sum of the per-step times, the spread the range of per-step throughputs.
+    """Every training setup on the same length-grouped batches, after warm-up (three steps when a compiled setup is
+    among them), round ``r`` running step ``r`` of every setup in turn so that a busy machine slows them alike.
     """
     device = choose_device(device)
     setups = training_setups(batch_size, with_compile)[: 2 if defaults_only else None]

@@ -1,8 +1,5 @@
 """Every figure of the series: one seaborn style, saved as PNG under ``figures/<profile>/`` and returned for display.
-
-Plot functions take data and labels, never compute metrics; each title names the data and the model. One module per
-concern: ``style`` (the look, saving, captions, alt text, publishing), ``data``, ``models`` and ``search`` (the
-figures); every public name is importable from ``helpers.plots``.
+Plot functions take data and labels, never compute metrics; every public name is importable from ``helpers.plots``.
 """
 
 from helpers.plots.data import *  # noqa: F403

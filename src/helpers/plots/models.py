@@ -242,11 +242,8 @@ def cost_accuracy_plot(table, title: str) -> plt.Figure:
 
 
 def learning_curves_plot(histories: dict, title: str, min_span: float = 0.1) -> plt.Figure:
-    """Training loss and validation accuracy against the training step, one line per run (e.g. learning rate).
-
-    ``histories``: ``{run label: DataFrame with step, train_loss, val_accuracy}`` (NaN where not logged). The
-    accuracy axis spans at least ``min_span``, so differences within the validation set's noise look small.
-    """
+    """Training loss and validation accuracy against the step, one line per run: ``histories`` maps a run's label to a
+    frame of ``step``, ``train_loss``, ``val_accuracy``; the accuracy axis spans at least ``min_span``."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(8.2, 3.6))
     colours = sns.color_palette("deep", len(histories))
     for colour, (label, history) in zip(colours, histories.items(), strict=True):

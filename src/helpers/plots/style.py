@@ -72,11 +72,8 @@ def describe(fig: plt.Figure) -> str:
 
 
 def publish(fig: plt.Figure, profile: str, name: str, caption_text: str = "", alt: str | None = None) -> None:
-    """Lay out ``fig``, add its caption, save it to ``figures/<profile>/<name>.png`` and show it once, with alt text.
-
-    The displayed output carries the alt text both as output metadata (``image/png.alt``, which JupyterLab and
-    nbconvert's classic template read) and as an ``<img alt>`` (nbconvert's default lab template, GitHub).
-    """
+    """Lay out ``fig``, add its caption, save it to ``figures/<profile>/<name>.png`` and show it once, its alt text both
+    as output metadata (``image/png.alt``) and as an ``<img alt>``."""
     if fig.get_figwidth() > MAX_WIDTH_INCHES + 0.05:
         raise ValueError(
             f"figure {name!r} is {fig.get_figwidth():.1f} in wide: at most {MAX_WIDTH_INCHES} in keeps its text "

@@ -4,19 +4,9 @@
     python -m helpers.run --profile seed --notebooks 01 03
     python -m helpers.run --profile seed --refresh     # rewrite notebooks/, figures/ and results/ (the reference)
 
-A run writes its executed notebooks, figures and results under ``runs/<profile>/`` (or ``--output-dir``), so the
-committed reference stays untouched; only ``--refresh`` writes over it. Notebooks that read other notebooks'
-results read them from the same run's folder. The kernel is the project's ``imdb-sentiment`` (``make setup``).
-The executed notebooks show one parameters cell (papermill's injected values folded into the tagged cell) and
-no progress bars; the terminal shows one line per notebook, the kernels' own chatter goes to ``run.log``.
-
-Stops at the first failing notebook with a non-zero exit, naming the executed copy and the error. A run that
-stopped (Ctrl-C, a failure), run again with the same command, resumes: the notebooks it finished, unchanged since
-(cells and parameters), are read back rather than run again (``runs/<profile>/resume.json`` records them; a
-notebook run again reads its finished fine-tuning runs back too); ``--restart`` runs every notebook.
-
-One run per folder: a second run of the same folder (two terminals, one profile) is refused, naming the run that
-holds it and how to choose another ``--output-dir``; a run that was killed leaves no lock behind
+A run writes under ``runs/<profile>/`` (or ``--output-dir``); only ``--refresh`` writes over the committed
+reference. It stops at the first failing notebook, naming the executed copy and the error; run again, it resumes
+(finished, unchanged notebooks are read back; ``--restart`` runs them all). One run per folder
 (:mod:`helpers.runner.lock`).
 """
 

@@ -1,13 +1,9 @@
 """One run per folder: the runner holds a lock on its run's folder (``runs/<profile>/``) while it runs.
 
-The lock is the operating system's (``fcntl.flock`` on ``run.lock`` in the folder), so it goes with the process
-that holds it: a run that is killed leaves no lock behind, only its record (``run.lock.json``: process id, when it
-started, its command), which the next run reads to say whom it takes the folder over from. A second run of the
-same folder is refused with a message that names the run holding it and how to choose another folder. A notebook
-run outside the runner (JupyterLab) writes into ``runs/<profile>/`` too (:func:`helpers.paths.output_root`);
-it is refused there while a run holds that folder (:func:`check_free`, which ``paths`` calls). The messages show
-the folder as the caller's ``show`` does (:func:`helpers.paths.display_path`): this module imports no other of the
-package's, so that ``paths`` may. Linux and macOS (``fcntl``).
+The lock is ``fcntl.flock`` on ``run.lock`` (Linux and macOS), so a killed run leaves no lock behind, only its
+record (``run.lock.json``: process id, start, command), which names the holder when a second run is refused. A
+notebook run outside the runner is refused in a held folder too (:func:`check_free`, which ``paths`` calls); this
+module imports no other of the package's, so that ``paths`` may.
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
 """What a run will cost on this machine, said before the long work starts.
 
-The runner times a few training steps and prediction batches of the profile's model, in the precision ``auto``
-picks here (:mod:`helpers.precision`), then multiplies by the work each notebook does, counted in tokens:
-
-* **trained**: reviews × epochs × tokens read per review (forward and backward);
-* **read**: reviews predicted or evaluated × tokens read per review (forward only).
-
-Tokens per review come from the profile's own reviews (their word-piece lengths, capped at the length read), so
-the estimate follows the profile's lengths and data. The search of notebook 05 is time-boxed
-(``search_timeout_minutes``) and costs at most that plus the retraining of its winner; with successive halving a
-pruned trial stops at a rung, and each trial is counted at what an average one trains (:func:`trial_share`). Notebooks 01, 02 and 06 fit
-no transformer; they are listed without an estimate. Steps are timed at full length, so the estimate leans long.
+The runner times a few training steps and prediction batches of the profile's model in the precision ``auto``
+picks here, then multiplies by each notebook's work in tokens: **trained** (reviews × epochs × tokens per review)
+and **read** (reviews predicted or evaluated × tokens per review), tokens per review from the profile's own
+reviews. Notebook 05's search is time-boxed (at most its timeout plus the winner's retraining; a trial counted at
+:func:`trial_share`). Notebooks 01, 02 and 06 fit no transformer. Steps are timed at full length: the estimate
+leans long.
 """
 
 from __future__ import annotations
@@ -166,10 +161,9 @@ def measure_speed(
     eval_batch_size: int | str = "auto",
     steps: int = 2,
 ) -> Speed:
-    """Time ``steps`` training steps (after one warm-up) at ``train_batch_size`` × ``train_max_length`` and
-    ``steps`` prediction batches at ``test_max_length``, in the precision chosen for this machine, on the CPU or
-    the GPU :func:`helpers.devices.choose_device` picks (:func:`helpers.speed.time_steps`, the step precision
-    ``auto`` and the benchmark time). Works on a copy: ``model`` is not changed."""
+    """Time ``steps`` training steps at ``train_batch_size`` × ``train_max_length`` and ``steps`` prediction batches at
+    ``test_max_length`` (:func:`helpers.speed.time_steps`) in this machine's precision and device, on a copy of ``model``.
+    """
     from helpers.devices import choose_device
     from helpers.precision import choose_precision
     from helpers.specs import Reading

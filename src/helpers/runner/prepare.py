@@ -57,10 +57,9 @@ def build_standin(log: Path, build=None) -> None:
 
 
 def print_plan(parameters: dict, notebooks: list[Path], log: Path, build_first: bool = False) -> None:
-    """Time a few steps of the profile's model here and print each notebook's estimated minutes
-    (:mod:`helpers.runner.plan`); with ``build_first``, the stand-in's build is measured and listed first, and
-    the notebooks are timed on its architecture (:mod:`helpers.runner.standin_plan`). The libraries' chatter goes
-    to ``log``."""
+    """Time a few steps of the profile's model here and print each notebook's estimated minutes; with ``build_first``,
+    the stand-in's build is measured, listed first, and the notebooks timed on its architecture. Chatter goes to ``log``.
+    """
     import tempfile
 
     from helpers.runner import plan

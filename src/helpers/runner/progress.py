@@ -1,9 +1,5 @@
-"""The terminal during a run: a long loop's progress (steps done of the total, time elapsed and left), and the
-libraries' chatter sent to the run's log instead (:func:`output_to`).
-
-Progress is one line that updates in place where the stream is a terminal, else a line a minute (a log, a pipe, CI), so
-a long build shows it is alive without filling a log. The clock is injectable (tests).
-"""
+"""The terminal during a run: a long loop's progress (done of total, time elapsed and left), updated in place on a
+terminal and once a minute elsewhere, and the libraries' chatter sent to the run's log (:func:`output_to`)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""README's generated sections, each between its markers ``<!-- <name>:start -->`` … ``<!-- <name>:end -->`` and
-written by one function (:func:`update_sections`): the results table, the findings and the run's record, made
-from ``results/<profile>/``, and the speed tables (``speed:<benchmark>``), made from
-``results/benchmarks/<benchmark>.json``. Never typed by hand.
-
-python -m helpers.report --profile seed     # rewrites every generated section
-python -m helpers.bench.readme              # rewrites the speed tables only
-"""
+"""README's generated sections, each between ``<!-- <name>:start -->`` and ``<!-- <name>:end -->``, all written by
+:func:`update_sections`: the results table, findings and run record from ``results/<profile>/``, and the speed
+tables (``speed:<benchmark>``) from ``results/benchmarks/<benchmark>.json``. Never typed by hand."""
 
 from __future__ import annotations
 

@@ -1,16 +1,10 @@
 """Did this run reproduce the committed reference? Each model's accuracy then and now, the share of identical
 predictions on the same reviews, and a flag when the difference is beyond what the machine's numerics explain.
 
-The reference is the repository's ``results/<profile>/``; a run writes its own under ``runs/<profile>/``. A model
-run on another CPU, or in another precision (bf16 where the reference was made in fp32, or the other way), rounds
-its scores differently: a review whose score sits at the threshold can change its predicted label. Tried by hand
-after a fresh clone's ``make run`` (seed profile) on an Intel Xeon with AVX-512 BF16 against a reference made on
-another CPU: six of eight models gave identical predictions; zero-shot and fine-tuned changed 1 review in 1,000
-each. More changes than :data:`NUMERICS_CHANGED_SHARE` of the reviews (at least :data:`NUMERICS_MIN_CHANGES`), or
-an accuracy outside the reference's 95% confidence interval, is more than rounding: another model, other data or
-another recipe, and is flagged; where the model was made in another precision than the reference (fp32
-where ``auto`` measured bf16 slower, say), the flag says so: a model trained in another precision is another
-model, not rounding.
+Another CPU or precision rounds scores differently, so a review at the threshold may change label. More changes
+than :data:`NUMERICS_CHANGED_SHARE` of the reviews (at least :data:`NUMERICS_MIN_CHANGES`), or an accuracy outside
+the reference's 95% confidence interval, is more than rounding and is flagged; the flag says when the model was
+made in another precision than the reference (another model, not rounding).
 """
 
 from __future__ import annotations

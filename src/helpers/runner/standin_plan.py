@@ -1,12 +1,9 @@
 """What the offline stand-in's build will cost here, measured before it starts (the runner prints it with its plan).
 
-The build (:func:`helpers.standin.build_standin_model`) trains ``ceil(n / batch_size) × epochs`` steps on SST-2's
-short sentences, batched by length. Its cost is measured, not assumed: one mega-batch of sentences drawn as the
-build draws them (``batch_size × 50``, the build's own length grouping) gives the mean padded length of a batch,
-and :func:`helpers.runner.plan.measure_speed` times training steps of the build's model (MiniLM-L6's encoder, word
-embeddings frozen, in the build's precision) at that batch size and length on this machine. The notebooks' plan
-can be timed before the build too: :func:`untrained_checkpoint` saves the stand-in's architecture (its speed, not
-its weights) for :func:`helpers.runner.plan.estimate` to load.
+One mega-batch of SST-2 sentences drawn as the build draws them gives the mean padded batch length;
+:func:`helpers.runner.plan.measure_speed` times the build's model at that batch size and length; the build trains
+``ceil(n / batch_size) × epochs`` steps. :func:`untrained_checkpoint` saves the stand-in's architecture so that
+the notebooks' plan can be timed before the build.
 """
 
 from __future__ import annotations
@@ -18,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from helpers.runner import plan
-from helpers.standin import StandinConfig, _length_grouped_batches, base_classifier
+from helpers.standin import StandinConfig, base_classifier
+from helpers.tokens import length_grouped_batches
 
 SAMPLE_BATCHES = 50  # the build sorts by length within mega-batches of 50 batches: one of them is sampled
 VALIDATION_SENTENCES = 872  # SST-2's validation split, read once at the end of the build
@@ -54,7 +52,7 @@ class BuildEstimate:
 
 def mean_padded_length(lengths, batch_size: int, seed: int) -> float:
     """Mean padded length of the build's batches over ``lengths`` (tokens per sentence), grouped as it groups."""
-    batches = _length_grouped_batches(list(lengths), batch_size, np.random.default_rng(seed))
+    batches = length_grouped_batches(list(lengths), batch_size, np.random.default_rng(seed))
     return float(np.mean([max(lengths[i] for i in batch) for batch in batches]))
 
 

@@ -56,10 +56,6 @@ class SearchResult:
     def n_pruned(self) -> int:
         return int((self.trials["state"] == "PRUNED").sum())
 
-    @property
-    def n_complete(self) -> int:
-        return int((self.trials["state"] == "COMPLETE").sum())
-
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary (for a results file's ``extra``)."""
         counts = self.trials["state"].value_counts().to_dict()

@@ -32,19 +32,14 @@ class TunedModel:
 def retrain_best(
     result: SearchResult, model, tokenizer, train, validation, test, test_reading: Reading, **options: Any
 ) -> TunedModel:
-    """The best configuration trained once on ``train`` (its checkpoint selected on ``validation``), then the
-    ``test`` reviews predicted once, read as ``test_reading`` says, and written under the results contract as
-    ``model_key``. ``options``: the fields of :class:`RetrainSettings` by name (``profile`` required).
+    """The best configuration trained once on ``train`` (its checkpoint selected on ``validation``), then the ``test``
+    reviews predicted once, read as ``test_reading`` says, and written under the results contract as ``model_key``.
+    ``options``: the fields of :class:`RetrainSettings` by name (``profile`` required).
 
-    Training and validation run in the test reading's precision on its device, with the search's seed; the
-    validation reviews are read as ``validation_reading`` says (default: the test reading; notebook 05 passes
-    notebook 04's so the two validation scores compare). ``reuse``: when the best trial's folder still holds its
-    finished model (the same configuration, reviews and seed), that model is the run: it is checked by
-    ``finetune`` and not trained again. Otherwise (``reuse=False``, a deleted folder, Ray trials on other nodes) it
-    is trained into ``<search root>/best/<study>``, cached there. For a comparison with notebook 04, pass its
-    ``train``, ``validation``, ``test`` and readings: the record says ``n_train``, ``train_max_length``,
-    ``train_precision`` and ``eval_precision``.
-    """
+    Training runs in the test reading's precision on its device, with the search's seed; validation is read as
+    ``validation_reading`` says (default: the test reading). ``reuse``: the best trial's finished model, when its
+    folder still holds it, is the run (checked by ``finetune``, not trained again); else it is trained into
+    ``<search root>/best/<study>``."""
     how = RetrainSettings(**options)
     root = result.root or search_dir(how.profile)
     reading = how.validation_reading or test_reading

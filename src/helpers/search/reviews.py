@@ -8,10 +8,8 @@ from helpers.search.space import SearchError
 
 def search_data(train, validation, train_size: int | None, validation_size: int | None, seed: int):
     """``(train, validation)`` for the search: stratified, seeded subsets of notebook 04's fine-tuning and validation
-    reviews (:func:`helpers.data.finetune_data`, both from the IMDB **training** split, never the test reviews).
-
-    Drawn from 04's own split, the search's validation reviews are ones notebook 04's model never trained on, so
-    that model can be scored on them as a reference; ``None`` keeps all of a set.
+    reviews (:func:`helpers.data.finetune_data`, both from the IMDB **training** split), so 04's model can be scored on
+    the same validation reviews as a reference; ``None`` keeps all of a set.
     """
     train = data.stratified_sample(train, train_size, seed)
     validation = data.stratified_sample(validation, validation_size, seed)

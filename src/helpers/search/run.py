@@ -24,15 +24,12 @@ def run_search(
     settings: SearchSettings | None = None,
     **options: Any,
 ) -> SearchResult:
-    """Search fine-tuning hyperparameters for ``model`` on ``train``, scored on ``validation`` (both carved from the
-    IMDB training split, see :func:`helpers.search.search_data`); returns a :class:`SearchResult`.
+    """Search fine-tuning hyperparameters for ``model`` on ``train``, scored on ``validation``; returns a
+    :class:`SearchResult`.
 
-    ``run`` (:class:`helpers.specs.TrainingRun`) is what every trial shares: seed, precision, device, dropout, and
-    its ``validation`` reading, one reading of the validation reviews for every trial (None: each trial's own
-    training length); the trials vary what the settings' ``space`` samples. ``settings``: a
-    :class:`SearchSettings`; ``options``: its fields by name (``profile=…, n_trials=…``), which build one, or
-    change the given one's (an unknown name is a ``TypeError`` naming it).
-    """
+    ``run`` (:class:`helpers.specs.TrainingRun`) is what every trial shares (seed, precision, device, dropout, the
+    ``validation`` reading); the trials vary what the settings' ``space`` samples. ``settings``: a
+    :class:`SearchSettings`; ``options``: its fields by name, which build one or change the given one's."""
     settings = replace(settings, **options) if settings is not None else SearchSettings(**options)
     plan = StudyPlan(_study_name(settings, model, train, validation, run), run.seed, settings)
     trials = TrialSettings(

@@ -33,7 +33,7 @@ class SearchSettings:
     train on the whole training set), ``none`` or an Optuna pruner (Ray always uses ASHA with the same η).
     ``evals_per_epoch``: validation evaluations (pruning points) per epoch. ``startup_trials``: random trials before
     TPE models the results (default: a third of the budget, at least 2). ``name``: the study name (default
-    :func:`helpers.search.study_name`: same search, same name). ``root``: where the trials' folders go (default
+    :func:`helpers.search.study.study_name`: same search, same name). ``root``: where the trials' folders go (default
     ``models/search/<profile>``). ``base_source`` / ``data_source``: where the model and the reviews came from (the
     base model's name is part of the study's). ``callbacks``: extra ``Trainer`` callbacks for every trial.
     ``backend="ray"``: Ray Tune on ``ray_address`` / ``$RAY_ADDRESS`` (local when unset), ``ray_max_concurrent``
@@ -97,7 +97,7 @@ class SearchSettings:
 
 @dataclass(frozen=True)
 class StudyPlan:
-    """Which study to run: its name (:func:`helpers.search.study_name` or the caller's), its seed (the template
+    """Which study to run: its name (:func:`helpers.search.study.study_name` or the caller's), its seed (the template
     run's) and the search's settings (budget, space, time limit, pruner, where its folders go)."""
 
     name: str

@@ -23,9 +23,6 @@ from helpers.search.space import SearchError, SearchSpace
 from helpers.search.trial import digest
 from helpers.specs import DEFAULT_DROPOUT
 
-STORAGE_ENV = environment.SEARCH_STORAGE
-HEARTBEAT_ENV = environment.SEARCH_HEARTBEAT
-
 
 class BudgetReached(RuntimeError):
     """A trial started by a worker that raced another one past the study's budget (recorded as FAIL, not run)."""
@@ -131,7 +128,9 @@ def heartbeat_seconds() -> int:
     worker stopped beating for four of them (a killed process, a lost machine) is failed and queued again."""
     value = environment.search_heartbeat()
     if not value.isdigit() or int(value) < 1:
-        raise SearchError(f"${HEARTBEAT_ENV} must be a whole number of seconds >= 1, got {value!r}")
+        raise SearchError(
+            f"${environment.SEARCH_HEARTBEAT} must be a whole number of seconds >= 1, got {value!r}"
+        )
     return int(value)
 
 
@@ -179,10 +178,8 @@ def finished(study: optuna.Study) -> int:
 
 
 def requeue_interrupted(study: optuna.Study) -> int:
-    """Queue again (same parameters, earlier reports kept) every trial stopped by Ctrl-C that was not yet retried.
-
-    A killed process leaves its trial RUNNING; the storage's heartbeat marks it stale and Optuna queues it again
-    (``RetryHeartbeatStaleTrialCallback``). Either way the retry finds the same ``finetune`` folder and resumes.
+    """Queue again (same parameters, earlier reports kept) every trial stopped by Ctrl-C that was not yet retried; a
+    killed process's trial is queued by the storage's heartbeat instead. The retry resumes the same ``finetune`` folder.
     """
     trials = study.get_trials(deepcopy=False)
     retried = {t.user_attrs.get("retry_of") for t in trials} | {

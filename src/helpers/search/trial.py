@@ -1,10 +1,7 @@
 """One trial: fine-tune one configuration with :func:`helpers.training.finetune` and report every validation
-evaluation to the search (which may stop it there).
-
-One reading for every trial: with the template run's ``validation`` reading set, every trial's validation reviews
-are read the same way, whatever length the trial trains at, so trials are compared on one number. That reading is
-the evaluation the run selects its best checkpoint by, every reported evaluation, and the trial's value (the peak
-of its reports): one evaluation per point, not one for the Trainer and another for the search.
+evaluation to the search (which may stop it there). Every trial's validation reviews are read one way (the
+template run's ``validation`` reading), whatever length it trains at: that one reading selects the checkpoint, is
+reported, and gives the trial's value (the peak of its reports).
 """
 
 from __future__ import annotations
@@ -25,11 +22,8 @@ from helpers.training import finetune
 
 @dataclass(frozen=True)
 class TrialSettings:
-    """Everything a trial needs besides its hyperparameters: the same for every trial of a search.
-
-    ``run`` is the template every trial's :class:`helpers.specs.TrainingRun` starts from: seed, precision, device,
-    dropout and the validation reading (its ``validation``: one reading of the validation reviews for every trial,
-    whatever length the trial trains at; None: each trial's own training length)."""
+    """Everything a trial needs besides its hyperparameters; ``run`` is the template every trial's
+    :class:`helpers.specs.TrainingRun` starts from (seed, precision, device, dropout, the validation reading)."""
 
     model: Any
     tokenizer: Any
@@ -90,10 +84,8 @@ def eval_steps(n_train: int, batch_size: int, evals_per_epoch: int) -> int:
 
 
 class ReportValidation(TrainerCallback):
-    """Calls ``report(step, accuracy, best, fraction)`` after every evaluation: the same validation accuracy the
-    run selects its best checkpoint by, so a trial's value (its best) is the peak of the curve it reported.
-
-    ``step`` is the evaluation's position on the per-epoch grid (1, 2, …), comparable across batch sizes.
+    """Calls ``report(step, accuracy, best, fraction)`` after every evaluation with the accuracy the run selects its
+    checkpoint by; ``step`` is the evaluation's position on the per-epoch grid, comparable across batch sizes.
     """
 
     def __init__(self, report, evals_per_epoch: int):
