@@ -68,7 +68,7 @@ def no_file_left_in_the_checkout():
 def user_cache_in_tmp(tmp_path_factory):
     """No test reads or writes the user's cache folder (precision ``auto``'s measurement): one tmp folder for the
     session, so ``auto`` is measured once per test session; notebooks and processes the tests start inherit it."""
-    from helpers.precision_measure import CACHE_ENV
+    from helpers.environment import CACHE_DIR as CACHE_ENV
 
     saved = os.environ.get(CACHE_ENV)
     os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("user-cache"))

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from helpers import paths
-from helpers.runner import command, lock
+from helpers import run_lock as lock
+from helpers.runner import command
 
 SRC = Path(command.__file__).resolve().parents[2]
 HOLD = (
-    "import sys; from pathlib import Path; from helpers.runner import lock; "
+    "import sys; from pathlib import Path; from helpers import run_lock as lock; "
     "lock.acquire(Path(sys.argv[1]), 'python -m helpers.run --profile smoke'); "
     "print('held', flush=True); sys.stdin.read()"
 )

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from helpers import environment
-from helpers.runner.lock import check_free
+from helpers.run_lock import check_free
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -49,7 +49,7 @@ def output_root(profile: str | None = None) -> Path:
 def writable_root(profile: str) -> Path:
     """:func:`output_root` for writing a profile's outputs. Unset ``IMDB_SERIES_OUTPUT`` (a notebook run outside
     the runner) writes into ``runs/<profile>/``: refused, naming the run, while a run holds that folder
-    (:mod:`helpers.runner.lock`). The runner's own kernels have the variable set: they are never refused."""
+    (:mod:`helpers.run_lock`). The runner's own kernels have the variable set: they are never refused."""
     if not environment.series_output():
         check_free(RUNS_DIR / profile, show=display_path)
     return output_root(profile)

@@ -27,7 +27,6 @@ from helpers.speed import time_steps
 
 log = logging.getLogger(__name__)
 
-CACHE_ENV = environment.CACHE_DIR  # kept for tests/conftest.py
 CACHE_VERSION = 1  # raise when the measurement changes meaning: older files are then stale
 BF16_MARGIN = 1.10
 """bf16 must be at least 10% faster than fp32 at both training and prediction to be chosen. A few timed steps on a

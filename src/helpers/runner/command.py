@@ -7,7 +7,7 @@
 A run writes under ``runs/<profile>/`` (or ``--output-dir``); only ``--refresh`` writes over the committed
 reference. It stops at the first failing notebook, naming the executed copy and the error; run again, it resumes
 (finished, unchanged notebooks are read back; ``--restart`` runs them all). One run per folder
-(:mod:`helpers.runner.lock`).
+(:mod:`helpers.run_lock`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from helpers import environment, ledger
+from helpers import run_lock as lock
 from helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, RUNS_DIR, display_path
-from helpers.runner import lock
 from helpers.runner.notebooks import check_kernel, clean_metadata, discover_notebooks, execute
 from helpers.runner.prepare import plan_and_build, standin_reason
 from helpers.runner.progress import output_to
