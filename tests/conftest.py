@@ -7,6 +7,12 @@ tests import, are in ``tests/support/builders.py``.
 from __future__ import annotations
 
 import os
+
+# Under pytest-xdist (make check / make test) each worker gets its share of the cores for torch's threads, and so
+# do the notebook kernels and processes it starts (they inherit the variable): two workers with torch's default of
+# every core each would run twice as many threads as cores, which slows both far more than it helps either.
+if workers := os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // int(workers))))
 import pwd
 import shutil
 import subprocess
