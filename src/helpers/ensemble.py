@@ -9,13 +9,13 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.present import CLASSICAL_LABELS, short_label
+from helpers import catalog
+from helpers.present import short_label
 from helpers.results_files import ResultsError, load_results, paired_predictions, write_results
 
 Results = dict[str, tuple[dict[str, Any], pd.DataFrame]]
-# notebook 02's tuned classical models (the forest is the study's baseline, not a candidate)
-CLASSICAL_CANDIDATES = ("tfidf_logreg", "nbsvm")
-TRANSFORMER = "fine_tuned"
+CLASSICAL_CANDIDATES = catalog.ENSEMBLE_CANDIDATES
+TRANSFORMER = catalog.FINE_TUNED
 
 
 def remake(
@@ -24,7 +24,7 @@ def remake(
     """Re-make the ensemble from this run's members: ``fine_tuned`` + the best of :data:`CLASSICAL_CANDIDATES` on
     validation accuracy. Returns the results with it (never a previous run's ensemble) and its record, or the
     results without an ensemble and ``None`` when there are no ``fine_tuned`` results."""
-    results = {key: value for key, value in results.items() if key != "ensemble"}
+    results = {key: value for key, value in results.items() if key != catalog.ENSEMBLE}
     if TRANSFORMER not in results:
         return results, None
     classical = best_on_validation(results, CLASSICAL_CANDIDATES)
@@ -48,7 +48,7 @@ def summary(results: Results, record: dict[str, Any] | None, profile: str) -> st
     if record is None:
         return f"No `{TRANSFORMER}` results in `results/{profile}/`: run notebook 04 first for the ensemble."
     transformer, classical = (short_label(results[key][0]) for key in record["members"])
-    candidates = " and ".join(CLASSICAL_LABELS[key] for key in CLASSICAL_CANDIDATES)
+    candidates = " and ".join(catalog.BY_KEY[key].role for key in CLASSICAL_CANDIDATES)
     return (
         f"Members: {transformer} and {classical} (best of {candidates} on validation accuracy). "
         f"**{record['label']}**: accuracy {record['accuracy']:.3f} on {record['n']:,} reviews."
@@ -74,7 +74,7 @@ def average_ensemble(
     *,
     profile: str,
     label: str,
-    model_key: str = "ensemble",
+    model_key: str = catalog.ENSEMBLE,
     choice: str = "",
     folder: Path | None = None,
 ) -> dict[str, Any]:

@@ -7,17 +7,12 @@ from typing import Any
 
 import pandas as pd
 
+from helpers import catalog
 from helpers.ledger import millions, work
 from helpers.tables import p_text, show_table
 
-# Roles of the series' models, by results key; a transformer's label starts with the family it came from.
-CLASSICAL_LABELS = {"bow_random_forest": "BoW forest", "tfidf_logreg": "TF-IDF + LR", "nbsvm": "NB-SVM"}
-TRANSFORMER_ROLES = {
-    "zero_shot": "zero-shot",
-    "zero_shot_recalibrated": "zero-shot, new threshold",
-    "fine_tuned": "fine-tuned",
-    "tuned": "tuned",
-}
+# notebook 02 reads its models' labels here (the catalog's roles)
+CLASSICAL_LABELS = {key: catalog.BY_KEY[key].role for key in catalog.keys("classical")}
 
 
 def model_family(source: dict[str, Any] | None) -> str:
@@ -36,12 +31,13 @@ def model_family(source: dict[str, Any] | None) -> str:
 def short_label(record: dict[str, Any]) -> str:
     """The one short, unique label of a results record, used in every table and figure of the series."""
     key = record["model_key"]
-    if key in CLASSICAL_LABELS:
-        return CLASSICAL_LABELS[key]
+    model = catalog.entry(key)
+    if model is not None and model.kind == "classical":
+        return model.role
     if record.get("label"):
         return record["label"]
     family = model_family(record.get("base_model_source") or record.get("model_source"))
-    return f"{family} {TRANSFORMER_ROLES.get(key, key.replace('_', ' '))}"
+    return f"{family} {model.role if model else key.replace('_', ' ')}"
 
 
 def provenance_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
@@ -151,7 +147,7 @@ def tuned_verdict(
         verdict = f"the tuned model is more accurate ({numbers}): the search found settings the learning-rate comparison missed"
     else:
         verdict = f"the tuned model is **less** accurate ({numbers}): the search's winner does not carry over to the test reviews"
-    n_fine, n_tuned = n_train.get("fine_tuned"), n_train.get("tuned")
+    n_fine, n_tuned = n_train.get(catalog.FINE_TUNED), n_train.get(catalog.TUNED)
     if not (n_fine and n_tuned):  # a results file without its training size: nothing to say about the data
         made_of = ""
     elif n_fine != n_tuned:

@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.comparisons import STUDY_ACCURACY, STUDY_COUNTERPART, pairwise_mcnemar
+from helpers import catalog
+from helpers.catalog import FINE_TUNED, NBSVM, RECALIBRATED, TFIDF, ZERO_SHOT
+from helpers.comparisons import pairwise_mcnemar
 from helpers.evaluation import mcnemar_test
 from helpers.present import p_text, short_label
 from helpers.results_files import paired_predictions
@@ -162,30 +164,30 @@ def recovered_share(zero: float, recalibrated: float, fine: float) -> float | No
 def prior_shift_verdict(results: Results, alpha: float = ALPHA) -> str | None:
     """How much of fine-tuning's gain a new threshold on the zero-shot model recovers, with McNemar's test of the
     recalibrated model against the fine-tuned one; None without the three results."""
-    keys = ("zero_shot", "zero_shot_recalibrated", "fine_tuned")
+    keys = (ZERO_SHOT, RECALIBRATED, FINE_TUNED)
     if not all(k in results for k in keys):
         return None
     paired = paired_predictions({k: results[k] for k in keys})
     acc = {k: float((paired[f"{k}:pred"] == paired["label"]).mean()) for k in keys}
     names = {k: short_label(results[k][0]) for k in keys}
-    record = results["zero_shot_recalibrated"][0]
-    share = recovered_share(acc["zero_shot"], acc["zero_shot_recalibrated"], acc["fine_tuned"])
+    record = results[RECALIBRATED][0]
+    share = recovered_share(acc[ZERO_SHOT], acc[RECALIBRATED], acc[FINE_TUNED])
     _, versus = comparison_verdict(
-        names["zero_shot_recalibrated"],
-        names["fine_tuned"],
+        names[RECALIBRATED],
+        names[FINE_TUNED],
         paired["label"],
-        paired["zero_shot_recalibrated:pred"],
-        paired["fine_tuned:pred"],
+        paired[f"{RECALIBRATED}:pred"],
+        paired[f"{FINE_TUNED}:pred"],
         alpha,
     )
     recovered = (
         "fine-tuning gained nothing over zero-shot here, so there is no gain to recover"
         if share is None
-        else f"it recovers {share:.0%} of fine-tuning's {100 * (acc['fine_tuned'] - acc['zero_shot']):+.1f} points"
+        else f"it recovers {share:.0%} of fine-tuning's {100 * (acc[FINE_TUNED] - acc[ZERO_SHOT]):+.1f} points"
     )
     return (
         f"A threshold of {record['threshold']:.3f} on P(positive), chosen on {record['n_validation']:,} validation"
-        f" reviews, moves {names['zero_shot']} from {acc['zero_shot']:.3f} to {acc['zero_shot_recalibrated']:.3f}:"
+        f" reviews, moves {names[ZERO_SHOT]} from {acc[ZERO_SHOT]:.3f} to {acc[RECALIBRATED]:.3f}:"
         f" {recovered}. Against the fine-tuned model: {versus}."
     )
 
@@ -193,11 +195,11 @@ def prior_shift_verdict(results: Results, alpha: float = ALPHA) -> str | None:
 def study_lines(results: Results) -> list[str]:
     """The study's three numbers against our counterparts' 95% intervals, one phrase each."""
     lines = []
-    for key, name in STUDY_COUNTERPART.items():
+    for key, (name, study) in catalog.study_models().items():
         if key in results:
             record = results[key][0]
-            _, text = study_verdict(record["accuracy"], record["accuracy_ci95"], STUDY_ACCURACY[name])
-            lines.append(f"{name} {STUDY_ACCURACY[name]:.2f} → {short_label(record)} {text}")
+            _, text = study_verdict(record["accuracy"], record["accuracy_ci95"], study)
+            lines.append(f"{name} {study:.2f} → {short_label(record)} {text}")
     return lines
 
 
@@ -212,7 +214,7 @@ def series_findings(results: Results, alpha: float = ALPHA) -> list[str]:
     tests = pairwise_mcnemar({k: results[k] for k in order})
     lines = [_differences_line(tests, names, alpha)]
     if study := study_lines(results):
-        kinds = {results[k][0].get("model_source", {}).get("kind") for k in ("zero_shot",) if k in results}
+        kinds = {results[k][0].get("model_source", {}).get("kind") for k in (ZERO_SHOT,) if k in results}
         caveat = (
             " The transformer rows are not DistilBERT's, so the study's 0.91 and 0.95 are a target for the design,"
             " not a number these models could reproduce."
@@ -220,10 +222,9 @@ def series_findings(results: Results, alpha: float = ALPHA) -> list[str]:
             else ""
         )
         lines.append("- **The study's numbers against ours.** " + "; ".join(study) + "." + caveat)
-    if {"fine_tuned", "tfidf_logreg"} <= set(results):
+    if {FINE_TUNED, TFIDF} <= set(results):
         row = tests[
-            tests["model A"].isin(["fine_tuned", "tfidf_logreg"])
-            & tests["model B"].isin(["fine_tuned", "tfidf_logreg"])
+            tests["model A"].isin([FINE_TUNED, TFIDF]) & tests["model B"].isin([FINE_TUNED, TFIDF])
         ].iloc[0]
         a, b = names[row["model A"]], names[row["model B"]]
         better = a if row["only A right"] > row["only B right"] else b
@@ -236,11 +237,11 @@ def series_findings(results: Results, alpha: float = ALPHA) -> list[str]:
         )
     masked = [
         masking_verdict(names[k], results[k][0], results[k][0]["score_masking"])
-        for k in ("tfidf_logreg", "nbsvm")
+        for k in (TFIDF, NBSVM)
         if k in results and results[k][0].get("score_masking")
     ]
     if masked:
-        share = results[[k for k in ("tfidf_logreg", "nbsvm") if k in results][0]][0]["score_masking"]
+        share = results[[k for k in (TFIDF, NBSVM) if k in results][0]][0]["score_masking"]
         lines.append(
             f"- **The written-score shortcut.** {share['n_stating']:,} of {share['n']:,} test reviews state their own"
             f" score. " + "; ".join(masked) + "."

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from helpers import catalog
 from helpers.paths import MODELS_DIR
 from helpers.search.space import SearchSpace
 
@@ -121,6 +122,6 @@ class RetrainSettings:
     base_source: Any = None
     data_source: Any = None
     output_dir: str | os.PathLike | None = None
-    model_key: str = "tuned"
+    model_key: str = catalog.TUNED
     reuse: bool = True
     progress: bool = True
