@@ -1,0 +1,160 @@
+"""Differences read the way a reviewer signs them: a difference between two models on the same reviews gets a paired
+interval (bootstrap over reviews), a share of a gain carries its interval from the same resamples, the series'
+one rule for "better" (Holm over the series' pairs), and the study's numbers set against their own sampling
+error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+ALPHA = 0.05
+N_RESAMPLES = 10_000
+SEED = 0
+
+
+def _correct(y_true, *preds) -> list[np.ndarray]:
+    y_true = np.asarray(y_true)
+    arrays = [np.asarray(p) for p in preds]
+    if y_true.size == 0 or any(a.shape != y_true.shape for a in arrays):
+        raise ValueError("paired predictions need the same, non-empty set of reviews")
+    return [(a == y_true).astype(np.float64) for a in arrays]
+
+
+def resampled_accuracies(correct: Sequence[np.ndarray], n_resamples: int = N_RESAMPLES, seed: int = SEED):
+    """Each model's accuracy on ``n_resamples`` bootstrap resamples of the reviews, the same resamples for every
+    model (so differences and shares keep their pairing): an array of shape (models, resamples)."""
+    n = len(correct[0])
+    rng = np.random.default_rng(seed)
+    stacked = np.stack(correct)
+    out = np.empty((len(correct), n_resamples))
+    for start in range(0, n_resamples, 1_000):
+        stop = min(start + 1_000, n_resamples)
+        counts = rng.multinomial(n, np.full(n, 1 / n), size=stop - start)  # how often each review is drawn
+        out[:, start:stop] = stacked @ counts.T / n
+    return out
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Accuracy of A minus accuracy of B on the same reviews, with its paired 95% interval (in accuracy units)."""
+
+    a: float
+    b: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def value(self) -> float:
+        return self.a - self.b
+
+    @property
+    def excludes_zero(self) -> bool:
+        return self.low > 0 or self.high < 0
+
+
+def paired_difference(y_true, pred_a, pred_b, confidence: float = 0.95, seed: int = SEED) -> Difference:
+    """A's accuracy minus B's on the same reviews, with a percentile bootstrap interval over reviews."""
+    correct = _correct(y_true, pred_a, pred_b)
+    boot = resampled_accuracies(correct, seed=seed)
+    tail = 100 * (1 - confidence) / 2
+    low, high = np.percentile(boot[0] - boot[1], [tail, 100 - tail])
+    return Difference(
+        float(correct[0].mean()), float(correct[1].mean()), float(low), float(high), len(correct[0])
+    )
+
+
+@dataclass(frozen=True)
+class Share:
+    """How much of a gain (``base`` → ``full``) a cheaper change (``base`` → ``part``) recovers, with a 95% interval
+    from the same resamples; ``low``/``high`` are None when the gain itself cannot be told from zero (the share
+    then has no bound), ``value`` is None when there is no gain."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+    gain: Difference
+
+
+def recovered_share(
+    y_true, pred_base, pred_part, pred_full, confidence: float = 0.95, seed: int = SEED
+) -> Share:
+    """(part − base) / (full − base) in accuracy, on the same reviews, with its bootstrap interval."""
+    base, part, full = _correct(y_true, pred_base, pred_part, pred_full)
+    boot = resampled_accuracies([base, part, full], seed=seed)
+    tail = 100 * (1 - confidence) / 2
+    gain_boot = boot[2] - boot[0]
+    low_gain, high_gain = np.percentile(gain_boot, [tail, 100 - tail])
+    gain = Difference(float(full.mean()), float(base.mean()), float(low_gain), float(high_gain), len(base))
+    value = None if gain.value <= 0 else float((part.mean() - base.mean()) / gain.value)
+    if value is None or low_gain <= 0:
+        return Share(value, None, None, gain)
+    low, high = np.percentile((boot[1] - boot[0]) / gain_boot, [tail, 100 - tail])
+    return Share(value, float(low), float(high), gain)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The series' answer for one pair: ``winner`` is a key, or None when the pair cannot be told apart."""
+
+    winner: str | None
+    loser: str | None
+    p_value: float
+    holm_p_value: float
+    difference: Difference  # winner minus loser (A minus B when there is no winner)
+
+
+def series_verdict(
+    tests: pd.DataFrame, paired: pd.DataFrame, a: str, b: str, alpha: float = ALPHA
+) -> Verdict:
+    """The one rule for "better" across the series: a pair is told apart when its McNemar p, Holm-adjusted over
+    every pair in ``tests`` (:func:`helpers.comparisons.pairwise_mcnemar`), is below ``alpha``; the paired
+    interval says by how much."""
+    row = tests[
+        ((tests["model A"] == a) & (tests["model B"] == b))
+        | ((tests["model A"] == b) & (tests["model B"] == a))
+    ]
+    if row.empty:
+        raise KeyError(f"no McNemar test for the pair {a} / {b}")
+    row = row.iloc[0]
+    first, second = row["model A"], row["model B"]
+    if row["only A right"] < row["only B right"]:
+        first, second = second, first
+    diff = paired_difference(paired["label"], paired[f"{first}:pred"], paired[f"{second}:pred"])
+    told_apart = row["Holm p value"] < alpha and row["only A right"] != row["only B right"]
+    return Verdict(
+        first if told_apart else None,
+        second if told_apart else None,
+        float(row["p value"]),
+        float(row["Holm p value"]),
+        diff,
+    )
+
+
+@dataclass(frozen=True)
+class StudyGap:
+    """Our accuracy minus the study's reported one, each on its own reviews, with a 95% interval that carries both
+    samples' error (Newcombe's hybrid score interval for two independent proportions)."""
+
+    ours: float
+    study: float
+    low: float
+    high: float
+
+    @property
+    def within_sampling_error(self) -> bool:
+        return self.low <= 0 <= self.high
+
+
+def study_gap(correct: int, n: int, study_accuracy: float, study_n: int) -> StudyGap:
+    """Compare our ``correct`` of ``n`` with the study's ``study_accuracy`` on its ``study_n`` reviews."""
+    study_correct = round(study_accuracy * study_n)
+    low, high = confint_proportions_2indep(
+        correct, n, study_correct, study_n, method="newcomb", compare="diff"
+    )
+    return StudyGap(correct / n, study_correct / study_n, float(low), float(high))
