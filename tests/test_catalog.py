@@ -42,7 +42,7 @@ def test_the_study_counterparts_are_the_catalogs():
 
     assert STUDY_COUNTERPART == {
         catalog.FOREST: "bag-of-words RandomForest",
-        catalog.ZERO_SHOT: "DistilBERT SST-2, zero-shot",
+        catalog.ZERO_SHOT: "DistilBERT SST-2 zero-shot",
         catalog.FINE_TUNED: "DistilBERT fine-tuned on IMDB",
     }
     assert dict(zip(STUDY_COUNTERPART.values(), (0.84, 0.91, 0.95), strict=True)) == STUDY_ACCURACY

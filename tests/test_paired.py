@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from helpers import paired
-from helpers.comparisons import pairwise_mcnemar
 
 
 def _predictions(y, accuracy, rng):
@@ -79,22 +78,18 @@ def test_better_needs_holm_over_every_pair_and_flips_with_the_sign():
     y = rng.integers(0, 2, 1000)
     a, b = _with_discordant(y, only_a=35, only_b=18)  # McNemar p about 0.03: unadjusted, "better"
     others = {f"m{i}": _predictions(y, 0.7, np.random.default_rng(10 + i)) for i in range(4)}
-    alone = _results(y, {"a": a, "b": b})
-    crowd = _results(y, {"a": a, "b": b, **others})
-    for results, told_apart in ((alone, True), (crowd, False)):
-        tests = pairwise_mcnemar(results)
-        verdict = paired.series_verdict(tests, _paired(results), "b", "a")
-        assert verdict.p_value < 0.05
+    alone = paired.series_comparisons(_results(y, {"a": a, "b": b}))
+    crowd = paired.series_comparisons(_results(y, {"a": a, "b": b, **others}))
+    for series, told_apart, n_pairs in ((alone, True, 1), (crowd, False, 15)):
+        verdict = series.verdict("b", "a")
+        assert verdict.p_value < 0.05 and verdict.n_pairs == n_pairs
         assert (verdict.winner == "a") is told_apart, (verdict.holm_p_value, told_apart)
-        assert verdict.difference.value == pytest.approx(0.017)
-    swapped = _results(y, {"a": b, "b": a})
-    assert paired.series_verdict(pairwise_mcnemar(swapped), _paired(swapped), "a", "b").winner == "b"
-
-
-def _paired(results):
-    from helpers.results_files import paired_predictions
-
-    return paired_predictions(results)
+        assert verdict.difference.value == pytest.approx(0.017) and verdict.difference.excludes_zero
+    swapped = paired.series_comparisons(_results(y, {"a": b, "b": a}))
+    assert swapped.verdict("a", "b").winner == "b"
+    assert not crowd.verdict("a", "b").told_apart and crowd.verdict("a", "b").more == "a"
+    with pytest.raises(KeyError, match="no McNemar test for the pair a / z"):
+        alone.verdict("a", "z")
 
 
 def test_the_study_gap_carries_both_samples_error():

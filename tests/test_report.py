@@ -146,7 +146,7 @@ def test_readme_findings_are_generated_between_their_markers(results_dir, tmp_pa
     )
     assert update_readme("t", readme, folder=results_dir)
     block = readme.read_text().split(FINDINGS[0])[1].split(FINDINGS[1])[0]
-    assert "STALE" not in block and "after Holm's correction" in block
+    assert "STALE" not in block and "Holm-adjusted over all of them" in block
 
 
 def test_one_writer_writes_every_kind_of_section_and_names_a_missing_one(tmp_path):

@@ -100,9 +100,7 @@ def test_choose_threshold_moves_only_when_validation_says_so():
     assert evaluation.choose_threshold(y, np.array([0.1, 0.2, 0.6, 0.7, 0.8, 0.9]))["threshold"] == 0.5
 
 
-def test_recovered_share_and_pareto_frontier():
-    assert verdicts.recovered_share(0.86, 0.89, 0.91) == pytest.approx(0.6)
-    assert verdicts.recovered_share(0.9, 0.91, 0.88) is None
+def test_pareto_frontier():
     mask = evaluation.pareto_frontier([1, 2, 3, 10], [0.8, 0.79, 0.9, 0.9])
     assert mask.tolist() == [True, False, True, False]
 
@@ -120,64 +118,6 @@ def test_negative_precision_verdict_holds_or_not():
     assert "reversed" in verdicts.negative_precision_verdict(paired, "f", "z", names)
     same = paired.assign(**{"f:pred": paired["z:pred"]})
     assert "cannot confirm" in verdicts.negative_precision_verdict(same, "z", "f", names)
-
-
-def test_masking_verdict_follows_mcnemar():
-    real = verdicts.masking_verdict(
-        "LR", {"accuracy": 0.92}, {"accuracy": 0.88, "accuracy_ci95": [0.86, 0.9], "p_value": 0.001}
-    )
-    assert "-4.0 points, a real difference" in real
-    noise = verdicts.masking_verdict(
-        "LR", {"accuracy": 0.92}, {"accuracy": 0.915, "accuracy_ci95": [0.9, 0.93], "p_value": 0.6}
-    )
-    assert "cannot confirm" in noise
-
-
-def _results(keys_preds, label):
-    out = {}
-    for key, pred in keys_preds.items():
-        frame = pd.DataFrame(
-            {
-                "review_id": [f"r{i}" for i in range(len(label))],
-                "label": label,
-                "pred": pred,
-                "p_pos": pred * 1.0,
-            }
-        )
-        acc, ci = evaluation.accuracy_with_ci(label, pred)
-        record = {
-            "model_key": key,
-            "model": key,
-            "accuracy": acc,
-            "accuracy_ci95": list(ci),
-            "model_source": {"kind": "scikit-learn"},
-        }
-        out[key] = (record, frame)
-    return out
-
-
-def test_series_findings_use_holm_and_flip_with_the_data():
-    label = np.array([1, 0] * 100)
-    good = label.copy()
-    bad = np.where(np.arange(200) < 80, 1 - label, label)
-    results = _results({"tfidf_logreg": good, "fine_tuned": bad}, label)
-    text = "\n".join(verdicts.series_findings(results))
-    assert "1 stays below α = 0.05 after Holm" in text and "TF-IDF + LR beats" in text
-    assert "TF-IDF + LR is more accurate" in text
-    results = _results({"tfidf_logreg": good, "fine_tuned": good}, label)
-    text = "\n".join(verdicts.series_findings(results))
-    assert "no two models can be told apart" in text and "the two cannot be told apart" in text
-
-
-def test_prior_shift_verdict_reports_the_recovered_share():
-    label = np.array([1, 0] * 100)
-    zero = np.where(np.arange(200) < 40, 1 - label, label)
-    recal = np.where(np.arange(200) < 20, 1 - label, label)
-    results = _results({"zero_shot": zero, "zero_shot_recalibrated": recal, "fine_tuned": label}, label)
-    results["zero_shot_recalibrated"][0].update(threshold=0.3, n_validation=500)
-    text = verdicts.prior_shift_verdict(results)
-    assert "recovers 50% of fine-tuning's" in text and "500 validation" in text
-    assert "more accurate than" in text and "McNemar" in text
 
 
 # ----------------------------------------------------------------------------------------------- texts that flip

@@ -29,7 +29,7 @@ MODELS = (
     ModelEntry(FOREST, "BoW forest", "classical", "02", "bag-of-words RandomForest", 0.84),
     ModelEntry(TFIDF, "TF-IDF + LR", "classical", "02"),
     ModelEntry(NBSVM, "NB-SVM", "classical", "02"),
-    ModelEntry(ZERO_SHOT, "zero-shot", "transformer", "03", "DistilBERT SST-2, zero-shot", 0.91),
+    ModelEntry(ZERO_SHOT, "zero-shot", "transformer", "03", "DistilBERT SST-2 zero-shot", 0.91),
     ModelEntry(RECALIBRATED, "zero-shot, new threshold", "transformer", "03"),
     ModelEntry(FINE_TUNED, "fine-tuned", "transformer", "04", "DistilBERT fine-tuned on IMDB", 0.95),
     ModelEntry(TUNED, "tuned", "transformer", "05"),

@@ -12,6 +12,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from helpers.comparisons import pairwise_mcnemar
+from helpers.results_files import paired_predictions
+
 ALPHA = 0.05
 N_RESAMPLES = 10_000
 SEED = 0
@@ -100,40 +103,68 @@ def recovered_share(
 
 @dataclass(frozen=True)
 class Verdict:
-    """The series' answer for one pair: ``winner`` is a key, or None when the pair cannot be told apart."""
+    """The series' answer for one pair: ``more`` is the model right on more of the reviews, ``told_apart`` whether
+    the series' rule says it is the more accurate; ``difference`` is ``more`` minus ``less``."""
 
-    winner: str | None
-    loser: str | None
+    more: str
+    less: str
+    told_apart: bool
     p_value: float
     holm_p_value: float
-    difference: Difference  # winner minus loser (A minus B when there is no winner)
+    n_pairs: int  # the pairs Holm's adjustment runs over
+    difference: Difference
+
+    @property
+    def winner(self) -> str | None:
+        return self.more if self.told_apart else None
 
 
-def series_verdict(
-    tests: pd.DataFrame, paired: pd.DataFrame, a: str, b: str, alpha: float = ALPHA
-) -> Verdict:
-    """The one rule for "better" across the series: a pair is told apart when its McNemar p, Holm-adjusted over
-    every pair in ``tests`` (:func:`helpers.comparisons.pairwise_mcnemar`), is below ``alpha``; the paired
-    interval says by how much."""
-    row = tests[
-        ((tests["model A"] == a) & (tests["model B"] == b))
-        | ((tests["model A"] == b) & (tests["model B"] == a))
-    ]
-    if row.empty:
-        raise KeyError(f"no McNemar test for the pair {a} / {b}")
-    row = row.iloc[0]
-    first, second = row["model A"], row["model B"]
-    if row["only A right"] < row["only B right"]:
-        first, second = second, first
-    diff = paired_difference(paired["label"], paired[f"{first}:pred"], paired[f"{second}:pred"])
-    told_apart = row["Holm p value"] < alpha and row["only A right"] != row["only B right"]
-    return Verdict(
-        first if told_apart else None,
-        second if told_apart else None,
-        float(row["p value"]),
-        float(row["Holm p value"]),
-        diff,
-    )
+@dataclass(frozen=True)
+class SeriesComparisons:
+    """Every pair of the series' models on the same reviews: McNemar with Holm over all pairs
+    (:func:`helpers.comparisons.pairwise_mcnemar`) and one set of bootstrap resamples for their paired intervals."""
+
+    tests: pd.DataFrame
+    paired: pd.DataFrame
+    resampled: dict[str, np.ndarray]  # model key → its accuracy on each resample of the reviews
+
+    def verdict(self, a: str, b: str, alpha: float = ALPHA) -> Verdict:
+        """The one rule for "better" across the series: a pair is told apart when its McNemar p, Holm-adjusted
+        over every pair, is below ``alpha``; the paired interval says by how much."""
+        tests = self.tests
+        row = tests[
+            ((tests["model A"] == a) & (tests["model B"] == b))
+            | ((tests["model A"] == b) & (tests["model B"] == a))
+        ]
+        if row.empty:
+            raise KeyError(f"no McNemar test for the pair {a} / {b}")
+        row = row.iloc[0]
+        first, second = row["model A"], row["model B"]
+        if row["only A right"] < row["only B right"]:
+            first, second = second, first
+        told_apart = row["Holm p value"] < alpha and row["only A right"] != row["only B right"]
+        low, high = np.percentile(self.resampled[first] - self.resampled[second], [2.5, 97.5])
+        label = self.paired["label"]
+        accuracy = {k: float((self.paired[f"{k}:pred"] == label).mean()) for k in (first, second)}
+        diff = Difference(accuracy[first], accuracy[second], float(low), float(high), len(label))
+        return Verdict(
+            first,
+            second,
+            bool(told_apart),
+            float(row["p value"]),
+            float(row["Holm p value"]),
+            len(tests),
+            diff,
+        )
+
+
+def series_comparisons(results, seed: int = SEED) -> SeriesComparisons:
+    """McNemar for every pair of ``results`` (Holm over all of them) and their paired bootstrap resamples."""
+    paired = paired_predictions(results)
+    keys = list(results)
+    correct = _correct(paired["label"], *(paired[f"{k}:pred"] for k in keys))
+    resampled = dict(zip(keys, resampled_accuracies(correct, seed=seed), strict=True))
+    return SeriesComparisons(pairwise_mcnemar(results), paired, resampled)
 
 
 @dataclass(frozen=True)

@@ -103,16 +103,14 @@ def results_markdown(profile: str, folder=None) -> str:
 
 
 def findings_markdown(profile: str, folder=None) -> str:
-    """ "What the series finds": :func:`helpers.verdicts.series_findings` of ``results/<profile>/``, the same
+    """ "What the series finds": :func:`helpers.story.series.findings` of ``results/<profile>/``, the same
     bullets notebook 06 ends with."""
-    from helpers.verdicts import series_findings
+    from helpers.story.series import findings
 
     results = load_results(profile, folder=folder or output_root() / "results" / profile, required=False)
     if not results:
         return f"_No results in results/{profile}/ yet._"
-    return f"Profile `{profile}`, generated from `results/{profile}/`:\n\n" + "\n".join(
-        series_findings(results)
-    )
+    return f"Profile `{profile}`, generated from `results/{profile}/`:\n\n" + "\n".join(findings(results))
 
 
 def run_markdown(profile: str, folder=None) -> str:

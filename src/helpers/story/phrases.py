@@ -1,0 +1,72 @@
+"""The wording every reading shares: a difference in points with its paired interval, the series' verdict on a
+pair, a share with its interval, and the study's number against ours with both samples' error."""
+
+from __future__ import annotations
+
+from helpers.paired import Difference, Share, StudyGap, Verdict
+from helpers.tables import p_text
+
+
+def points(value: float) -> str:
+    """An accuracy difference in percentage points, signed: ``+1.9 points``."""
+    return f"{100 * value:+.1f} points"
+
+
+def paired_interval(diff: Difference) -> str:
+    """``+1.9 points, 95% paired interval +0.8 to +3.0``: the difference on the same reviews and its interval
+    (per pair: a verdict over many pairs is Holm's, see :func:`verdict_text`)."""
+    return f"{points(diff.value)}, 95% paired interval {100 * diff.low:+.1f} to {100 * diff.high:+.1f}"
+
+
+def short_interval(diff: Difference) -> str:
+    """``+2.5 points (+1.2 to +3.9)``, where the sentence has said what the interval is."""
+    return f"{points(diff.value)} ({100 * diff.low:+.1f} to {100 * diff.high:+.1f})"
+
+
+def verdict_text(verdict: Verdict, names: dict[str, str], alpha: float = 0.05) -> str:
+    """One pair read by the series' rule: which is more accurate and by how much, or that they cannot be told
+    apart, saying so when the pair alone would look different but the series' many comparisons do not allow it."""
+    diff, more, less = verdict.difference, names[verdict.more], names[verdict.less]
+    n = verdict.n_pairs
+    holm = f"Holm-adjusted over the series' {n} {'pair' if n == 1 else 'pairs'}: p = {p_text(verdict.holm_p_value)}"
+    numbers = (
+        f"{diff.a:.3f} against {diff.b:.3f}, {paired_interval(diff)}; McNemar p = {p_text(verdict.p_value)}"
+    )
+    if verdict.told_apart:
+        return f"{more} is more accurate than {less} ({numbers}; {holm})"
+    if verdict.p_value < alpha or diff.excludes_zero:
+        return (
+            f"{more} and {less} cannot be told apart once the series' {n} comparisons are counted: alone the pair"
+            f" looks different ({numbers}), but {holm}"
+        )
+    return f"{more} and {less} cannot be told apart ({numbers}; {holm})"
+
+
+def share_text(share: Share, part: str, whole: str) -> str:
+    """How much of a gain (``whole``) a cheaper change (``part``) recovers, with its interval, or why it has none."""
+    if share.value is None:
+        return f"{part} has nothing to recover: {whole} is {points(share.gain.value)}"
+    gain = paired_interval(share.gain)
+    if share.low is None:
+        return (
+            f"{whole} ({gain}) cannot be told from zero, so the share {part} recovers ({share.value:.0%} as"
+            " measured) has no bound"
+        )
+    return (
+        f"{part} recovers {share.value:.0%} (95% interval {share.low:.0%} to {share.high:.0%}) of {whole}"
+        f" ({gain})"
+    )
+
+
+def study_gap_text(gap: StudyGap, study_model: str, label: str, same_model: bool) -> str:
+    """The study's number against ours, each on its own 1,000 reviews. Only the same model can agree or differ
+    with the study; a different model's gap measures that model, never the study."""
+    numbers = (
+        f"the study's {study_model} {gap.study:.2f}, {label} {gap.ours:.3f} here: {points(gap.ours - gap.study)}"
+        f" (95% interval {100 * gap.low:+.1f} to {100 * gap.high:+.1f}, both samples' error)"
+    )
+    if not same_model:
+        return f"{numbers}; {label} is a different model, so the gap measures it, not the study"
+    if gap.within_sampling_error:
+        return f"{numbers}: within the two samples' error, consistent with the study"
+    return f"{numbers}: outside the two samples' error, so this run does not reproduce the study's number"
