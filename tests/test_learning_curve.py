@@ -80,3 +80,15 @@ def test_reliability_diagram_draws_the_bins_the_ece_uses():
     assert np.allclose(xs, filled["mean p"]) and np.allclose(ys, filled["observed"])
     with pytest.raises(ValueError):
         evaluation.calibration_bins(y, p + 1)
+
+
+def test_a_cost_counts_the_learning_rate_runs_the_search_and_an_ensembles_members():
+    base = {"accuracy": 0.9, "accuracy_ci95": [0.85, 0.93], "predict_seconds": 2.0}
+    results = {
+        "fine_tuned": (base | {"train_seconds": 100.0, "all_runs_train_seconds": 160.0}, None),
+        "tuned": (base | {"train_seconds": 90.0, "search": {"trial_seconds_total": 700.0}}, None),
+        "nbsvm": (base | {"train_seconds": 5.0}, None),
+        "ensemble": (base | {"train_seconds": 105.0, "members": ["fine_tuned", "nbsvm"]}, None),
+    }
+    cost = comparisons.cost_table(results, {}).set_index("model")["seconds"]
+    assert cost.to_dict() == {"fine_tuned": 162.0, "tuned": 792.0, "nbsvm": 7.0, "ensemble": 167.0}

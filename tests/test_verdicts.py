@@ -138,10 +138,12 @@ def test_threshold_text_flips_with_the_threshold_and_with_mcnemar():
     assert "0.5 is already the best, so the test predictions do not change" in stays
     assert "500 validation reviews is 0.500 (0.810 at 0.5, 0.840 at it)" in stays
     real = verdicts.threshold_text(*_threshold_case(moved=True, gain=30), "stand-in")
-    assert "stand-in at 0.620 is more accurate than stand-in at 0.5 (0.950 vs 0.800" in real
-    assert "do not change" not in real
+    assert "stand-in goes from 0.800 to 0.950: +15.0 points, 95% paired interval" in real
+    assert "30 reviews right that it got wrong at 0.5 and 0 wrong" in real and "unadjusted" in real
+    assert "larger than their noise" in real and "read in notebook 06" in real
+    assert "more accurate" not in real and "do not change" not in real  # "better" is 06's call, by Holm
     unsure = verdicts.threshold_text(*_threshold_case(moved=True, gain=2), "stand-in")
-    assert "stand-in at 0.620 and stand-in at 0.5 cannot be told apart (0.810 vs 0.800" in unsure
+    assert "from 0.800 to 0.810" in unsure and "cannot tell the change from noise" in unsure
 
 
 def _curves(high_at_small: float) -> pd.DataFrame:
@@ -168,25 +170,6 @@ def test_learning_curve_text_names_the_fewest_reviews_whose_interval_reaches_the
     two = pd.concat([_curves(0.83), _curves(0.89).assign(model="BERT")])
     assert verdicts.learning_curve_text(two).count("; from") == 2  # one phrase per model, in order
     assert verdicts.learning_curve_text(two).startswith("TF-IDF")
-
-
-def _by_score(low_with: float, high_without: float) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "model": ["TF-IDF", "TF-IDF", "other"],
-            "bucket": ["states a score", "no score", "no score"],  # "other" has no score bucket: left out
-            "accuracy": [0.95, 0.88, 0.9],
-            "ci95 low": [low_with, 0.86, 0.88],
-            "ci95 high": [0.97, high_without, 0.92],
-        }
-    )
-
-
-def test_score_groups_text_says_whether_the_intervals_are_apart():
-    apart = verdicts.score_groups_text(_by_score(low_with=0.92, high_without=0.90))
-    assert apart == "TF-IDF 0.950 with a score, 0.880 without (intervals apart)."
-    overlap = verdicts.score_groups_text(_by_score(low_with=0.89, high_without=0.90))
-    assert overlap == "TF-IDF 0.950 with a score, 0.880 without (intervals overlap)."
 
 
 def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats():

@@ -85,16 +85,27 @@ def learning_curves(
     return pd.DataFrame(rows, columns=["model", "n_train", "val_accuracy", "ci95 low", "ci95 high"])
 
 
+def training_seconds(key: str, results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> float:
+    """Every second of training a result needed: its learning-rate runs (``all_runs_train_seconds``) or its one
+    run, plus the search that chose its settings; an ensemble's, its members'."""
+    record = results[key][0]
+    members = [m for m in record.get("members", []) if m in results and m != key]
+    if members:
+        return sum(training_seconds(m, results) for m in members)
+    seconds = record.get("all_runs_train_seconds") or record.get("train_seconds") or 0.0
+    return seconds + ((record.get("search") or {}).get("trial_seconds_total") or 0.0)
+
+
 def cost_table(
     results: dict[str, tuple[dict[str, Any], pd.DataFrame]], labels: dict[str, str]
 ) -> pd.DataFrame:
-    """Per model: seconds to train (0 where nothing was trained) plus seconds to predict the test reviews, test
-    accuracy with its CI, and whether it is on the Pareto frontier (:func:`pareto_frontier`)."""
+    """Per model: every second of training it needed (:func:`training_seconds`) plus seconds to predict the test
+    reviews, test accuracy with its CI, and whether it is on the Pareto frontier (:func:`pareto_frontier`)."""
     table = pd.DataFrame(
         [
             {
                 "model": labels.get(key, key),
-                "seconds": (record["train_seconds"] or 0.0) + record["predict_seconds"],
+                "seconds": training_seconds(key, results) + record["predict_seconds"],
                 "accuracy": record["accuracy"],
                 "ci95 low": record["accuracy_ci95"][0],
                 "ci95 high": record["accuracy_ci95"][1],

@@ -168,12 +168,12 @@ def series_comparisons(results, seed: int = SEED) -> SeriesComparisons:
 
 
 @dataclass(frozen=True)
-class StudyGap:
-    """Our accuracy minus the study's reported one, each on its own reviews, with a 95% interval that carries both
-    samples' error (Newcombe's hybrid score interval for two independent proportions)."""
+class Gap:
+    """One accuracy minus another measured on different reviews, with a 95% interval that carries both samples'
+    error (Newcombe's hybrid score interval for two independent proportions)."""
 
-    ours: float
-    study: float
+    first: float
+    second: float
     low: float
     high: float
 
@@ -182,10 +182,14 @@ class StudyGap:
         return self.low <= 0 <= self.high
 
 
-def study_gap(correct: int, n: int, study_accuracy: float, study_n: int) -> StudyGap:
-    """Compare our ``correct`` of ``n`` with the study's ``study_accuracy`` on its ``study_n`` reviews."""
-    study_correct = round(study_accuracy * study_n)
-    low, high = confint_proportions_2indep(
-        correct, n, study_correct, study_n, method="newcomb", compare="diff"
-    )
-    return StudyGap(correct / n, study_correct / study_n, float(low), float(high))
+def independent_gap(correct_1: int, n_1: int, correct_2: int, n_2: int) -> Gap:
+    """``correct_1 / n_1`` minus ``correct_2 / n_2``, two samples of different reviews."""
+    if min(n_1, n_2) <= 0:
+        raise ValueError("both samples need at least one review")
+    low, high = confint_proportions_2indep(correct_1, n_1, correct_2, n_2, method="newcomb", compare="diff")
+    return Gap(correct_1 / n_1, correct_2 / n_2, float(low), float(high))
+
+
+def study_gap(correct: int, n: int, study_accuracy: float, study_n: int) -> Gap:
+    """Our ``correct`` of ``n`` against the study's ``study_accuracy`` on its own ``study_n`` reviews."""
+    return independent_gap(correct, n, round(study_accuracy * study_n), study_n)

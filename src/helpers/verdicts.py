@@ -13,9 +13,11 @@ import pandas as pd
 from helpers.evaluation import mcnemar_test
 from helpers.present import p_text
 from helpers.shortcut import feature_kinds
+from helpers.story.comparison import cost_frontier_text, score_groups_text  # noqa: F401  (notebook 06 as committed)
 from helpers.story.series import findings as series_findings  # noqa: F401  (notebooks 06 and 02 as committed)
 from helpers.story.series import masking_verdict  # noqa: F401
 from helpers.story.series import prior_shift_sentence as prior_shift_verdict  # noqa: F401
+from helpers.story.zero_shot import threshold_text  # noqa: F401  (notebook 03 as committed)
 
 ALPHA = 0.05
 ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
@@ -135,22 +137,6 @@ def negative_precision_verdict(paired: pd.DataFrame, before: str, after: str, na
     return f"**These reviews cannot confirm the study's observation:** {numbers}."
 
 
-def threshold_text(choice: dict[str, Any], y_true, before, after, label: str) -> str:
-    """The threshold chosen on validation (:func:`helpers.evaluation.choose_threshold`) and what it does on the
-    test, decided by McNemar's test of the predictions at 0.5 (``before``) against those at the new threshold."""
-    moved = abs(choice["threshold"] - 0.5) > 1e-9
-    _, versus = comparison_verdict(
-        f"{label} at {choice['threshold']:.3f}", f"{label} at 0.5", y_true, after, before
-    )
-    how = (
-        f"The threshold with the best accuracy on {choice['n']:,} validation reviews is {choice['threshold']:.3f}"
-        f" ({choice['accuracy_at_0.5']:.3f} at 0.5, {choice['accuracy']:.3f} at it)"
-    )
-    if not moved:
-        return f"{how}: 0.5 is already the best, so the test predictions do not change."
-    return f"{how}. On the test, scored once with it: {versus}."
-
-
 def learning_curve_text(curves: pd.DataFrame) -> str:
     """One phrase per model (``curves``: ``model``, ``n_train``, ``val_accuracy``, ``ci95 low``/``high``, as from
     :func:`helpers.comparisons.learning_curves`): validation accuracy at the fewest and at the most training
@@ -165,38 +151,6 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
             f"{label} {first['val_accuracy']:.3f} on {int(first['n_train']):,} reviews, {last['val_accuracy']:.3f}"
             f" on {int(last['n_train']):,}; from {int(enough['n_train']):,} reviews on its 95% interval reaches"
             f" its best ({best:.3f})"
-        )
-    return "; ".join(parts) + "."
-
-
-def cost_frontier_text(table: pd.DataFrame) -> str:
-    """Which models sit on the cost–accuracy Pareto frontier (``table`` as for
-    :func:`helpers.plots.cost_accuracy_plot`), cheapest first, and what the dearest step up costs."""
-    front = table[table["frontier"]].sort_values("seconds")
-    steps = [
-        f"{row['model']} ({row['accuracy']:.3f}, {row['seconds']:,.1f} s)" for _, row in front.iterrows()
-    ]
-    off = [m for m in table["model"] if m not in set(front["model"])]
-    text = "On the frontier, cheapest first: " + " → ".join(steps) + "."
-    if off:
-        text += f" Beaten on both counts by a model on it: {', '.join(off)}."
-    return text + " Accuracy differences along it are read with the McNemar tests above, not from the dots."
-
-
-def score_groups_text(by_score: pd.DataFrame) -> str:
-    """Each model's accuracy on reviews that state a score against those that do not (``by_score`` from
-    :func:`helpers.evaluation.accuracy_by_bucket` with buckets "states a score" / "no score"), with whether
-    the two intervals overlap: disjoint ones are a difference these reviews resolve."""
-    parts = []
-    for model, part in by_score.groupby("model", sort=False):
-        rows = part.set_index("bucket")
-        if not {"states a score", "no score"} <= set(rows.index):
-            continue
-        a, b = rows.loc["states a score"], rows.loc["no score"]
-        apart = a["ci95 low"] > b["ci95 high"] or b["ci95 low"] > a["ci95 high"]
-        parts.append(
-            f"{model} {a['accuracy']:.3f} with a score, {b['accuracy']:.3f} without"
-            + (" (intervals apart)" if apart else " (intervals overlap)")
         )
     return "; ".join(parts) + "."
 

@@ -3,7 +3,7 @@ pair, a share with its interval, and the study's number against ours with both s
 
 from __future__ import annotations
 
-from helpers.paired import Difference, Share, StudyGap, Verdict
+from helpers.paired import Difference, Gap, Share, Verdict
 from helpers.tables import p_text
 
 
@@ -58,11 +58,11 @@ def share_text(share: Share, part: str, whole: str) -> str:
     )
 
 
-def study_gap_text(gap: StudyGap, study_model: str, label: str, same_model: bool) -> str:
+def study_gap_text(gap: Gap, study_model: str, label: str, same_model: bool) -> str:
     """The study's number against ours, each on its own 1,000 reviews. Only the same model can agree or differ
     with the study; a different model's gap measures that model, never the study."""
     numbers = (
-        f"the study's {study_model} {gap.study:.2f}, {label} {gap.ours:.3f} here: {points(gap.ours - gap.study)}"
+        f"the study's {study_model} {gap.second:.2f}, {label} {gap.first:.3f} here: {points(gap.first - gap.second)}"
         f" (95% interval {100 * gap.low:+.1f} to {100 * gap.high:+.1f}, both samples' error)"
     )
     if not same_model:

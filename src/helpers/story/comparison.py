@@ -1,0 +1,112 @@
+"""Notebook 06's readings of every model on the same reviews: accuracy across groups of reviews (by length, with or
+without a written score), the reviews every model gets wrong, and cost against accuracy."""
+
+from __future__ import annotations
+
+import pandas as pd
+from scipy.stats import fisher_exact, mannwhitneyu
+from statsmodels.stats.proportion import test_proportions_2indep
+
+from helpers.evaluation import holm
+from helpers.paired import ALPHA, independent_gap
+from helpers.story.phrases import points
+from helpers.tables import p_text
+
+
+def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tuple[str, str]) -> str:
+    """Each model's accuracy on the ``first`` group of reviews against the ``second`` (``by_group`` from
+    :func:`helpers.evaluation.accuracy_by_bucket`, ``model`` holding labels; ``words``: how to name each group,
+    with ``{n}`` for its size). The groups hold different reviews, so each gap gets an interval for two
+    independent samples; the sentence names the models whose gap it resolves."""
+    rows = []
+    for model, part in by_group.groupby("model", sort=False):
+        groups = part.set_index("bucket")
+        if {first, second} <= set(groups.index):
+            a, b = groups.loc[first], groups.loc[second]
+            counts = (round(a["accuracy"] * a["n"]), int(a["n"]), round(b["accuracy"] * b["n"]), int(b["n"]))
+            rows.append(
+                (model, independent_gap(*counts), test_proportions_2indep(*counts, method="score").pvalue)
+            )
+    if not rows:
+        return "No model was scored on both groups of reviews."
+    adjusted = holm([p for *_, p in rows])
+    parts = [
+        f"{m} {points(g.first - g.second)} ({100 * g.low:+.1f} to {100 * g.high:+.1f})" for m, g, _ in rows
+    ]
+    resolved = [
+        f"{m} ({'higher' if g.first > g.second else 'lower'}, Holm p = {p_text(q)})"
+        for (m, g, _), q in zip(rows, adjusted, strict=True)
+        if q < ALPHA
+    ]
+    n_first, n_second = (int(by_group[by_group["bucket"] == g]["n"].iloc[0]) for g in (first, second))
+    head = (
+        f"Accuracy on {words[0].format(n=f'{n_first:,}')} minus accuracy on {words[1].format(n=f'{n_second:,}')},"
+        " in points with a 95% interval for two samples of different reviews: " + "; ".join(parts) + "."
+    )
+    rule = f"Holm over the {len(rows)} models, α = {ALPHA}"
+    if not resolved:
+        return head + f" No model's gap is resolved ({rule}): each lies within the noise of the two groups."
+    return (
+        head
+        + f" The gap is resolved for {', '.join(resolved)} ({rule}); for the others it is within the noise."
+    )
+
+
+def length_text(by_length: pd.DataFrame) -> str:
+    """The longest length bucket (the reviews truncation cuts) against the shortest, per model."""
+    order = list(dict.fromkeys(by_length["bucket"]))  # shortest first, as accuracy_by_bucket groups them
+    longest, shortest = order[-1], order[0]
+    words = (f"the {{n}} longest reviews ({longest} word pieces)", f"the {{n}} shortest ({shortest})")
+    return group_gaps_text(by_length, longest, shortest, words)
+
+
+def score_groups_text(by_score: pd.DataFrame) -> str:
+    """Reviews that state a score against those that do not, per model."""
+    words = ("the {n} reviews that state a score", "the {n} that do not")
+    return group_gaps_text(by_score, "states a score", "no score", words)
+
+
+def shared_errors_text(traits: pd.DataFrame, everyone_wrong: pd.Series, alpha: float = ALPHA) -> str:
+    """What the reviews every model gets wrong have in common: each trait of :func:`helpers.exploration.text_traits`
+    (plus ``negative``) in them against the other reviews, Fisher's exact test for a yes/no trait and Mann–Whitney
+    for a number, Holm over the traits; the answer names the traits that tell them apart, or says none does."""
+    wrong = everyone_wrong.reindex(traits.index).fillna(False).astype(bool)
+    rows = []
+    for trait in traits.columns:
+        inside, outside = traits.loc[wrong, trait], traits.loc[~wrong, trait]
+        if traits[trait].dtype == bool:
+            table = [[int(inside.sum()), int((~inside).sum())], [int(outside.sum()), int((~outside).sum())]]
+            p = fisher_exact(table).pvalue
+            rows.append((trait, f"{inside.mean():.0%} against {outside.mean():.0%}", p))
+        else:
+            p = mannwhitneyu(inside, outside).pvalue if len(inside) and len(outside) else 1.0
+            rows.append((trait, f"median {inside.median():.1f} against {outside.median():.1f}", p))
+    adjusted = holm([p for *_, p in rows])
+    found = [
+        f"{trait} ({numbers})" for (trait, numbers, _), q in zip(rows, adjusted, strict=True) if q < alpha
+    ]
+    n = int(wrong.sum())
+    head = f"The {n:,} reviews every model gets wrong against the other {int((~wrong).sum()):,}"
+    if not found:
+        return (
+            f"{head}: none of the {len(rows)} traits tells them apart (Holm over the traits, α = {alpha});"
+            f" with {n:,} reviews only a large difference could show. What they share is not in these traits."
+        )
+    return f"{head}: they differ in {'; '.join(found)} (Holm over {len(rows)} traits, α = {alpha})."
+
+
+def cost_frontier_text(table: pd.DataFrame) -> str:
+    """Which models sit on the cost–accuracy Pareto frontier (``table`` as for
+    :func:`helpers.plots.cost_accuracy_plot`), cheapest first, and what the dearest step up costs."""
+    front = table[table["frontier"]].sort_values("seconds")
+    steps = [
+        f"{row['model']} ({row['accuracy']:.3f}, {row['seconds']:,.1f} s)" for _, row in front.iterrows()
+    ]
+    off = [m for m in table["model"] if m not in set(front["model"])]
+    text = "On the frontier, cheapest first: " + " → ".join(steps) + "."
+    if off:
+        text += f" Beaten on both counts by a model on it: {' · '.join(off)}."
+    return text + (
+        " Seconds count every training run a result needed (the learning-rate runs, the search, an ensemble's"
+        " members); accuracy differences along the frontier are read with the McNemar tests above, not from the dots."
+    )
