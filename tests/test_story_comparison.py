@@ -57,3 +57,25 @@ def test_the_reviews_every_model_gets_wrong_are_told_apart_only_by_a_trait_that_
     traits.loc[wrong, "negative"] = True  # every shared error is a negative review
     text = comparison.shared_errors_text(traits, wrong)
     assert "they differ in negative (100% against" in text and "Holm over 3 traits" in text
+
+
+def test_a_model_whose_errors_lean_one_way_is_named_and_a_balanced_one_is_not():
+    y = np.array([0, 1] * 200)
+    leaning = y.copy()
+    leaning[1:80:2] = 0  # 40 positive reviews called negative, no negative called positive
+    balanced = y.copy()
+    balanced[:40] = 1 - balanced[:40]  # 20 of each kind
+    paired = pd.DataFrame({"label": y, "a:pred": leaning, "b:pred": balanced})
+    text = comparison.error_balance_text(paired, {"a": "A", "b": "B"})
+    assert "A 40 / 0; B 20 / 20." in text and "A leans negative (Holm p = " in text and "B leans" not in text
+    even = comparison.error_balance_text(paired, {"b": "B"})
+    assert "No model's errors lean to one side beyond chance (exact binomial, Holm over 1 model)" in even
+
+
+def test_the_accuracy_figure_sentence_reads_the_spread_and_sends_gaps_to_the_paired_tests():
+    table = pd.DataFrame(
+        {"model": ["A", "B"], "accuracy": [0.9, 0.85], "ci95 low": [0.88, 0.83], "ci95 high": [0.92, 0.87]}
+    )
+    text = comparison.accuracy_text(table)
+    assert text.startswith("The accuracies run from 0.850 (B) to 0.900 (A), a spread of 5.0 points")
+    assert "about ±2.0 points" in text and "paired tests below decide" in text

@@ -100,7 +100,7 @@ def test_the_recovered_share_carries_its_interval_or_says_it_has_none():
         in unresolved
     )
     assert (
-        "the threshold has nothing to recover: fine-tuning's gain over zero-shot is +0.0 points"
+        "there is nothing for the threshold to recover: fine-tuning's gain over zero-shot is +0.0 points"
         in _prior_shift(0, 0)
     )
     assert series.prior_shift_sentence(_results({"zero_shot": LABEL})) is None

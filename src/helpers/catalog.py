@@ -30,7 +30,7 @@ MODELS = (
     ModelEntry(TFIDF, "TF-IDF + LR", "classical", "02"),
     ModelEntry(NBSVM, "NB-SVM", "classical", "02"),
     ModelEntry(ZERO_SHOT, "zero-shot", "transformer", "03", "DistilBERT SST-2 zero-shot", 0.91),
-    ModelEntry(RECALIBRATED, "zero-shot, new threshold", "transformer", "03"),
+    ModelEntry(RECALIBRATED, "zero-shot + threshold", "transformer", "03"),
     ModelEntry(FINE_TUNED, "fine-tuned", "transformer", "04", "DistilBERT fine-tuned on IMDB", 0.95),
     ModelEntry(TUNED, "tuned", "transformer", "05"),
     ModelEntry(ENSEMBLE, "ensemble", "ensemble", "06"),

@@ -157,6 +157,32 @@ class SeriesComparisons:
             diff,
         )
 
+    def table(self, names: dict[str, str], alpha: float = ALPHA) -> pd.DataFrame:
+        """One row per pair, the more accurate model first: the difference in points with its paired 95%
+        interval, the discordant reviews, McNemar's p and Holm's, and the series' verdict."""
+        rows = []
+        for a, b, only_a, only_b in self.tests[
+            ["model A", "model B", "only A right", "only B right"]
+        ].itertuples(index=False):
+            v = self.verdict(a, b, alpha)
+            if v.more != a:
+                only_a, only_b = only_b, only_a
+            rows.append(
+                {
+                    "model A": names[v.more],
+                    "model B": names[v.less],
+                    "difference": 100 * v.difference.value,
+                    "95% low": 100 * v.difference.low,
+                    "95% high": 100 * v.difference.high,
+                    "only A right": only_a,
+                    "only B right": only_b,
+                    "p value": v.p_value,
+                    "Holm p value": v.holm_p_value,
+                    "told apart": "yes" if v.told_apart else "no",
+                }
+            )
+        return pd.DataFrame(rows)
+
 
 def series_comparisons(results, seed: int = SEED) -> SeriesComparisons:
     """McNemar for every pair of ``results`` (Holm over all of them) and their paired bootstrap resamples."""

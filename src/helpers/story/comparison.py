@@ -7,7 +7,7 @@ import pandas as pd
 from scipy.stats import fisher_exact, mannwhitneyu
 from statsmodels.stats.proportion import test_proportions_2indep
 
-from helpers.evaluation import holm
+from helpers.evaluation import error_balance, holm
 from helpers.paired import ALPHA, independent_gap
 from helpers.story.phrases import points
 from helpers.tables import p_text
@@ -109,4 +109,42 @@ def cost_frontier_text(table: pd.DataFrame) -> str:
     return text + (
         " Seconds count every training run a result needed (the learning-rate runs, the search, an ensemble's"
         " members); accuracy differences along the frontier are read with the McNemar tests above, not from the dots."
+    )
+
+
+def error_balance_text(paired: pd.DataFrame, names: dict[str, str], alpha: float = ALPHA) -> str:
+    """Every model read the same way: does it call positive reviews negative more often than the reverse? Each
+    model's two kinds of error, an exact binomial test of an even split, Holm over the models."""
+    rows = [(key, error_balance(paired["label"], paired[f"{key}:pred"])) for key in names]
+    adjusted = holm([balance["p_value"] for _, balance in rows])
+    parts, leaning = [], []
+    for (key, balance), q in zip(rows, adjusted, strict=True):
+        parts.append(f"{names[key]} {balance['pos_as_neg']} / {balance['neg_as_pos']}")
+        if q < alpha and balance["pos_as_neg"] != balance["neg_as_pos"]:
+            side = "negative" if balance["pos_as_neg"] > balance["neg_as_pos"] else "positive"
+            leaning.append(f"{names[key]} leans {side} (Holm p = {p_text(q)})")
+    head = "Positive reviews called negative / negative reviews called positive: " + "; ".join(parts) + "."
+    if not leaning:
+        return (
+            head
+            + f" No model's errors lean to one side beyond chance (exact binomial, Holm over {len(rows)} model{'s' if len(rows) != 1 else ''})."
+        )
+    return (
+        head
+        + f" {'; '.join(leaning)}; the others' errors are balanced within chance (exact binomial, Holm over {len(rows)} model{'s' if len(rows) != 1 else ''})."
+    )
+
+
+def accuracy_text(table: pd.DataFrame) -> str:
+    """What the accuracy figure shows: the range of the models' accuracies and which intervals are widest, and
+    that which gaps are real is the paired tests' to say (``table`` from
+    :func:`helpers.comparisons.comparison_table`, ``model`` holding labels)."""
+    ranked = table.sort_values("accuracy", ascending=False)
+    top, bottom = ranked.iloc[0], ranked.iloc[-1]
+    half = ((ranked["ci95 high"] - ranked["ci95 low"]) / 2).median()
+    return (
+        f"The accuracies run from {bottom['accuracy']:.3f} ({bottom['model']}) to {top['accuracy']:.3f}"
+        f" ({top['model']}), a spread of {100 * (top['accuracy'] - bottom['accuracy']):.1f} points; each model's"
+        f" own 95% interval is about ±{100 * half:.1f} points. Overlapping bars do not mean two models are alike:"
+        " they are scored on the same reviews, so the paired tests below decide which gaps are real."
     )

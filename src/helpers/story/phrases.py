@@ -45,7 +45,7 @@ def verdict_text(verdict: Verdict, names: dict[str, str], alpha: float = 0.05) -
 def share_text(share: Share, part: str, whole: str) -> str:
     """How much of a gain (``whole``) a cheaper change (``part``) recovers, with its interval, or why it has none."""
     if share.value is None:
-        return f"{part} has nothing to recover: {whole} is {points(share.gain.value)}"
+        return f"there is nothing for {part} to recover: {whole} is {points(share.gain.value)}"
     gain = paired_interval(share.gain)
     if share.low is None:
         return (

@@ -39,7 +39,9 @@ def findings(results: Results, alpha: float = ALPHA) -> list[str]:
     if shortcut := shortcut_line(results, names):
         lines.append(shortcut)
     if {ZERO_SHOT, RECALIBRATED, FINE_TUNED} <= set(results):
-        lines.append(f"- **Prior shift.** {prior_shift(results, series, names, alpha)}")
+        lines.append(
+            f"- **A new threshold against fine-tuning.** {prior_shift(results, series, names, alpha)}"
+        )
     return lines
 
 
@@ -128,7 +130,7 @@ def prior_shift(
     recovered = share_text(share, "the threshold", "fine-tuning's gain over zero-shot")
     return (
         f"A threshold of {record['threshold']:.3f} on P(positive), chosen on {record['n_validation']:,} validation"
-        f" reviews, moves {names[ZERO_SHOT]} from {zero:.3f} to {recal:.3f}:"
+        f" reviews, moves {names[ZERO_SHOT]} from {zero:.3f} to {recal:.3f};"
         f" {recovered}. {versus[0].upper() + versus[1:]}."
     )
 
