@@ -49,32 +49,6 @@ def test_reading_cautions_say_n_stand_in_and_seed():
     assert "Stand-in" not in present.reading_cautions(_table(), hub, seed=7)
 
 
-def test_tuned_verdict_follows_the_test_whatever_it_says():
-    row = {"accuracy A": 0.907, "accuracy B": 0.904, "p value": 0.77}
-    same = present.tuned_verdict(
-        row, fine_label="fine", n_train={"fine_tuned": 5000, "tuned": 5000}, n_validation=300
-    )
-    assert "cannot be told apart" in same and "-0.3 points" in same and "same 5,000 reviews" in same
-    worse = present.tuned_verdict(
-        {**row, "accuracy B": 0.879, "p value": 7e-4},
-        fine_label="fine",
-        n_train={"fine_tuned": 2000, "tuned": 800},
-        n_validation=400,
-    )
-    assert "**less** accurate" in worse and "p = 7.0e-04" in worse and "800 reviews against 2,000" in worse
-    better = present.tuned_verdict(
-        {**row, "accuracy B": 0.93, "p value": 0.01},
-        fine_label="fine",
-        n_train={"fine_tuned": 1, "tuned": 1},
-        n_validation=1,
-    )
-    assert "more accurate (+2.3 points" in better
-    unknown = present.tuned_verdict(
-        row, fine_label="fine", n_train={"fine_tuned": None, "tuned": 5000}, n_validation=1
-    )
-    assert "same" not in unknown and "reviews against" not in unknown
-
-
 def test_provenance_names_each_models_source_once_and_an_ensembles_members():
     def record(key, source):
         return {"model": key, "model_key": key, "label": key, "model_source": source}, None
@@ -90,21 +64,6 @@ def test_provenance_names_each_models_source_once_and_an_ensembles_members():
         "sklearn",
         "ensemble of the saved predictions of fine_tuned + nbsvm",
     ]
-
-
-def test_search_summary_explains_the_gap_the_run_actually_shows():
-    common = dict(n_trials=7, n_pruned=5, n_train_search=2000, n_validation=300, test_ci=(0.89, 0.93))
-    above = present.search_summary(**common, best_validation=0.883, test_accuracy=0.910, n_train_final=5000)
-    assert "2.7 points above" in above[1] and "retrained on 5,000 reviews instead of 2,000" in above[1]
-    assert "highest of 7 scores on the same 300 validation reviews" in above[0]
-    same_data = present.search_summary(
-        **common, best_validation=0.883, test_accuracy=0.910, n_train_final=2000
-    )
-    assert "noise of two samples" in same_data[1] and "instead of" not in same_data[1]
-    below = present.search_summary(**common, best_validation=0.900, test_accuracy=0.880, n_train_final=5000)
-    assert "2.0 points below" in below[1] and "optimism" in below[1]
-    tie = present.search_summary(**common, best_validation=0.5, test_accuracy=0.5, n_train_final=5000)
-    assert tie[1].endswith("(95% CI 0.890–0.930), the same as that validation score.")
 
 
 def test_example_reviews_show_probabilities_by_label_and_cut_only_long_reviews():

@@ -91,77 +91,22 @@ def reading_cautions(
     return "\n".join(parts)
 
 
-def search_summary(
-    *,
-    n_trials: int,
-    n_pruned: int,
-    n_train_search: int,
-    n_validation: int,
-    best_validation: float,
-    test_accuracy: float,
-    test_ci: tuple[float, float],
-    n_train_final: int | None,
-) -> list[str]:
-    """Two Markdown bullets: what the search's best validation score is (a maximum over tries, biased upward),
-    and the retrained winner's test accuracy against it, with the reason the run's own numbers support."""
-    search = (
-        f"- **The search** ran {n_trials} trials ({n_pruned} pruned) on {n_train_search:,} training reviews; its best"
-        f" validation accuracy, {best_validation:.3f}, is the highest of {n_trials} scores on the same"
-        f" {n_validation:,} validation reviews: a maximum over tries, biased upward as an estimate of the winner."
-    )
-    gap = test_accuracy - best_validation
-    honest = (
-        f"- **The one honest number** is the test accuracy of the retrained best configuration:"
-        f" **{test_accuracy:.3f}** (95% CI {test_ci[0]:.3f}–{test_ci[1]:.3f}),"
-        f" {abs(100 * gap):.1f} points {'above' if gap > 0 else 'below'} that validation score"
-    )
-    if round(100 * gap, 1) == 0:
-        return [search, honest.rsplit(",", 1)[0] + ", the same as that validation score."]
-    if gap < 0:
-        honest += ": the selection's optimism, and the noise of two samples of reviews."
-    elif n_train_final and n_train_final > n_train_search:
-        honest += (
-            f", although that score is biased upward: retrained on {n_train_final:,} reviews instead of"
-            f" {n_train_search:,}, the winner learned from more data than any trial."
-        )
-    else:
-        honest += ", although that score is biased upward: the noise of two samples of reviews."
-    return [search, honest]
+# The committed notebook 05 calls search_summary, tuned_verdict and search_bought here, with these arguments; the
+# readings live in helpers.story.search (imported when called: it loads the statistics).
+def search_summary(**kwargs) -> list[str]:
+    """:func:`helpers.story.search.search_summary`: the search's best validation score and the retrained winner's
+    test accuracy, never set against each other."""
+    from helpers.story import search
+
+    return search.search_summary(**kwargs)
 
 
-def tuned_verdict(
-    comparison: dict[str, Any],
-    *,
-    fine_label: str,
-    n_train: dict[str, int | None],
-    n_validation: int,
-    alpha: float = 0.05,
-) -> str:
-    """One Markdown bullet: the tuned model against notebook 04's (``comparison``: a McNemar row with ``accuracy A``
-    for ``fine_tuned`` and ``accuracy B`` for ``tuned``), whatever the outcome, and what the difference is made of."""
-    diff, p = comparison["accuracy B"] - comparison["accuracy A"], comparison["p value"]
-    numbers = f"{100 * diff:+.1f} points, p = {p_text(p)}"
-    if p >= alpha:
-        verdict = f"the two cannot be told apart on these reviews ({numbers}): on this budget the search did not beat the simple choice"
-    elif diff > 0:
-        verdict = f"the tuned model is more accurate ({numbers}): the search found settings the learning-rate comparison missed"
-    else:
-        verdict = f"the tuned model is **less** accurate ({numbers}): the search's winner does not carry over to the test reviews"
-    n_fine, n_tuned = n_train.get(catalog.FINE_TUNED), n_train.get(catalog.TUNED)
-    if not (n_fine and n_tuned):  # a results file without its training size: nothing to say about the data
-        made_of = ""
-    elif n_fine != n_tuned:
-        made_of = (
-            f" It trained on {n_tuned:,} reviews against {n_fine:,} for {fine_label}, so the comparison mixes"
-            " the settings with the amount of data."
-        )
-    else:
-        made_of = (
-            f" Both trained on the same {n_tuned:,} reviews and read the test the same way: the difference"
-            f" is the hyperparameters, chosen on {n_validation:,} validation reviews, plus one training run's"
-            " noise each."
-        )
-    return f"- **Against notebook 04's {fine_label}** ({comparison['accuracy A']:.3f}): {verdict}.{made_of}"
+def tuned_verdict(comparison: dict[str, Any], **kwargs) -> str:
+    """:func:`helpers.story.search.tuned_reading`: the tuned model against notebook 04's on the same test reviews,
+    a paired difference with its unadjusted McNemar p; the verdict is notebook 06's."""
+    from helpers.story import search
+
+    return search.tuned_reading(comparison, **kwargs)
 
 
 def say(markdown: str) -> None:
@@ -230,57 +175,12 @@ def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
     return f"{change} fixed {len(fixed)} reviews{by_class(fixed)} and broke {len(broken)}{by_class(broken)}."
 
 
-def search_bought(
-    *,
-    minutes: float,
-    best_validation: float,
-    n_validation: int,
-    n_train_search: int,
-    reference: float | None,
-    reference_label: str,
-    n_train_reference: int | None,
-    retrained: tuple[float, float] | None = None,
-    n_validation_04: int | None = None,
-) -> list[str]:
-    """Markdown bullets on what a search bought for its ``minutes``: its best validation accuracy against
-    ``reference`` (notebook 04's model on the same validation reviews and reading), judged against the validation
-    set's 95% interval half-width; and ``retrained`` = ``(tuned, 04's)`` validation accuracies on 04's validation
-    reviews, when given."""
-    from helpers.evaluation import wilson_interval
+def search_bought(**kwargs) -> list[str]:
+    """:func:`helpers.story.search.search_bought`: what the search's minutes bought, with no difference read on
+    validation reviews (see :func:`search_summary` for why it lives there)."""
+    from helpers.story import search
 
-    low, high = wilson_interval(round(best_validation * n_validation), n_validation)
-    half = (high - low) / 2
-    lines = []
-    if reference is None:
-        lines.append(
-            f"- **What the search bought:** {minutes:.0f} minutes for a best validation accuracy of "
-            f"{best_validation:.3f}; {reference_label}'s checkpoint is not on this machine, so it was not scored "
-            "on the same reviews."
-        )
-    else:
-        diff = best_validation - reference
-        if abs(diff) <= half:
-            verdict = f"within the noise of {n_validation:,} reviews (±{100 * half:.1f})"
-        else:
-            verdict = f"{'more' if diff > 0 else 'less'} than the noise of {n_validation:,} reviews (±{100 * half:.1f})"
-        trained = (
-            f", trained on {n_train_reference:,} reviews to the trials' {n_train_search:,}"
-            if n_train_reference
-            else ""
-        )
-        lines.append(
-            f"- **What the search bought:** in {minutes:.0f} minutes its best trial reached {best_validation:.3f} on "
-            f"its {n_validation:,} validation reviews; {reference_label}, read the same way on the same reviews, "
-            f"scores {reference:.3f}{trained}: {100 * diff:+.1f} points, {verdict}."
-        )
-    if retrained is not None:
-        tuned, theirs = retrained
-        lines.append(
-            f"- **On the same footing:** trained on {reference_label}'s reviews, the winner scores {tuned:.3f} on its "
-            f"{n_validation_04:,} validation reviews against {theirs:.3f} ({100 * (tuned - theirs):+.1f} points, "
-            "same reviews, same reading)."
-        )
-    return lines
+    return search.search_bought(**kwargs)
 
 
 def work_sentence(rows: dict[str, dict]) -> str:

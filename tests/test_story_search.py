@@ -1,0 +1,211 @@
+"""Notebook 05's readings (helpers.story.search), each built both ways and seen to flip; the names the committed
+notebook calls in helpers.present still answer its calls."""
+
+import numpy as np
+import pandas as pd
+
+from helpers import present
+from helpers.story import search
+
+
+def _trials(values, startup=None, retry_of=None):
+    """A trials frame: ``values`` maps a trial number to its value (None: pruned); numbers not given are pruned."""
+    numbers = range(max(values) + 1)
+    return pd.DataFrame(
+        {
+            "number": list(numbers),
+            "state": ["COMPLETE" if values.get(i) is not None else "PRUNED" for i in numbers],
+            "value": [np.nan if values.get(i) is None else values[i] for i in numbers],
+            "retry_of": [(retry_of or {}).get(i, np.nan) for i in numbers],
+        }
+    )
+
+
+def test_the_winner_is_a_start_up_trial_or_the_samplers_proposal():
+    start_won = search.search_reading(_trials({1: 0.88, 7: 0.86, 9: 0.85}), 7, 300)
+    assert "The winner, trial 1, is one of them: the sampler did not beat it" in start_won
+    assert "trial 7 (0.860), against the best start-up trial's 0.880: -2.0 points" in start_won
+    sampler_won = search.search_reading(_trials({1: 0.88, 7: 0.90, 9: 0.85}), 7, 300)
+    assert "The winner, trial 7, is one of the sampler's 3 proposals" in sampler_won
+    assert "+2.0 points" in sampler_won and "did not beat" not in sampler_won
+    retried = search.search_reading(_trials({1: 0.88, 9: 0.90}, retry_of={9: 2}), 7, 300)
+    assert "None of its 2 proposals completed" in retried  # trial 9 repeats start-up trial 2
+
+
+def test_without_proposals_or_completed_trials_it_says_so():
+    assert "the sampler never proposed a setting" in search.search_reading(_trials({0: 0.8, 3: 0.81}), 7, 300)
+    assert "None of the 2 trials completed" in search.search_reading(_trials({1: None}), 7, 300)
+
+
+def test_the_spread_is_read_against_one_readings_noise_and_called_rough():
+    alike = search.search_reading(_trials({0: 0.87, 7: 0.85, 8: 0.82}), 7, 300)  # spans 5 points: ±3.8 at 300
+    assert "2 of the 3 complete trials lie within ±3.8 points of the best" in alike
+    assert "span 0.820–0.870 (5.0 points), narrower than that interval's full width (7.6 points)" in alike
+    apart = search.search_reading(_trials({0: 0.87, 7: 0.86, 8: 0.70}), 7, 300)
+    assert "wider than that interval's full width" in apart and "some settings score differently" in apart
+    close = search.search_reading(_trials({0: 0.87, 7: 0.86, 8: 0.85}), 7, 300)
+    assert "All 3 complete trials lie within ±3.8 points" in close
+    for text in (alike, apart):
+        assert "rough and unpaired" in text and "per-review predictions" in text
+
+
+SUMMARY = dict(
+    n_trials=22,
+    n_pruned=17,
+    n_train_search=800,
+    n_validation=300,
+    test_ci=(0.897, 0.932),
+)
+
+
+def test_the_summary_never_sets_the_test_accuracy_against_the_validation_maximum():
+    for best, test in ((0.873, 0.916), (0.90, 0.88), (0.9, 0.9)):
+        lines = search.search_summary(
+            **SUMMARY, best_validation=best, test_accuracy=test, n_train_final=10_000
+        )
+        assert "a maximum over tries, biased upward" in lines[0]
+        assert f"**{test:.3f}** (95% CI 0.897–0.932)" in lines[1] and "not like for like" in lines[1]
+        assert "points" not in lines[1] and "above" not in lines[1] and "below" not in lines[1]
+
+
+def test_the_summary_names_only_the_differences_that_are_there():
+    unlike = search.search_summary(
+        **SUMMARY,
+        best_validation=0.873,
+        test_accuracy=0.916,
+        n_train_final=10_000,
+        n_test=1000,
+        test_max_length=512,
+        validation_max_length=256,
+    )
+    assert "on 1,000 test reviews" in unlike[1] and ", read at 256 tokens:" in unlike[0]
+    assert (
+        "measured on other reviews, by a model retrained on 10,000 reviews instead of 800 and reading 512 tokens"
+        " per review instead of 256" in unlike[1]
+    )
+    same = search.search_summary(
+        **SUMMARY,
+        best_validation=0.873,
+        test_accuracy=0.916,
+        n_train_final=800,
+        test_max_length=256,
+        validation_max_length=256,
+    )
+    assert "measured on other reviews, so the two are not like for like" in same[1]
+
+
+ROW = {
+    "model A": "fine_tuned",
+    "model B": "tuned",
+    "n": 1000,
+    "accuracy A": 0.907,
+    "accuracy B": 0.916,
+    "only A right": 28,
+    "only B right": 37,
+    "p value": 0.32,
+}
+SAME = dict(fine_label="fine", n_train={"fine_tuned": 10_000, "tuned": 10_000}, n_validation=300)
+
+
+def _paired(row):
+    """Per-review predictions with the row's counts: right by both, by fine_tuned only, by tuned only, neither."""
+    n, a, b = row["n"], row["only A right"], row["only B right"]
+    both = round(row["accuracy A"] * n) - a
+    fine = np.r_[np.zeros(both + a), np.ones(n - both - a)].astype(int)
+    tuned = np.r_[np.zeros(both), np.ones(a), np.zeros(b), np.ones(n - both - a - b)].astype(int)
+    return pd.DataFrame({"label": np.zeros(n, dtype=int), "fine_tuned:pred": fine, "tuned:pred": tuned})
+
+
+def test_the_tuned_model_is_a_paired_difference_and_the_verdict_is_left_to_06():
+    text = search.tuned_reading(ROW, **SAME)
+    assert (
+        "the tuned model scores 0.916 on the same 1,000 test reviews, +0.9 points, 95% paired interval"
+        in text
+    )
+    assert "McNemar p = 0.32, unadjusted" in text and "notebook 06's verdict" in text
+    assert (
+        "10,000 reviews: as long as they read the test the same way, the difference is the hyperparameters"
+        in text
+    )
+    assert text == search.tuned_reading(ROW, **SAME, paired=_paired(ROW))  # the counts say all a pairing does
+    worse = {**ROW, "accuracy B": 0.879, "only A right": 40, "only B right": 12, "p value": 1.5e-4}
+    worse_text = search.tuned_reading(worse, **SAME)
+    assert "scores 0.879" in worse_text and "-2.8 points, 95% paired interval -4." in worse_text
+    for reading in (text, worse_text):  # a small unadjusted p never makes a verdict here
+        assert "more accurate than" not in reading and "less accurate" not in reading
+        assert "cannot be told apart" not in reading and "real difference" not in reading
+
+
+def test_a_tuned_model_not_like_for_like_reads_no_difference():
+    data = search.tuned_reading(
+        ROW, fine_label="fine", n_train={"fine_tuned": 10_000, "tuned": 800}, n_validation=1
+    )
+    assert "trained on 800 reviews against 10,000, so the two are not like for like" in data
+    assert "points" not in data and "McNemar" not in data
+    readings = {"fine_tuned": (512, "head_tail"), "tuned": (256, "head")}
+    read = search.tuned_reading(ROW, **SAME, readings=readings)
+    assert (
+        "reads the test at 256 tokens (head) against 512 tokens (head_tail)" in read and "points" not in read
+    )
+    alike = search.tuned_reading(ROW, **SAME, readings={**readings, "tuned": (512, "head_tail")})
+    assert (
+        "read the test the same way (512 tokens, head_tail): the difference" in alike
+        and "+0.9 points" in alike
+    )
+    unknown = search.tuned_reading(
+        ROW, fine_label="fine", n_train={"fine_tuned": None, "tuned": 1}, n_validation=1
+    )
+    assert "do not say how many reviews" in unknown and "same 1 reviews" not in unknown
+
+
+BOUGHT = dict(
+    minutes=12.4, best_validation=0.873, n_validation=300, n_train_search=800, reference_label="fine"
+)
+
+
+def test_what_the_search_bought_reads_no_difference_on_validation_reviews():
+    more_data = search.search_bought(reference=0.88, n_train_reference=10_000, **BOUGHT)
+    assert "in 12 minutes its best trial reached 0.873" in more_data[0] and "scores 0.880" in more_data[0]
+    assert "trained on 10,000 reviews to the trials' 800, so the two are not like for like" in more_data[0]
+    same_data = search.search_bought(reference=0.88, n_train_reference=800, **BOUGHT)
+    assert "maximum over tries" in same_data[0] and "not like for like" not in same_data[0]
+    for lines in (more_data, same_data):
+        assert "no difference is read" in lines[0]
+        assert "points" not in lines[0] and "noise" not in lines[0] and "±" not in lines[0]
+
+
+def test_no_reference_is_said_and_the_retrained_pair_is_given_without_a_difference():
+    lines = search.search_bought(
+        reference=None, n_train_reference=None, retrained=(0.88, 0.90), n_validation_04=1000, **BOUGHT
+    )
+    assert "not on this machine" in lines[0]
+    assert "the winner scores 0.880 on its 1,000 validation reviews against 0.900" in lines[1]
+    assert "on 300 of them" in lines[1] and "points" not in lines[1]
+
+
+def test_the_committed_notebooks_calls_still_answer():
+    summary = present.search_summary(
+        n_trials=22,
+        n_pruned=17,
+        n_train_search=800,
+        n_validation=300,
+        best_validation=0.873,
+        test_accuracy=0.916,
+        test_ci=(0.897, 0.932),
+        n_train_final=10_000,
+    )
+    verdict = present.tuned_verdict(
+        ROW, fine_label="fine", n_train={"fine_tuned": 10_000, "tuned": 10_000}, n_validation=300
+    )
+    bought = present.search_bought(
+        minutes=12.0,
+        best_validation=0.873,
+        n_validation=300,
+        n_train_search=800,
+        reference=0.88,
+        reference_label="fine",
+        n_train_reference=10_000,
+        retrained=(0.896, 0.888),
+        n_validation_04=1000,
+    )
+    assert summary[1].startswith("- **The number to quote**") and "unadjusted" in verdict and len(bought) == 2
