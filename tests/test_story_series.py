@@ -110,7 +110,7 @@ def test_masking_labels_its_p_as_unadjusted_and_flips():
     real = series.masking_verdict(
         "LR", {"accuracy": 0.92}, {"accuracy": 0.88, "accuracy_ci95": [0.86, 0.9], "p_value": 0.001}
     )
-    assert "-4.0 points, a real difference (McNemar p = 0.001, unadjusted)" in real
+    assert "-4.0 points, a difference these reviews resolve (McNemar p = 0.001, unadjusted)" in real
     noise = series.masking_verdict(
         "LR", {"accuracy": 0.92}, {"accuracy": 0.915, "accuracy_ci95": [0.9, 0.93], "p_value": 0.6}
     )

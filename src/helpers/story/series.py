@@ -109,7 +109,9 @@ def masking_verdict(
     low, high = masked["accuracy_ci95"]
     test = f"McNemar p = {p_text(masked['p_value'])}, unadjusted"
     reading = (
-        "a real difference" if masked["p_value"] < alpha else "a difference these reviews cannot confirm"
+        "a difference these reviews resolve"
+        if masked["p_value"] < alpha
+        else "a difference these reviews cannot confirm"
     )
     return (
         f"{label}: {with_scores['accuracy']:.3f} as trained, {masked['accuracy']:.3f} (95% CI {low:.3f}–{high:.3f})"
