@@ -152,3 +152,55 @@ def test_figure_problems_pass_the_committed_figures_and_catch_blank_or_odd_ones(
     assert "no data drawn" in " ".join(figure_problems(tmp_path / "blank.png"))
     assert "1800 × 900 px" in " ".join(figure_problems(tmp_path / "wide.png"))
     assert "not an image" in " ".join(figure_problems(tmp_path / "text.png"))
+
+
+# ----------------------------------------------------------------------------------------------- notebook 06, seed
+def _seed_tables():
+    """Notebook 06's comparison and cost tables, built from the committed seed results as the notebook builds them."""
+    from helpers import comparisons, present, results_files
+    from helpers.paths import REPO_ROOT
+
+    results = results_files.load_results("seed", folder=REPO_ROOT / "results" / "seed")
+    table = comparisons.comparison_table(results).sort_values("accuracy", ascending=False)
+    results = {key: results[key] for key in table.index}
+    labels = {key: present.short_label(record) for key, (record, _) in results.items()}
+    table["model"] = table.index.map(labels)
+    return table, comparisons.cost_table(results, labels)
+
+
+def _boxes_cross(box, segment) -> bool:
+    """Whether an axis-aligned display segment ((x0, y0), (x1, y1)) passes through the inside of a box."""
+    (x0, y0), (x1, y1) = segment
+    return min(x0, x1) < box.x1 and max(x0, x1) > box.x0 and min(y0, y1) < box.y1 and max(y0, y1) > box.y0
+
+
+def test_cost_accuracy_labels_overlap_neither_each_other_nor_the_frontier():
+    """The seed's NB-SVM and TF-IDF + LR sit 2 s and 0.001 apart: their labels used to be drawn over each other,
+    and the frontier's horizontal step ran through the tuned model's label."""
+    _, cost = _seed_tables()
+    fig = plots.cost_accuracy_plot(cost, title="t")
+    fig.tight_layout()  # as publish lays it out
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    labels = {t.get_text(): t.get_window_extent(renderer) for t in ax.texts}
+    assert set(labels) == set(cost["model"])
+    names = list(labels)
+    overlapping = [
+        (a, b) for i, a in enumerate(names) for b in names[i + 1 :] if labels[a].overlaps(labels[b])
+    ]
+    assert overlapping == []
+    # the frontier as ax.step(where="post") draws it, computed here by hand
+    front = cost[cost["frontier"]].sort_values("seconds")
+    xs, ys = list(front["seconds"]), list(front["accuracy"])
+    corners = [(xs[0], ys[0])]
+    for x, y_before, y in zip(xs[1:], ys[:-1], ys[1:], strict=True):
+        corners += [(x, y_before), (x, y)]
+    display = ax.transData.transform(corners)
+    segments = list(zip(display[:-1], display[1:], strict=True))
+    assert [n for n, box in labels.items() if any(_boxes_cross(box, s) for s in segments)] == []
+    frame = ax.get_window_extent(renderer)
+    assert all(
+        frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1
+        for b in labels.values()
+    )
+    plt.close(fig)

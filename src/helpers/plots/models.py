@@ -12,6 +12,7 @@ import numpy as np
 import seaborn as sns
 
 from helpers.labels import LABEL_NAMES
+from helpers.plots.placement import place_labels, segment_boxes, step_segments
 from helpers.plots.style import PALETTE
 
 
@@ -203,7 +204,8 @@ def data_efficiency_plot(curves, title: str) -> plt.Figure:
 def cost_accuracy_plot(table, title: str) -> plt.Figure:
     """Test accuracy (95% CI bars) against CPU seconds to train and predict (log scale), one point per model, the
     Pareto frontier (``table["frontier"]``) drawn as a step line: ``table`` has ``model``, ``seconds``,
-    ``accuracy``, ``ci95 low``, ``ci95 high`` and ``frontier``."""
+    ``accuracy``, ``ci95 low``, ``ci95 high`` and ``frontier``. Each label goes where it covers no other label, the
+    frontier or the legend (:func:`helpers.plots.placement.place_labels`)."""
     table = table.sort_values("seconds")
     fig, ax = plt.subplots(figsize=(8.0, 4.6))
     ax.errorbar(
@@ -224,20 +226,25 @@ def cost_accuracy_plot(table, title: str) -> plt.Figure:
         lw=1.4,
         label="Pareto frontier",
     )
-    for _, row in table.iterrows():
-        ax.annotate(
-            row["model"],
-            (row["seconds"], row["accuracy"]),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=8.5,
-        )
     ax.set_xscale("log")
     ax.set_xlim(table["seconds"].min() / 2, table["seconds"].max() * 6)
     ax.set(
         xlabel="seconds to train + predict the test reviews (log scale)", ylabel="test accuracy", title=title
     )
-    ax.legend(loc="lower right")
+    legend = ax.legend(loc="lower right")
+    fig.tight_layout()  # measure the labels where they will stay
+    renderer = fig.canvas.get_renderer()
+    frontier_line = step_segments(frontier["seconds"], frontier["accuracy"])
+    bars = table[["seconds", "ci95 low", "seconds", "ci95 high"]].to_numpy()
+    markers = table[["seconds", "accuracy", "seconds", "accuracy"]].to_numpy()
+    order = table.sort_values("accuracy", ascending=False)
+    place_labels(
+        ax,
+        zip(order["seconds"], order["accuracy"], strict=True),
+        list(order["model"]),
+        avoid=[*segment_boxes(ax, frontier_line), legend.get_window_extent(renderer)],
+        soft=[*segment_boxes(ax, bars), *segment_boxes(ax, markers, width_px=4.0)],
+    )
     return fig
 
 
