@@ -204,3 +204,29 @@ def test_cost_accuracy_labels_overlap_neither_each_other_nor_the_frontier():
         for b in labels.values()
     )
     plt.close(fig)
+
+
+def test_accuracy_ci_draws_the_studys_numbers_as_rows_of_their_own():
+    """The study measured DistilBERT (and its own forest) on its own 1,000 reviews: its numbers get rows named
+    after its models with a Wilson interval for n=1,000, and no mark sits on the row of our stand-in."""
+    from helpers import catalog
+    from helpers.evaluation import wilson_interval
+
+    table, _ = _seed_tables()
+    fig = plots.accuracy_ci_plot(table, title="t")
+    ax = fig.axes[0]
+    ticks = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)}
+    study_row = ticks["study: DistilBERT SST-2 zero-shot (n=1,000)"]
+    points = [xy for line in ax.lines for xy in line.get_xydata()]
+    points += [xy for collection in ax.collections for xy in collection.get_offsets()]
+    at = [(x, y) for x, y in points if abs(y - ticks["stand-in zero-shot"]) < 1e-9]
+    assert at and all(abs(x - 0.91) > 1e-9 for x, _ in at)  # our point is there, the study's is not
+    assert any(abs(x - 0.91) < 1e-9 and abs(y - study_row) < 1e-9 for x, y in points)
+    # its interval: error-bar segments at the study's row span the Wilson interval for 910 of 1,000
+    low, high = wilson_interval(910, catalog.STUDY_N)
+    spans = [
+        seg for c in ax.collections for seg in c.get_segments() if len(seg) == 2 and seg[0][1] == study_row
+    ]
+    assert any(sorted([seg[0][0], seg[1][0]]) == pytest.approx([low, high]) for seg in spans)
+    assert {f"study: {m} (n=1,000)" for m, _ in catalog.study_models().values()} <= set(ticks)
+    plt.close(fig)
