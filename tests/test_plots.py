@@ -58,7 +58,47 @@ def test_pruning_curves_colour_only_the_best_trials():
     ]
     fig = plots.pruning_curves_plot(pd.DataFrame(rows), title="t")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["trial 4", "trial 3", "trial 2"]  # best first; trial 5 was pruned, 0 and 1 stay grey
+    assert legend[:3] == [
+        "trial 4",
+        "trial 3",
+        "trial 2",
+    ]  # best first; trial 5 was pruned, 0 and 1 stay plain
+
+
+def test_pruning_curves_tell_complete_trials_from_pruned_ones():
+    """Complete trials outside the best used to be drawn grey like the pruned ones: they get a colour of their own,
+    and the legend names both kinds with the colours drawn."""
+    from matplotlib.colors import to_rgb
+
+    rows = [
+        {
+            "number": n,
+            "state": "PRUNED" if n >= 4 else "COMPLETE",
+            "step": step,
+            "val_accuracy": 0.5 + n / 100,
+        }
+        for n in range(6)
+        for step in ((1,) if n >= 4 else (1, 2))
+    ]
+    fig = plots.pruning_curves_plot(pd.DataFrame(rows), title="t", highlight=2)
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    entries = {t.get_text(): h for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)}
+    assert list(entries) == ["trial 3", "trial 2", "complete", "pruned"]
+    colour = {name: to_rgb(entries[name].get_color()) for name in ("complete", "pruned")}
+    assert colour["complete"] != colour["pruned"]
+    assert len(set(colour["complete"])) > 1  # a colour, not a grey
+
+    def drawn(y):  # the colour of the line drawn at this accuracy
+        (line,) = [
+            line for line in ax.lines if len(line.get_ydata()) and line.get_ydata()[0] == pytest.approx(y)
+        ]
+        return to_rgb(line.get_color())
+
+    assert drawn(0.50) == drawn(0.51) == colour["complete"]  # trials 0 and 1: complete, not among the best
+    assert drawn(0.54) == drawn(0.55) == colour["pruned"]
+    assert drawn(0.53) not in colour.values()  # the best trial has a colour of its own
+    plt.close(fig)
 
 
 def test_search_history_draws_the_running_best_of_complete_trials():

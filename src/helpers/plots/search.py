@@ -128,47 +128,51 @@ def search_params_plot(trials, params, title: str, log_params=("learning_rate",)
     return fig
 
 
+COMPLETE_COLOUR, PRUNED_COLOUR = "#4f81bd", "0.55"
+
+
+def _highlight_colours(n: int) -> list:
+    """``n`` colours for the best trials, none of them the complete trials' blue or the pruned trials' grey."""
+    deep = [c for i, c in enumerate(sns.color_palette("deep", 10)) if i not in (0, 7)]
+    return [deep[i % len(deep)] for i in range(n)]
+
+
 def pruning_curves_plot(intermediate, title: str, highlight: int = 3) -> plt.Figure:
     """Validation accuracy at each evaluation, one line per trial (``search.intermediate_frame``): the ``highlight``
-    best complete trials in colour, the other complete trials in light grey, pruned trials dashed in grey and
-    ending with a cross where the pruner stopped them (at most ``highlight`` coloured lines overlap)."""
+    best complete trials each in a colour of its own, the other complete trials in light blue, pruned trials dashed
+    in grey and ending with a cross where the pruner stopped them; the legend names the best trials, then
+    "complete" and "pruned"."""
     fig, ax = plt.subplots(figsize=(7.5, 4.0))
     complete = intermediate[intermediate["state"] == "COMPLETE"]
     best = list(
         complete.groupby("number")["val_accuracy"].max().sort_values(ascending=False).index[:highlight]
     )
-    colours = dict(zip(best, sns.color_palette("deep", len(best)), strict=True))
+    colours = dict(zip(best, _highlight_colours(len(best)), strict=True))
+    handles = {}
     for (number, state), part in intermediate.groupby(["number", "state"], sort=True):
         part = part.sort_values("step")
+        x, y = part["step"], part["val_accuracy"]
         if state == "PRUNED":
-            ax.plot(part["step"], part["val_accuracy"], color="0.6", lw=1, ls="--")
-            ax.scatter(
-                part["step"].iloc[-1:],
-                part["val_accuracy"].iloc[-1:],
-                marker="x",
-                color="0.4",
-                s=40,
-                zorder=3,
-            )
+            style = {"color": PRUNED_COLOUR, "lw": 1, "ls": "--", "marker": "x", "ms": 7, "markevery": [-1]}
+            (handles["pruned"],) = ax.plot(x, y, **style)
         elif state == "COMPLETE" and number in colours:
-            ax.plot(
-                part["step"],
-                part["val_accuracy"],
-                marker="o",
-                ms=3,
-                lw=1.6,
-                color=colours[number],
-                label=f"trial {number}",
-                zorder=4,
-            )
+            style = {"marker": "o", "ms": 3, "lw": 1.6, "color": colours[number], "zorder": 4}
+            (handles[f"trial {number}"],) = ax.plot(x, y, **style)
         elif state == "COMPLETE":
-            ax.plot(part["step"], part["val_accuracy"], color="0.8", lw=1)
+            (handles["complete"],) = ax.plot(x, y, color=COMPLETE_COLOUR, alpha=0.45, lw=1)
     ax.set(xlabel="evaluation (fixed fractions of an epoch)", ylabel="validation accuracy", title=title)
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    if best:
-        handles, labels = ax.get_legend_handles_labels()
-        order = sorted(range(len(labels)), key=lambda i: best.index(int(labels[i].split()[-1])))
+    names = [f"trial {n}" for n in best] + [n for n in ("complete", "pruned") if n in handles]
+    if names:
+        # below the axes, where it covers no line
         ax.legend(
-            [handles[i] for i in order], [labels[i] for i in order], loc="lower right", title="best trials"
+            [handles[n] for n in names],
+            names,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.17),
+            ncol=len(names),
+            frameon=False,
+            fontsize=9,
         )
+    fig.tight_layout()
     return fig
