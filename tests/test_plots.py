@@ -270,3 +270,24 @@ def test_accuracy_ci_draws_the_studys_numbers_as_rows_of_their_own():
     assert any(sorted([seg[0][0], seg[1][0]]) == pytest.approx([low, high]) for seg in spans)
     assert {f"study: {m} (n=1,000)" for m, _ in catalog.study_models().values()} <= set(ticks)
     plt.close(fig)
+
+
+def test_search_params_draws_no_panel_for_a_setting_that_took_one_value():
+    """``epochs`` fixed at 1 used to get a panel of its own, every trial in one column: it gets none, and the title
+    says it was held at 1."""
+    trials = pd.DataFrame(
+        {
+            "number": range(6),
+            "state": ["COMPLETE", "PRUNED", "COMPLETE", "PRUNED", "COMPLETE", "FAIL"],
+            "value": [0.85, None, 0.86, None, 0.84, None],
+            "last_val_accuracy": [0.85, 0.80, 0.86, 0.82, 0.84, None],
+            "learning_rate": [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 3e-4],
+            "batch_size": [16, 32, 16, 32, 16, 8],  # 8 only in a failed trial, which is not drawn
+            "epochs": [1, 1, 1, 1, 1, 2],
+        }
+    )
+    fig = plots.search_params_plot(trials, ["learning_rate", "batch_size", "epochs"], title="t")
+    drawn = [ax.get_xlabel() for ax in fig.axes if ax.axison]
+    assert drawn == ["learning rate", "batch size"]
+    assert "epochs = 1" in fig._suptitle.get_text()
+    plt.close(fig)

@@ -88,42 +88,58 @@ def param_importance_plot(importances, title: str, method: str = "fANOVA") -> pl
 PARAM_AXIS_LABELS = {"train_max_length": "training length (tokens)"}  # the rest: the name, spaced
 
 
+def _param_panel(ax: plt.Axes, frame, name: str, log_params, rng) -> None:
+    """One parameter's panel: validation accuracy against its value, a category axis (jittered) for a few integer
+    or text values, a continuous one otherwise (log scale for ``log_params``)."""
+    numeric = frame[name].map(lambda v: isinstance(v, (int, float, np.number))).all()
+    categories = sorted(frame[name].dropna().unique(), key=lambda v: (isinstance(v, str), v))
+    continuous = numeric and (
+        name in log_params or len(categories) > 4 or not all(float(c).is_integer() for c in categories)
+    )
+    for state, style in _STATE_STYLE.items():
+        part = frame[frame["state"] == state]
+        if not len(part):
+            continue
+        if continuous:
+            x = part[name].astype(float)
+        else:
+            x = part[name].map({c: i for i, c in enumerate(categories)}) + rng.uniform(-0.12, 0.12, len(part))
+        ax.scatter(x, part["y"], s=26, marker=style["marker"], color=style["color"])
+    if continuous:
+        if name in log_params:
+            ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(plt.NullFormatter())
+    else:
+        ax.set_xticks(range(len(categories)), [str(c) for c in categories])
+    ax.set(xlabel=PARAM_AXIS_LABELS.get(name, name.replace("_", " ")))
+
+
 def search_params_plot(trials, params, title: str, log_params=("learning_rate",)) -> plt.Figure:
-    """Validation accuracy against each hyperparameter, one panel each; pruned trials in grey at their last value."""
+    """Validation accuracy against each hyperparameter that took more than one value, one panel each; pruned trials
+    in grey at their last value. A parameter held at one value (e.g. ``epochs`` fixed at 1) gets no panel: the
+    title names it and its value instead."""
     frame = _search_points(trials)
-    n_cols = min(3, len(params))
-    n_rows = int(np.ceil(len(params) / n_cols))
+    varied = [name for name in params if frame[name].dropna().nunique() > 1]
+    fixed = [
+        f"{name} = {frame[name].dropna().iloc[0]}" for name in params if frame[name].dropna().nunique() == 1
+    ]
+    n_cols = max(1, min(3, len(varied)))
+    n_rows = max(1, int(np.ceil(len(varied) / n_cols)))
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.7 * n_cols, 2.4 * n_rows), sharey=True, squeeze=False)
     rng = np.random.default_rng(0)
-    for ax, name in zip(axes.flat, params, strict=False):
-        numeric = frame[name].map(lambda v: isinstance(v, (int, float, np.number))).all()
-        categories = sorted(frame[name].dropna().unique(), key=lambda v: (isinstance(v, str), v))
-        continuous = numeric and (
-            name in log_params or len(categories) > 4 or not all(float(c).is_integer() for c in categories)
-        )
-        for state, style in _STATE_STYLE.items():
-            part = frame[frame["state"] == state]
-            if not len(part):
-                continue
-            if continuous:
-                x = part[name].astype(float)
-            else:
-                x = part[name].map({c: i for i, c in enumerate(categories)}) + rng.uniform(
-                    -0.12, 0.12, len(part)
-                )
-            ax.scatter(x, part["y"], s=26, marker=style["marker"], color=style["color"])
-        if continuous:
-            if name in log_params:
-                ax.set_xscale("log")
-                ax.xaxis.set_minor_formatter(plt.NullFormatter())
-        else:
-            ax.set_xticks(range(len(categories)), [str(c) for c in categories])
-        ax.set(xlabel=PARAM_AXIS_LABELS.get(name, name.replace("_", " ")))
+    for ax, name in zip(axes.flat, varied, strict=False):
+        _param_panel(ax, frame, name, log_params, rng)
     for ax in axes[:, 0]:
         ax.set(ylabel="validation accuracy")
-    for ax in list(axes.flat)[len(params) :]:
+    for ax in list(axes.flat)[len(varied) :]:
         ax.axis("off")
-    fig.suptitle(title, fontsize=11, fontweight="bold")
+    if not varied:
+        axes[0, 0].text(0.5, 0.5, "no setting took more than one value", ha="center", va="center", fontsize=9)
+    fig.suptitle(
+        title + (f"\n(one value throughout: {', '.join(fixed)})" if fixed else ""),
+        fontsize=11,
+        fontweight="bold",
+    )
     fig.tight_layout()
     return fig
 
