@@ -291,3 +291,35 @@ def test_search_params_draws_no_panel_for_a_setting_that_took_one_value():
     assert drawn == ["learning rate", "batch size"]
     assert "epochs = 1" in fig._suptitle.get_text()
     plt.close(fig)
+
+
+def test_search_progress_with_the_validation_size_spans_every_trials_interval():
+    """The seed's axis zoomed to 0.866-0.880, making gaps of one or two validation reviews look large: given the
+    validation size, each complete trial gets its 95% Wilson interval and the axis spans all of them."""
+    import numpy as np
+    from matplotlib.collections import LineCollection
+
+    from helpers.evaluation import wilson_interval
+
+    trials = pd.DataFrame(
+        {
+            "state": ["COMPLETE", "PRUNED", "COMPLETE", "COMPLETE", "COMPLETE"],
+            "value": [0.8733, None, 0.8667, 0.8667, 0.87],
+            "finished_min": [1.0, 2.0, 5.5, 6.5, 9.9],
+        }
+    )
+    fig = plots.search_progress_plot(trials, "t", reference=0.88, reference_label="04", n_validation=300)
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    intervals = [wilson_interval(round(v * 300), 300) for v in trials["value"].dropna()]
+    assert all(bottom <= low and high <= top for low, high in intervals)
+    drawn = sorted(
+        tuple(sorted((seg[0][1], seg[1][1])))
+        for collection in ax.collections
+        if isinstance(collection, LineCollection)
+        for seg in collection.get_segments()
+        if len(seg) == 2 and seg[0][0] == seg[1][0]
+    )
+    assert np.allclose(drawn, sorted(intervals))  # one vertical bar per complete trial, its interval
+    assert "95% Wilson interval (n=300)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(fig)

@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from helpers.evaluation import wilson_interval
+
 _STATE_STYLE = {
     "COMPLETE": {"marker": "o", "color": "#4f81bd", "label": "complete (best validation accuracy)"},
     "PRUNED": {"marker": "x", "color": "0.55", "label": "pruned (last validation accuracy)"},
@@ -44,12 +46,24 @@ def search_history_plot(trials, title: str) -> plt.Figure:
     return fig
 
 
+def trial_intervals(values, n_validation: int) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson intervals (low, high) for validation accuracies each read on ``n_validation`` reviews."""
+    bounds = [wilson_interval(round(float(v) * n_validation), n_validation) for v in values]
+    return np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+
+
 def search_progress_plot(
-    trials, title: str, reference: float | None = None, reference_label: str = ""
+    trials,
+    title: str,
+    reference: float | None = None,
+    reference_label: str = "",
+    n_validation: int | None = None,
 ) -> plt.Figure:
     """Best validation accuracy so far against the minutes the search had run when each trial finished
     (``search.trials_frame``: ``finished_min``, complete trials' ``value``), with ``reference`` (e.g. notebook
-    04's model scored on the same validation reviews) as a dashed line: what the search bought for its minutes."""
+    04's model scored on the same validation reviews) as a dashed line: what the search bought for its minutes.
+    With ``n_validation`` (the validation reviews each value was read on), each trial gets its 95% Wilson interval
+    and the accuracy axis spans every interval: gaps smaller than the intervals read as the noise they are."""
     complete = (
         trials[trials["state"] == "COMPLETE"].dropna(subset=["finished_min"]).sort_values("finished_min")
     )
@@ -62,10 +76,27 @@ def search_progress_plot(
         ax.scatter(complete["finished_min"], complete["value"], s=28, color="#4f81bd", label="complete trial")
     if reference is not None:
         ax.axhline(reference, color="0.3", ls="--", lw=1.2, label=reference_label or "reference")
+    if n_validation and len(complete):
+        low, high = trial_intervals(complete["value"], n_validation)
+        values = complete["value"].to_numpy(dtype=float)
+        ax.errorbar(
+            complete["finished_min"],
+            values,
+            yerr=[values - low, high - values],
+            fmt="none",
+            ecolor="#4f81bd",
+            alpha=0.5,
+            lw=1.2,
+            label=f"95% Wilson interval (n={n_validation:,})",
+        )
+        shown = [*low, *high, *([reference] if reference is not None else [])]
+        margin = 0.05 * (max(shown) - min(shown))
+        ax.set_ylim(min(shown) - margin, max(shown) + margin)
     ax.set_xlim(0, end * 1.05)
     ax.set(xlabel="minutes since the search started", ylabel="validation accuracy", title=title)
     # below the axes, where it can cover no trial and no line
-    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=3, frameon=False)
+    ncol = 2 if len(ax.get_legend_handles_labels()[1]) == 4 else 3
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=ncol, frameon=False)
     fig.tight_layout()
     return fig
 
