@@ -323,3 +323,44 @@ def test_search_progress_with_the_validation_size_spans_every_trials_interval():
     assert np.allclose(drawn, sorted(intervals))  # one vertical bar per complete trial, its interval
     assert "95% Wilson interval (n=300)" in [t.get_text() for t in ax.get_legend().get_texts()]
     plt.close(fig)
+
+
+def _feature_table(weights: str) -> pd.DataFrame:
+    """A top_features-like table: three words per class, "the" and "of" among the negative side's."""
+    table = pd.DataFrame(
+        {
+            "class": ["neg"] * 3 + ["pos"] * 3,
+            "rank": [1, 2, 3] * 2,
+            "feature": ["bad", "the", "of", "great", "and", "love"],
+            "weight": [-0.009, -0.003, -0.0025, 0.006, 0.004, 0.001],
+        }
+    )
+    table.attrs["weights"] = weights
+    return table
+
+
+def test_top_features_shows_a_forests_importance_as_one_panel_of_no_class():
+    """A forest's impurity importance has no class: its stop words used to be drawn as evidence for negative
+    reviews, beside a positive panel on another x-scale. It is one panel, titled as importance, largest first."""
+    fig = plots.top_features_plot(_feature_table("importance"), "forest", xlabel="feature importance")
+    (ax,) = [ax for ax in fig.axes if ax.axison]
+    assert ax.get_title() == "importance (no class)"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["bad", "great", "and"]
+    assert [p.get_width() for p in ax.patches] == pytest.approx([0.009, 0.006, 0.004])
+    assert "neg" not in {ax.get_title() for ax in fig.axes} | {t.get_text() for t in fig.texts}
+    plt.close(fig)
+    # the keyword says it where the table carries no mark
+    unmarked = _feature_table("importance")
+    unmarked.attrs.clear()
+    assert len(plots.top_features_plot(unmarked, "forest", importance=True).axes) == 1
+
+
+def test_top_features_draws_a_linear_models_two_classes_on_one_x_scale():
+    fig = plots.top_features_plot(_feature_table("coefficient"), "logreg", xlabel="|coefficient|")
+    left, right = fig.axes
+    assert (left.get_title(), right.get_title()) == ("neg", "pos")
+    assert left.get_xlim() == right.get_xlim() and left.get_shared_x_axes().joined(left, right)
+    assert (
+        max(p.get_width() for p in right.patches) < left.get_xlim()[1] * 0.7
+    )  # pos's bars are shorter: it shows
+    plt.close(fig)

@@ -195,17 +195,39 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------------------------- 02 baselines
-def top_features_plot(table, title: str, xlabel: str = "|weight|", max_label: int = 28) -> plt.Figure:
-    """The most informative features per class, side by side: ``table`` has ``class`` (neg/pos), ``feature``
-    and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is ``|weight|``."""
-    fig, axes = plt.subplots(1, 2, figsize=(8.2, 0.28 * max(table.groupby("class").size().max(), 4) + 1.4))
-    for ax, name in zip(axes, LABEL_NAMES, strict=True):
-        part = table[table["class"] == name].sort_values("weight", key=abs, ascending=False)
-        labels = [f if len(f) <= max_label else f[: max_label - 1] + "…" for f in part["feature"]]
-        ax.barh(labels, part["weight"].abs(), color=PALETTE[name])
+def _short(feature: str, max_label: int) -> str:
+    return feature if len(feature) <= max_label else feature[: max_label - 1] + "…"
+
+
+def top_features_plot(
+    table, title: str, xlabel: str = "|weight|", max_label: int = 28, importance: bool | None = None
+) -> plt.Figure:
+    """The most informative features per class, side by side on one x-scale: ``table`` has ``class`` (neg/pos),
+    ``feature`` and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is
+    ``|weight|``. A forest's impurity importance (``importance``; by default ``table.attrs["weights"] ==
+    "importance"``, as ``top_features`` marks it) is evidence for no class: one panel, "importance (no class)", of
+    the largest importances, in grey."""
+    if importance is None:
+        importance = table.attrs.get("weights") == "importance"
+    k = max(int(table.groupby("class").size().max()), 1) if len(table) else 1
+    height = 0.28 * max(k, 4) + 1.4
+    if importance:
+        fig, ax = plt.subplots(figsize=(5.6, height))
+        top = table.assign(size=table["weight"].abs()).nlargest(k, "size", keep="first")
+        ax.barh([_short(f, max_label) for f in top["feature"]], top["size"], color="0.5")
         ax.invert_yaxis()
-        ax.set(title=name, xlabel=xlabel, ylabel="")
+        ax.set(title="importance (no class)", xlabel=xlabel, ylabel="")
         ax.tick_params(axis="y", labelsize=9)
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=(8.2, height), sharex=True)
+        for ax, name in zip(axes, LABEL_NAMES, strict=True):
+            part = table[table["class"] == name].sort_values("weight", key=abs, ascending=False)
+            ax.barh(
+                [_short(f, max_label) for f in part["feature"]], part["weight"].abs(), color=PALETTE[name]
+            )
+            ax.invert_yaxis()
+            ax.set(title=name, xlabel=xlabel, ylabel="")
+            ax.tick_params(axis="y", labelsize=9)
     fig.suptitle(title, fontsize=11, fontweight="bold")
     fig.tight_layout()
     return fig
