@@ -339,10 +339,15 @@ def _feature_table(weights: str) -> pd.DataFrame:
     return table
 
 
-def test_top_features_shows_a_forests_importance_as_one_panel_of_no_class():
+def test_top_features_shows_a_forests_importance_as_one_panel_of_no_class(tmp_path):
     """A forest's impurity importance has no class: its stop words used to be drawn as evidence for negative
-    reviews, beside a positive panel on another x-scale. It is one panel, titled as importance, largest first."""
+    reviews, beside a positive panel on another x-scale. It is one panel, titled as importance, largest first, in
+    a colour that passes the smoke run's figure check (a grey panel reads as no data drawn)."""
+    from support.builders import figure_problems
+
     fig = plots.top_features_plot(_feature_table("importance"), "forest", xlabel="feature importance")
+    fig.savefig(tmp_path / "forest.png", dpi=110)
+    assert figure_problems(tmp_path / "forest.png") == []
     (ax,) = [ax for ax in fig.axes if ax.axison]
     assert ax.get_title() == "importance (no class)"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["bad", "great", "and"]

@@ -195,6 +195,9 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------------------------- 02 baselines
+IMPORTANCE_COLOUR = "#8172b3"  # neither class's colour: an importance is evidence for no class
+
+
 def _short(feature: str, max_label: int) -> str:
     return feature if len(feature) <= max_label else feature[: max_label - 1] + "…"
 
@@ -206,7 +209,7 @@ def top_features_plot(
     ``feature`` and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is
     ``|weight|``. A forest's impurity importance (``importance``; by default ``table.attrs["weights"] ==
     "importance"``, as ``top_features`` marks it) is evidence for no class: one panel, "importance (no class)", of
-    the largest importances, in grey."""
+    the largest importances, in neither class's colour."""
     if importance is None:
         importance = table.attrs.get("weights") == "importance"
     k = max(int(table.groupby("class").size().max()), 1) if len(table) else 1
@@ -214,7 +217,7 @@ def top_features_plot(
     if importance:
         fig, ax = plt.subplots(figsize=(5.6, height))
         top = table.assign(size=table["weight"].abs()).nlargest(k, "size", keep="first")
-        ax.barh([_short(f, max_label) for f in top["feature"]], top["size"], color="0.5")
+        ax.barh([_short(f, max_label) for f in top["feature"]], top["size"], color=IMPORTANCE_COLOUR)
         ax.invert_yaxis()
         ax.set(title="importance (no class)", xlabel=xlabel, ylabel="")
         ax.tick_params(axis="y", labelsize=9)
