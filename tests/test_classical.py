@@ -169,6 +169,7 @@ def test_top_features_shape_and_sign(name):
     pipeline = PIPELINES[name]().fit(TRAIN["text"], TRAIN["label"])
     table = classical.top_features(pipeline, k=2, texts=TRAIN["text"], labels=TRAIN["label"])
     assert list(table.columns) == ["class", "rank", "feature", "weight"]
+    assert table.attrs["weights"] == ("importance" if name == "random_forest_bow" else "coefficient")
     assert table.groupby("class").size().to_dict() == {"neg": 2, "pos": 2}
     assert (table.loc[table["class"] == "pos", "weight"] > 0).all()
     assert (table.loc[table["class"] == "neg", "weight"] < 0).all()

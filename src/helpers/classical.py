@@ -345,7 +345,9 @@ def top_features(
     pipeline: Pipeline, k: int = 15, texts: Iterable[str] | None = None, labels: Iterable[int] | None = None
 ) -> pd.DataFrame:
     """The ``k`` most informative features for each class: columns ``class`` (``neg``/``pos``), ``rank`` (1 = most
-    informative), ``feature``, ``weight`` (signed: < 0 for ``neg``, > 0 for ``pos``). See :func:`feature_weights`."""
+    informative), ``feature``, ``weight`` (signed: < 0 for ``neg``, > 0 for ``pos``). See :func:`feature_weights`.
+    ``attrs["weights"]`` says what a weight is: ``"coefficient"`` (a linear model's evidence for its class) or
+    ``"importance"`` (a forest's impurity importance, which has no class: its sign is only the log-count ratio's)."""
     weights = feature_weights(pipeline, texts, labels)
     frames = []
     for name, side in zip(LABEL_NAMES, (weights[weights < 0], weights[weights > 0]), strict=True):
@@ -360,4 +362,6 @@ def top_features(
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)
+    table.attrs["weights"] = "coefficient" if hasattr(pipeline.steps[-1][1], "coef_") else "importance"
+    return table

@@ -9,9 +9,14 @@ import textwrap
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+import pandas as pd
 import seaborn as sns
 
+from helpers import catalog
+from helpers.catalog import STUDY_N
+from helpers.evaluation import wilson_interval
 from helpers.labels import LABEL_NAMES
+from helpers.plots.placement import place_labels, segment_boxes, step_segments
 from helpers.plots.style import PALETTE
 
 
@@ -48,29 +53,71 @@ def ci_errors(table) -> list:
     return [table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]]
 
 
+STUDY_COLUMN = f"study (n={STUDY_N:,})"
+STUDY_COLOUR = "#c0504d"
+
+
+def study_rows(table) -> pd.DataFrame:
+    """The study's numbers as rows of their own: ``model`` ("study: <the study's model> (n=1,000)", the model named
+    by :mod:`helpers.catalog` for the counterpart's key), ``accuracy`` and a 95% Wilson interval for the
+    ``catalog.STUDY_N`` reviews it was measured on; empty where ``table`` has no study number."""
+    rows = []
+    if STUDY_COLUMN in table:
+        for index, row in table[table[STUDY_COLUMN].notna()].iterrows():
+            entry = catalog.entry(row["key"] if "key" in row.index else index)
+            name = (
+                entry.study_model
+                if entry is not None and entry.study_model
+                else f"{row['model']}'s counterpart"
+            )
+            accuracy = float(row[STUDY_COLUMN])
+            low, high = wilson_interval(round(accuracy * STUDY_N), STUDY_N)
+            rows.append(
+                {
+                    "model": f"study: {name} (n={STUDY_N:,})",
+                    "accuracy": accuracy,
+                    "ci95 low": low,
+                    "ci95 high": high,
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "accuracy", "ci95 low", "ci95 high"])
+
+
 def accuracy_ci_plot(table, title: str) -> plt.Figure:
-    """Accuracy with 95% CI bars per model (``comparisons.comparison_table``), with the study's numbers as crosses."""
-    table = table.sort_values("accuracy")
-    fig, ax = plt.subplots(figsize=(8.0, 0.5 * len(table) + 1.4))
-    y = np.arange(len(table))
-    ax.errorbar(
-        table["accuracy"],
-        y,
-        xerr=ci_errors(table),
-        fmt="o",
-        color="#4f81bd",
-        ecolor="0.35",
-        capsize=4,
-        label="ours (95% Wilson CI)",
-    )
-    study = table["study (n=1,000)"]
-    if study.notna().any():
-        ax.scatter(study, y, marker="x", color="#c0504d", s=60, zorder=3, label="the study (n=1,000)")
-    for yi, (_, row) in zip(y, table.iterrows(), strict=True):
-        ax.text(row["ci95 high"] + 0.004, yi, f"{row['accuracy']:.3f}", va="center", fontsize=9)
-    ax.set_yticks(y, list(table["model"]))
+    """Accuracy with 95% CI bars per model (``comparisons.comparison_table``); below a dashed line, the study's
+    numbers (``"study (n=1,000)"``) as rows of their own with their own 95% Wilson interval (:func:`study_rows`):
+    a different model measured on different reviews, never a mark on the row of the model that stands in for it."""
+    ours, study = table.sort_values("accuracy"), study_rows(table).sort_values("accuracy")
+    y_study = np.arange(len(study), dtype=float)
+    y_ours = np.arange(len(ours)) + (len(study) + 0.5 if len(study) else 0.0)
+    fig, ax = plt.subplots(figsize=(8.0, 0.42 * (len(ours) + len(study)) + 1.8))
+    groups = [(ours, y_ours, "#4f81bd", "o", "ours, on the series' test reviews (95% Wilson CI)")]
+    if len(study):
+        label = f"the study, on its own {STUDY_N:,} reviews (95% Wilson CI for n={STUDY_N:,})"
+        groups.append((study, y_study, STUDY_COLOUR, "D", label))
+        ax.axhline(len(study) - 0.25, color="0.45", ls="--", lw=0.9)
+    for part, y, colour, marker, label in groups:
+        ax.errorbar(
+            part["accuracy"],
+            y,
+            xerr=ci_errors(part),
+            fmt=marker,
+            color=colour,
+            ecolor=colour,
+            capsize=4,
+            label=label,
+        )
+        for yi, value, high in zip(y, part["accuracy"], part["ci95 high"], strict=True):
+            ax.text(high + 0.004, yi, f"{value:.3f}", va="center", fontsize=9)
+    ax.set_yticks([*y_study, *y_ours], [*study["model"], *ours["model"]])
+    for tick in ax.get_yticklabels()[: len(study)]:
+        tick.set_color(STUDY_COLOUR)
     ax.set(xlabel="accuracy", title=title)
-    ax.legend(loc="lower right", fontsize=9)
+    ax.set_ylim(-0.6, y_ours[-1] + 0.6 if len(ours) else len(study) - 0.4)
+    shown = pd.concat([ours["ci95 low"], ours["ci95 high"], study["ci95 low"], study["ci95 high"]])
+    span = float(shown.max() - shown.min())
+    ax.set_xlim(float(shown.min()) - 0.05 * span, float(shown.max()) + 0.16 * span)  # room for the values
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=1, frameon=False, fontsize=9)
     return fig
 
 
@@ -148,17 +195,42 @@ def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
 
 
 # ----------------------------------------------------------------------------------------------- 02 baselines
-def top_features_plot(table, title: str, xlabel: str = "|weight|", max_label: int = 28) -> plt.Figure:
-    """The most informative features per class, side by side: ``table`` has ``class`` (neg/pos), ``feature``
-    and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is ``|weight|``."""
-    fig, axes = plt.subplots(1, 2, figsize=(8.2, 0.28 * max(table.groupby("class").size().max(), 4) + 1.4))
-    for ax, name in zip(axes, LABEL_NAMES, strict=True):
-        part = table[table["class"] == name].sort_values("weight", key=abs, ascending=False)
-        labels = [f if len(f) <= max_label else f[: max_label - 1] + "…" for f in part["feature"]]
-        ax.barh(labels, part["weight"].abs(), color=PALETTE[name])
+IMPORTANCE_COLOUR = "#8172b3"  # neither class's colour: an importance is evidence for no class
+
+
+def _short(feature: str, max_label: int) -> str:
+    return feature if len(feature) <= max_label else feature[: max_label - 1] + "…"
+
+
+def top_features_plot(
+    table, title: str, xlabel: str = "|weight|", max_label: int = 28, importance: bool | None = None
+) -> plt.Figure:
+    """The most informative features per class, side by side on one x-scale: ``table`` has ``class`` (neg/pos),
+    ``feature`` and a signed ``weight`` (as from :func:`helpers.classical.top_features`); bar length is
+    ``|weight|``. A forest's impurity importance (``importance``; by default ``table.attrs["weights"] ==
+    "importance"``, as ``top_features`` marks it) is evidence for no class: one panel, "importance (no class)", of
+    the largest importances, in neither class's colour."""
+    if importance is None:
+        importance = table.attrs.get("weights") == "importance"
+    k = max(int(table.groupby("class").size().max()), 1) if len(table) else 1
+    height = 0.28 * max(k, 4) + 1.4
+    if importance:
+        fig, ax = plt.subplots(figsize=(5.6, height))
+        top = table.assign(size=table["weight"].abs()).nlargest(k, "size", keep="first")
+        ax.barh([_short(f, max_label) for f in top["feature"]], top["size"], color=IMPORTANCE_COLOUR)
         ax.invert_yaxis()
-        ax.set(title=name, xlabel=xlabel, ylabel="")
+        ax.set(title="importance (no class)", xlabel=xlabel, ylabel="")
         ax.tick_params(axis="y", labelsize=9)
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=(8.2, height), sharex=True)
+        for ax, name in zip(axes, LABEL_NAMES, strict=True):
+            part = table[table["class"] == name].sort_values("weight", key=abs, ascending=False)
+            ax.barh(
+                [_short(f, max_label) for f in part["feature"]], part["weight"].abs(), color=PALETTE[name]
+            )
+            ax.invert_yaxis()
+            ax.set(title=name, xlabel=xlabel, ylabel="")
+            ax.tick_params(axis="y", labelsize=9)
     fig.suptitle(title, fontsize=11, fontweight="bold")
     fig.tight_layout()
     return fig
@@ -203,7 +275,8 @@ def data_efficiency_plot(curves, title: str) -> plt.Figure:
 def cost_accuracy_plot(table, title: str) -> plt.Figure:
     """Test accuracy (95% CI bars) against CPU seconds to train and predict (log scale), one point per model, the
     Pareto frontier (``table["frontier"]``) drawn as a step line: ``table`` has ``model``, ``seconds``,
-    ``accuracy``, ``ci95 low``, ``ci95 high`` and ``frontier``."""
+    ``accuracy``, ``ci95 low``, ``ci95 high`` and ``frontier``. Each label goes where it covers no other label, the
+    frontier or the legend (:func:`helpers.plots.placement.place_labels`)."""
     table = table.sort_values("seconds")
     fig, ax = plt.subplots(figsize=(8.0, 4.6))
     ax.errorbar(
@@ -224,20 +297,25 @@ def cost_accuracy_plot(table, title: str) -> plt.Figure:
         lw=1.4,
         label="Pareto frontier",
     )
-    for _, row in table.iterrows():
-        ax.annotate(
-            row["model"],
-            (row["seconds"], row["accuracy"]),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize=8.5,
-        )
     ax.set_xscale("log")
     ax.set_xlim(table["seconds"].min() / 2, table["seconds"].max() * 6)
     ax.set(
         xlabel="seconds to train + predict the test reviews (log scale)", ylabel="test accuracy", title=title
     )
-    ax.legend(loc="lower right")
+    legend = ax.legend(loc="lower right")
+    fig.tight_layout()  # measure the labels where they will stay
+    renderer = fig.canvas.get_renderer()
+    frontier_line = step_segments(frontier["seconds"], frontier["accuracy"])
+    bars = table[["seconds", "ci95 low", "seconds", "ci95 high"]].to_numpy()
+    markers = table[["seconds", "accuracy", "seconds", "accuracy"]].to_numpy()
+    order = table.sort_values("accuracy", ascending=False)
+    place_labels(
+        ax,
+        zip(order["seconds"], order["accuracy"], strict=True),
+        list(order["model"]),
+        avoid=[*segment_boxes(ax, frontier_line), legend.get_window_extent(renderer)],
+        soft=[*segment_boxes(ax, bars), *segment_boxes(ax, markers, width_px=4.0)],
+    )
     return fig
 
 
