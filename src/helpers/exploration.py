@@ -144,6 +144,12 @@ def duplicate_summary(data: DatasetDict) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("where").astype({"conflicting labels": "Int64"})
 
 
+def in_training(test_texts, train_texts) -> np.ndarray:
+    """For each test text, whether the training split holds the same text word for word."""
+    train = set(train_texts)
+    return np.fromiter((text in train for text in test_texts), dtype=bool, count=len(test_texts))
+
+
 def indicative_words(texts: list[str], labels, k: int = 15, min_reviews: int = 20) -> pd.DataFrame:
     """The ``k`` words most indicative of each class: log-odds with an informative Dirichlet prior, as z-scores
     (Monroe, Colaresi & Quinn 2008), which ranks by evidence, not rarity. Words are counted once per review
