@@ -87,7 +87,7 @@ def test_better_needs_holm_over_every_pair_and_flips_with_the_sign():
         assert verdict.difference.value == pytest.approx(0.017) and verdict.difference.excludes_zero
     table = crowd.table({k: k.upper() for k in ("a", "b", "m0", "m1", "m2", "m3")})
     row = table[(table["model A"] == "A") & (table["model B"] == "B")].iloc[0]
-    assert row["difference"] == pytest.approx(1.7) and (row["only A right"], row["only B right"]) == (35, 18)
+    assert row["points"] == "+1.7" and (row["only A right"], row["only B right"]) == (35, 18)
     assert row["told apart"] == "no" and len(table) == 15
     swapped = paired.series_comparisons(_results(y, {"a": b, "b": a}))
     assert swapped.verdict("a", "b").winner == "b"

@@ -88,7 +88,7 @@ def test_flips_text_counts_both_ways_and_the_class_of_the_fixed():
     assert text == "Fine-tuning fixed 4 reviews (2 positive, 2 negative) and broke 2 (all 2 negative)."
     assert (
         present.flips_text("Tuning", ["c"], [], labels)
-        == "Tuning fixed 1 reviews (a positive review) and broke 0."
+        == "Tuning fixed 1 review (a positive review) and broke 0."
     )
     assert present.flips_text("Tuning", [], [], labels) == "Tuning fixed 0 reviews and broke 0."
 
@@ -97,3 +97,11 @@ def test_data_note_names_each_sample_once():
     record = {"split": "test", "data_source": {"kind": "bundled"}, "n": 1000}
     results = {"a": (record, None), "b": (dict(record), None), "c": ({**record, "n": 200}, None)}
     assert present.data_note(results) == "IMDB test (bundled copy), n=1,000; IMDB test (bundled copy), n=200"
+
+
+def test_flips_that_all_go_one_way_are_called_a_boundary_shift():
+    labels = pd.Series({"p1": 1, "p2": 1, "n1": 0, "n2": 0})
+    one_way = present.flips_text("Fine-tuning", ["p1", "p2"], ["n1"], labels)
+    assert one_way.endswith("Every change goes one way: it moved the decision boundary toward positive.")
+    both = present.flips_text("Fine-tuning", ["p1", "n1"], ["n2"], labels)
+    assert "one way" not in both

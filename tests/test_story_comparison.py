@@ -79,3 +79,33 @@ def test_the_accuracy_figure_sentence_reads_the_spread_and_sends_gaps_to_the_pai
     text = comparison.accuracy_text(table)
     assert text.startswith("The accuracies run from 0.850 (B) to 0.900 (A), a spread of 5.0 points")
     assert "about ±2.0 points" in text and "paired tests below decide" in text
+
+
+def _curves(high_at_small: float) -> pd.DataFrame:
+    """One model's learning curve: 0.80, 0.85, 0.88 on 500, 1,000, 2,000 reviews; the smallest run's interval
+    reaches up to ``high_at_small``."""
+    return pd.DataFrame(
+        {
+            "model": ["TF-IDF"] * 3,
+            "n_train": [2000, 500, 1000],  # unsorted: the text sorts by n_train
+            "val_accuracy": [0.88, 0.80, 0.85],
+            "ci95 low": [0.86, 0.77, 0.83],
+            "ci95 high": [0.90, high_at_small, 0.87],
+        }
+    )
+
+
+def test_a_learning_curve_still_gaining_at_its_largest_size_says_so_and_a_flat_one_does_not():
+    text = comparison.learning_curve_text(_curves(high_at_small=0.83))
+    assert text.startswith("TF-IDF rises from 0.800 on 500 reviews to 0.880 on 2,000, and was still gaining")
+    flat = comparison.learning_curve_text(_curves(high_at_small=0.89))
+    assert "from 500 reviews on it is within the noise of its best" in flat and "still gaining" not in flat
+    two = comparison.learning_curve_text(pd.concat([_curves(0.83), _curves(0.89).assign(model="BERT")]))
+    assert two.startswith("TF-IDF") and "; BERT rises" in two
+
+
+def test_a_gap_that_only_looks_resolved_alone_is_named_as_such():
+    groups, sizes = ["states a score", "no score"], [160, 840]
+    many = {"A": [0.97, 0.92], **{f"m{i}": [0.9, 0.9] for i in range(6)}}
+    text = comparison.score_groups_text(_by_group(groups, many, sizes))
+    assert "A would look resolved on its own, not once all 7 are counted" in text

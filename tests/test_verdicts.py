@@ -146,32 +146,6 @@ def test_threshold_text_flips_with_the_threshold_and_with_mcnemar():
     assert "from 0.800 to 0.810" in unsure and "cannot tell the change from noise" in unsure
 
 
-def _curves(high_at_small: float) -> pd.DataFrame:
-    """One model's learning curve: 0.80, 0.85, 0.88 on 500, 1,000, 2,000 reviews; the smallest run's interval
-    reaches up to ``high_at_small``."""
-    return pd.DataFrame(
-        {
-            "model": ["TF-IDF"] * 3,
-            "n_train": [2000, 500, 1000],  # unsorted: the text sorts by n_train
-            "val_accuracy": [0.88, 0.80, 0.85],
-            "ci95 low": [0.86, 0.77, 0.83],
-            "ci95 high": [0.90, high_at_small, 0.87],
-        }
-    )
-
-
-def test_learning_curve_text_names_the_fewest_reviews_whose_interval_reaches_the_best():
-    text = verdicts.learning_curve_text(_curves(high_at_small=0.83))
-    assert text == (
-        "TF-IDF 0.800 on 500 reviews, 0.880 on 2,000; from 2,000 reviews on its 95% interval reaches its best"
-        " (0.880)."
-    )
-    assert "from 500 reviews on" in verdicts.learning_curve_text(_curves(high_at_small=0.89))
-    two = pd.concat([_curves(0.83), _curves(0.89).assign(model="BERT")])
-    assert verdicts.learning_curve_text(two).count("; from") == 2  # one phrase per model, in order
-    assert verdicts.learning_curve_text(two).startswith("TF-IDF")
-
-
 def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats():
     table = pd.DataFrame(
         {

@@ -171,9 +171,8 @@ class SeriesComparisons:
                 {
                     "model A": names[v.more],
                     "model B": names[v.less],
-                    "difference": 100 * v.difference.value,
-                    "95% low": 100 * v.difference.low,
-                    "95% high": 100 * v.difference.high,
+                    "points": f"{100 * v.difference.value:+.1f}",
+                    "95% paired interval": f"{100 * v.difference.low:+.1f} to {100 * v.difference.high:+.1f}",
                     "only A right": only_a,
                     "only B right": only_b,
                     "p value": v.p_value,

@@ -13,7 +13,11 @@ import pandas as pd
 from helpers.evaluation import mcnemar_test
 from helpers.present import p_text
 from helpers.shortcut import feature_kinds
-from helpers.story.comparison import cost_frontier_text, score_groups_text  # noqa: F401  (notebook 06 as committed)
+from helpers.story.comparison import (  # noqa: F401  (notebooks 02 and 06 as committed)
+    cost_frontier_text,
+    learning_curve_text,
+    score_groups_text,
+)
 from helpers.story.series import findings as series_findings  # noqa: F401  (notebooks 06 and 02 as committed)
 from helpers.story.series import masking_verdict  # noqa: F401
 from helpers.story.series import prior_shift_sentence as prior_shift_verdict  # noqa: F401
@@ -135,24 +139,6 @@ def negative_precision_verdict(paired: pd.DataFrame, before: str, after: str, na
     if test["p_value"] < ALPHA:
         return f"**The study's observation is reversed here:** {numbers}."
     return f"**These reviews cannot confirm the study's observation:** {numbers}."
-
-
-def learning_curve_text(curves: pd.DataFrame) -> str:
-    """One phrase per model (``curves``: ``model``, ``n_train``, ``val_accuracy``, ``ci95 low``/``high``, as from
-    :func:`helpers.comparisons.learning_curves`): validation accuracy at the fewest and at the most training
-    reviews, and the fewest reviews whose 95% interval reaches the model's best accuracy."""
-    parts = []
-    for label, table in curves.groupby("model", sort=False):
-        table = table.sort_values("n_train")
-        first, last = table.iloc[0], table.iloc[-1]
-        best = table["val_accuracy"].max()
-        enough = table[table["ci95 high"] >= best].iloc[0]
-        parts.append(
-            f"{label} {first['val_accuracy']:.3f} on {int(first['n_train']):,} reviews, {last['val_accuracy']:.3f}"
-            f" on {int(last['n_train']):,}; from {int(enough['n_train']):,} reviews on its 95% interval reaches"
-            f" its best ({best:.3f})"
-        )
-    return "; ".join(parts) + "."
 
 
 def difference_words(p_value: float, alpha: float = ALPHA) -> str:

@@ -44,8 +44,16 @@ def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tupl
         " in points with a 95% interval for two samples of different reviews: " + "; ".join(parts) + "."
     )
     rule = f"Holm over the {len(rows)} models, α = {ALPHA}"
+    alone = [
+        m for (m, g, _), q in zip(rows, adjusted, strict=True) if q >= ALPHA and not g.within_sampling_error
+    ]
+    if alone:
+        rule += (
+            f"; {' and '.join(alone)} would look resolved on {'its' if len(alone) == 1 else 'their'} own, not"
+        )
+        rule += f" once all {len(rows)} are counted"
     if not resolved:
-        return head + f" No model's gap is resolved ({rule}): each lies within the noise of the two groups."
+        return head + f" No model's gap is resolved ({rule})."
     return (
         head
         + f" The gap is resolved for {', '.join(resolved)} ({rule}); for the others it is within the noise."
@@ -124,6 +132,7 @@ def error_balance_text(paired: pd.DataFrame, names: dict[str, str], alpha: float
             side = "negative" if balance["pos_as_neg"] > balance["neg_as_pos"] else "positive"
             leaning.append(f"{names[key]} leans {side} (Holm p = {p_text(q)})")
     head = "Positive reviews called negative / negative reviews called positive: " + "; ".join(parts) + "."
+    leaning = [sentence_start(text) for text in leaning]
     if not leaning:
         return (
             head
@@ -148,3 +157,34 @@ def accuracy_text(table: pd.DataFrame) -> str:
         f" own 95% interval is about ±{100 * half:.1f} points. Overlapping bars do not mean two models are alike:"
         " they are scored on the same reviews, so the paired tests below decide which gaps are real."
     )
+
+
+def learning_curve_text(curves: pd.DataFrame) -> str:
+    """Per model (``curves`` from :func:`helpers.comparisons.learning_curves`): validation accuracy at the fewest
+    and the most training reviews, and the fewest reviews whose 95% interval already reaches the best score: where
+    that is the largest size tried, the model was still gaining. A rough reading: the intervals are unpaired."""
+    parts = []
+    for label, table in curves.groupby("model", sort=False):
+        table = table.sort_values("n_train")
+        first, last = table.iloc[0], table.iloc[-1]
+        enough = table[table["ci95 high"] >= table["val_accuracy"].max()].iloc[0]
+        rise = (
+            f"{label} rises from {first['val_accuracy']:.3f} on {int(first['n_train']):,} reviews to"
+            f" {last['val_accuracy']:.3f} on {int(last['n_train']):,}"
+        )
+        if enough["n_train"] == last["n_train"]:
+            parts.append(f"{rise}, and was still gaining at the largest size")
+        else:
+            parts.append(
+                f"{rise}; from {int(enough['n_train']):,} reviews on it is within the noise of its best"
+            )
+    return (
+        "; ".join(parts)
+        + ". (Each point's own 95% interval against the best score: a rough reading, since the points share"
+        " their validation reviews.)"
+    )
+
+
+def sentence_start(text: str) -> str:
+    """``text`` with its first letter capitalised, for a sentence that opens with a model's label."""
+    return text[:1].upper() + text[1:]
