@@ -173,7 +173,9 @@ def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
         return f" ({pos} positive, {neg} negative)"
 
     reviews = "review" if len(fixed) == 1 else "reviews"
-    text = f"{change} fixed {len(fixed)} {reviews}{by_class(fixed)} and broke {len(broken)}{by_class(broken)}."
+    text = (
+        f"{change} fixed {len(fixed)} {reviews}{by_class(fixed)} and broke {len(broken)}{by_class(broken)}."
+    )
     fixed_classes, broken_classes = set(true_labels.loc[list(fixed)]), set(true_labels.loc[list(broken)])
     if len(fixed_classes) == len(broken_classes) == 1 and fixed_classes != broken_classes:
         toward = "positive" if fixed_classes == {1} else "negative"

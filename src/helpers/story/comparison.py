@@ -132,16 +132,10 @@ def error_balance_text(paired: pd.DataFrame, names: dict[str, str], alpha: float
             side = "negative" if balance["pos_as_neg"] > balance["neg_as_pos"] else "positive"
             leaning.append(f"{names[key]} leans {side} (Holm p = {p_text(q)})")
     head = "Positive reviews called negative / negative reviews called positive: " + "; ".join(parts) + "."
-    leaning = [sentence_start(text) for text in leaning]
+    rule = f"exact binomial, Holm over {len(rows)} model{'s' if len(rows) != 1 else ''}"
     if not leaning:
-        return (
-            head
-            + f" No model's errors lean to one side beyond chance (exact binomial, Holm over {len(rows)} model{'s' if len(rows) != 1 else ''})."
-        )
-    return (
-        head
-        + f" {'; '.join(leaning)}; the others' errors are balanced within chance (exact binomial, Holm over {len(rows)} model{'s' if len(rows) != 1 else ''})."
-    )
+        return f"{head} No model's errors lean to one side beyond chance ({rule})."
+    return f"{head} {sentence_start('; '.join(leaning))}; the others' errors are balanced within chance ({rule})."
 
 
 def accuracy_text(table: pd.DataFrame) -> str:
