@@ -9,6 +9,7 @@ import pandas as pd
 from scipy.stats import mannwhitneyu
 
 from helpers.evaluation import wilson_interval
+from helpers.story.phrases import answer  # noqa: F401  (notebook 01 closes with it)
 
 SMALL_AUC = 0.05  # a length that tells the class with an AUC within 0.05 of a coin's says almost nothing
 
@@ -105,8 +106,3 @@ def words_text(words: pd.DataFrame) -> str:
         " words already separate the classes, which suggests a bag of words will do well; notebook 02 measures"
         " how well."
     )
-
-
-def answer(readings: dict[str, str]) -> str:
-    """The notebook's answer: each section's reading again, as bullets under its name."""
-    return "\n".join(f"- **{name}.** {reading}" for name, reading in readings.items())

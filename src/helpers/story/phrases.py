@@ -70,3 +70,8 @@ def study_gap_text(gap: Gap, study_model: str, label: str, same_model: bool) -> 
     if gap.within_sampling_error:
         return f"{numbers}: within the two samples' error, consistent with the study"
     return f"{numbers}: outside the two samples' error, so this run does not reproduce the study's number"
+
+
+def answer(readings: dict[str, str]) -> str:
+    """A notebook's answer: each section's reading again, as bullets under its name."""
+    return "\n".join(f"- **{name}.** {reading}" for name, reading in readings.items())

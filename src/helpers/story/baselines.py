@@ -1,0 +1,76 @@
+"""Notebook 02's readings of the classical models: the study's forest against the study's number (both samples'
+error), one pair on the same reviews (a paired interval and an unadjusted p; "better" is notebook 06's call),
+how far validation separates the two linear models, and what masking the written scores costs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers.evaluation import mcnemar_test
+from helpers.paired import paired_difference, study_gap
+from helpers.story.phrases import paired_interval, points
+from helpers.tables import p_text
+
+
+def study_forest_text(
+    correct: dict[str, int], n: int, study: float, study_n: int, raw_vs_clean_p: float
+) -> str:
+    """The forest on raw and on cleaned text (``correct``: text → reviews right of ``n``) against the study's
+    number on its own ``study_n`` reviews, and whether the two texts can be told apart (McNemar, unadjusted)."""
+    parts, consistent = [], []
+    for text, right in correct.items():
+        gap = study_gap(right, n, study, study_n)
+        where = "within" if gap.within_sampling_error else "outside"
+        parts.append(
+            f"on {text} text {gap.first:.3f}, {points(gap.first - gap.second)} from the study's {study:.2f}"
+            f" (95% interval {100 * gap.low:+.1f} to {100 * gap.high:+.1f}, {where} both samples' error)"
+        )
+        if gap.within_sampling_error:
+            consistent.append(text)
+    head = "The study's forest against ours: " + "; ".join(parts) + "."
+    if not consistent:
+        return head + " Neither is consistent with the study's number: this run does not reproduce it."
+    texts = " and ".join(consistent)
+    if len(consistent) < len(correct):
+        return head + f" Only the forest on {texts} text is consistent with the study's number."
+    tell = (
+        "cannot tell the two texts apart, so this run cannot say which text the study used"
+        if raw_vs_clean_p >= 0.05
+        else "tells the two texts apart"
+    )
+    return (
+        head + f" Both are consistent with the study's number; McNemar's test between them (p ="
+        f" {p_text(raw_vs_clean_p)}, unadjusted) {tell}."
+    )
+
+
+def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b) -> str:
+    """Two models on the same reviews, read before notebook 06 can weigh them against the series' other pairs:
+    the difference with its paired interval and McNemar's unadjusted p, and no verdict."""
+    diff = paired_difference(y_true, pred_a, pred_b)
+    test = mcnemar_test(y_true, pred_a, pred_b)
+    reading = "larger than" if diff.excludes_zero else "within"
+    return (
+        f"{label_a} {diff.a:.3f} against {label_b} {diff.b:.3f} on the same {diff.n:,} reviews:"
+        f" {paired_interval(diff)}, {reading} these reviews' noise (McNemar p = {p_text(test['p_value'])},"
+        " unadjusted; notebook 06 weighs it among the series' pairs)"
+    )
+
+
+def validation_choice_text(tunings: dict[str, pd.DataFrame], n_validation: int) -> str:
+    """Which linear model validation prefers and by how many of its reviews (``tunings``: label → the tuning
+    table of :func:`helpers.classical.tune`, ``validation_accuracy`` per value tried)."""
+    best = {label: float(table["validation_accuracy"].max()) for label, table in tunings.items()}
+    ranked = sorted(best, key=best.get, reverse=True)
+    first, second = ranked[0], ranked[1]
+    margin = round((best[first] - best[second]) * n_validation)
+    head = (
+        f"On the {n_validation:,} validation reviews {first} reaches {best[first]:.3f} and {second}"
+        f" {best[second]:.3f}: a margin of {margin} review{'' if margin == 1 else 's'}"
+    )
+    if margin <= 0.01 * n_validation:
+        return (
+            head
+            + ", so the choice between them is close to a coin flip; it is made there all the same, never on the test."
+        )
+    return head + "; the choice is made there, never on the test."
