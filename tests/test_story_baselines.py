@@ -32,6 +32,9 @@ def test_a_pair_before_06_gets_a_paired_interval_an_unadjusted_p_and_no_verdict(
     b2 = y.copy()
     b2[:6] = 1 - b2[:6]
     assert "within these reviews' noise" in baselines.pair_text("A", "B", y, a, b2)
+    assert baselines.pair_text("A", "B", y, a, b2, series_pair=False).endswith(
+        "unadjusted: one planned test)"
+    )
 
 
 def test_a_validation_margin_of_a_few_reviews_is_called_a_coin_flip():

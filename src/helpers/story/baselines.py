@@ -44,16 +44,21 @@ def study_forest_text(
     )
 
 
-def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b) -> str:
-    """Two models on the same reviews, read before notebook 06 can weigh them against the series' other pairs:
-    the difference with its paired interval and McNemar's unadjusted p, and no verdict."""
+def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b, series_pair: bool = True) -> str:
+    """Two models on the same reviews, read before notebook 06 can weigh them against the series' other pairs
+    (``series_pair``; else one planned test of its own): the difference with its paired interval and McNemar's
+    unadjusted p, and no verdict."""
     diff = paired_difference(y_true, pred_a, pred_b)
     test = mcnemar_test(y_true, pred_a, pred_b)
     reading = "larger than" if diff.excludes_zero else "within"
     return (
         f"{label_a} {diff.a:.3f} against {label_b} {diff.b:.3f} on the same {diff.n:,} reviews:"
         f" {paired_interval(diff)}, {reading} these reviews' noise (McNemar p = {p_text(test['p_value'])},"
-        " unadjusted; notebook 06 weighs it among the series' pairs)"
+        + (
+            " unadjusted; notebook 06 weighs it among the series' pairs)"
+            if series_pair
+            else " unadjusted: one planned test)"
+        )
     )
 
 
