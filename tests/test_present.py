@@ -105,3 +105,14 @@ def test_flips_that_all_go_one_way_are_called_a_boundary_shift():
     assert one_way.endswith("Every change goes one way: it moved the decision boundary toward positive.")
     both = present.flips_text("Fine-tuning", ["p1", "n1"], ["n2"], labels)
     assert "one way" not in both
+
+
+def test_provenance_says_a_model_fine_tuned_here_without_its_local_path():
+    record = {
+        "model_key": "fine_tuned",
+        "model": "m",
+        "model_source": {"kind": "path", "location": "models/x"},
+    }
+    record["base_model_source"] = {"kind": "standin"}
+    table = present.provenance_table({"fine_tuned": (record, None)})
+    assert table["source"].tolist() == ["fine-tuned in this series (a saved checkpoint)"]

@@ -56,3 +56,14 @@ def test_markup_names_the_line_break_and_how_rare_the_rest_is():
     markup = pd.DataFrame({"reads as": ["line break", "tag"], "reviews": [590, 1]})
     assert data.markup_text(markup, 1000).startswith("`<br />` appears in 59.0% (95% CI")
     assert "no other tag or entity appears in more than 1 of 1,000" in data.markup_text(markup, 1000)
+
+
+def test_the_training_window_leaves_two_fewer_word_pieces_and_the_words_median_is_read():
+    labels = np.array([0, 1] * 50)
+    tokens = np.array([255] * 10 + [100] * 90)  # 255 word pieces do not fit a 256-token window
+    text = data.length_text(tokens, labels, budget=510, train_length=256, words=np.array([80] * 100))
+    assert (
+        "10.0% (95% CI" in text.split("longer than the 510")[1]
+        and "the 254 that notebook 04's 256-token" in text
+    )
+    assert "(80 words: a word is about 1.2 word pieces)" in text

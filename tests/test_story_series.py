@@ -115,3 +115,15 @@ def test_masking_labels_its_p_as_unadjusted_and_flips():
         "LR", {"accuracy": 0.92}, {"accuracy": 0.915, "accuracy_ci95": [0.9, 0.93], "p_value": 0.6}
     )
     assert "cannot confirm" in noise
+
+
+def test_the_ensemble_question_is_answered_by_its_gain_over_the_transformer_member():
+    fine, nb = _wrong_on(40), _wrong_on(20, start=100)
+    ensemble = _wrong_on(10, start=100)
+    results = _results({"ensemble": ensemble, "fine_tuned": fine, "nbsvm": nb})
+    results["ensemble"][0]["members"] = ["fine_tuned", "nbsvm"]
+    yes = "\n".join(series.findings(results))
+    assert "know something the transformer does not?** Yes: averaging in" in yes
+    results = _results({"ensemble": _wrong_on(38), "fine_tuned": fine, "nbsvm": nb})
+    results["ensemble"][0]["members"] = ["fine_tuned", "nbsvm"]
+    assert "Not on these reviews" in "\n".join(series.findings(results))

@@ -48,7 +48,9 @@ def provenance_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
             {
                 "label": short_label(record),
                 "model": record["model"],
-                "source": source_text(record.get("model_source", {})),
+                "source": "fine-tuned in this series (a saved checkpoint)"
+                if record.get("base_model_source")
+                else source_text(record.get("model_source", {})),
                 "key": key,
             }
         )
@@ -82,6 +84,14 @@ def reading_cautions(
             + ("offline MiniLM stand-in" if "standin" in kinds else "smoke profile's tiny model")
             + "; they test the study's *design* (an SST-2 model, zero-shot, then fine-tuned on IMDB), not its"
             " checkpoint's numbers."
+        )
+    fine = results.get(catalog.FINE_TUNED, ({}, None))[0]
+    classical = results.get(catalog.TFIDF, ({}, None))[0]
+    if fine.get("n_train") and classical.get("n_train"):
+        parts.append(
+            f"**Not the same training data:** the fine-tuned transformer learned from {fine['n_train']:,} reviews"
+            f" cut to {fine.get('train_max_length', '?')} tokens, the classical models from {classical['n_train']:,}"
+            " whole reviews."
         )
     parts.append(
         f"**One seed:** every model here was trained with seed {seed} on one sample; notebook 04's comparison varies"

@@ -129,10 +129,14 @@ def negative_precision_verdict(paired: pd.DataFrame, before: str, after: str, na
         return float((paired.loc[called, "label"] == 0).mean()) if called.any() else float("nan")
 
     p_before, p_after = precision(before), precision(after)
+    negative = paired[paired["label"] == 0]
+    recall = {k: float((negative[f"{k}:pred"] == 0).mean()) for k in (before, after)}
     numbers = (
         f"precision on negative reviews {p_before:.3f} for {names[before]}, {p_after:.3f} for {names[after]};"
         f" of the {len(positive):,} positive reviews, {test['only_b_right']} are called negative only by"
-        f" {names[before]} and {test['only_a_right']} only by {names[after]} (McNemar p = {p_text(test['p_value'])})"
+        f" {names[before]} and {test['only_a_right']} only by {names[after]} (McNemar p = {p_text(test['p_value'])},"
+        f" unadjusted: one planned test). The price is recall on negative reviews, {recall[before]:.3f} for"
+        f" {names[before]} and {recall[after]:.3f} for {names[after]}"
     )
     if test["p_value"] < ALPHA and test["only_b_right"] > test["only_a_right"]:
         return f"**The study's observation holds here:** {numbers}."

@@ -98,7 +98,8 @@ def shared_errors_text(traits: pd.DataFrame, everyone_wrong: pd.Series, alpha: f
     if not found:
         return (
             f"{head}: none of the {len(rows)} traits tells them apart (Holm over the traits, α = {alpha});"
-            f" with {n:,} reviews only a large difference could show. What they share is not in these traits."
+            f" with {n:,} reviews only a large difference could show, so whatever they share, these traits do not"
+            " show it. Reading them is the next step; three are below."
         )
     return f"{head}: they differ in {'; '.join(found)} (Holm over {len(rows)} traits, α = {alpha})."
 

@@ -33,13 +33,15 @@ def balance_text(balance: pd.DataFrame) -> str:
     )
 
 
-def length_text(tokens: np.ndarray, labels, budget: int, train_length: int) -> str:
+def length_text(tokens: np.ndarray, labels, budget: int, train_length: int, words=None) -> str:
     """How many reviews the model's window (``budget`` word pieces) and notebook 04's training length cut, each
-    share with its interval, and how well length alone tells the classes apart (the AUC of Mann–Whitney's U: the
-    effect, which a p-value on 25,000 reviews would not show)."""
+    share with its interval (``train_length`` counts ``[CLS]`` and ``[SEP]``, as the window does), and how well
+    length alone tells the classes apart (the AUC of Mann–Whitney's U: the effect, which a p-value on 25,000
+    reviews would not show). ``words``: the same reviews' word counts, for the median in words."""
     tokens, labels = np.asarray(tokens), np.asarray(labels)
     n = len(tokens)
-    over_budget, over_train = int((tokens > budget).sum()), int((tokens > train_length).sum())
+    train_budget = train_length - 2  # word pieces left once [CLS] and [SEP] are added
+    over_budget, over_train = int((tokens > budget).sum()), int((tokens > train_budget).sum())
     neg, pos = tokens[labels == 0], tokens[labels == 1]
     auc = mannwhitneyu(pos, neg).statistic / (len(pos) * len(neg))  # P(a positive review is the longer)
     medians = f"medians {np.median(neg):.0f} and {np.median(pos):.0f} word pieces"
@@ -53,11 +55,15 @@ def length_text(tokens: np.ndarray, labels, budget: int, train_length: int) -> s
             f"Negative and positive reviews differ in length ({medians}; length alone tells the class with an"
             f" AUC of {auc:.2f}): a model could lean on length."
         )
+    in_words = "" if words is None else f" ({np.median(np.asarray(words)):.0f} words: a word is about"
+    in_words += (
+        "" if words is None else f" {np.median(tokens) / np.median(np.asarray(words)):.1f} word pieces)"
+    )
     return (
-        f"The median review has {np.median(tokens):.0f} word pieces. {share_text(over_budget, n)} are longer than"
-        f" the {budget} a model's window leaves, so what it reads of them depends on how they are cut (notebook"
-        f" 03); {share_text(over_train, n)} are longer than {train_length}, the length notebook 04 trains at."
-        f" {classes}"
+        f"The median review has {np.median(tokens):.0f} word pieces{in_words}. {share_text(over_budget, n)} are"
+        f" longer than the {budget} a model's window leaves, so what it reads of them depends on how they are cut"
+        f" (notebook 03); {share_text(over_train, n)} are longer than the {train_budget} that notebook 04's"
+        f" {train_length}-token training window leaves. {classes}"
     )
 
 
@@ -102,7 +108,7 @@ def words_text(words: pd.DataFrame) -> str:
     return (
         f"The strongest evidence: *{'*, *'.join(neg['word'].head(3))}* for negative,"
         f" *{'*, *'.join(pos['word'].head(3))}* for positive. The {side} side's is the stronger (|z| up to"
-        f" {max(strongest_neg, strongest_pos):.0f} against {min(strongest_neg, strongest_pos):.0f}): single"
-        " words already separate the classes, which suggests a bag of words will do well; notebook 02 measures"
-        " how well."
+        f" {max(strongest_neg, strongest_pos):.0f} against {min(strongest_neg, strongest_pos):.0f}). These are"
+        " differences in how often a word occurs in each class across the corpus, not proof that one word decides"
+        " a review; they suggest a bag of words will do well, and notebook 02 measures how well."
     )

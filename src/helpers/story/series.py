@@ -9,9 +9,10 @@ from typing import Any
 import pandas as pd
 
 from helpers import catalog
-from helpers.catalog import FINE_TUNED, NBSVM, RECALIBRATED, TFIDF, ZERO_SHOT
+from helpers.catalog import ENSEMBLE, FINE_TUNED, NBSVM, RECALIBRATED, TFIDF, ZERO_SHOT
 from helpers.paired import ALPHA, SeriesComparisons, recovered_share, series_comparisons, study_gap
 from helpers.present import model_family, short_label
+from helpers.story.comparison import error_balance_text
 from helpers.story.phrases import share_text, short_interval, study_gap_text, verdict_text
 from helpers.tables import p_text
 
@@ -27,6 +28,9 @@ def findings(results: Results, alpha: float = ALPHA) -> list[str]:
     names = {key: short_label(record) for key, (record, _) in results.items()}
     series = series_comparisons(results)
     lines = differences(series, names, alpha)
+    if ENSEMBLE in results and (ensemble := ensemble_line(results, series, names, alpha)):
+        lines.append(ensemble)
+    lines.append(f"- **Where the errors fall.** {error_balance_text(series.paired, names, alpha)}")
     if study := study_lines(results):
         lines.append(
             "- **The study's numbers.** Each comes from the study's own 1,000 reviews, so the gap to ours carries"
@@ -144,3 +148,33 @@ def prior_shift_sentence(results: Results, alpha: float = ALPHA) -> str | None:
         return None
     names = {key: short_label(record) for key, (record, _) in results.items()}
     return prior_shift(results, series_comparisons(results), names, alpha)
+
+
+def ensemble_line(
+    results: Results, series: SeriesComparisons, names: dict[str, str], alpha: float = ALPHA
+) -> str | None:
+    """Does a bag of n-grams know something the transformer does not? The ensemble against each of its members,
+    by the series' rule: a gain over the transformer member says yes."""
+    members = [m for m in results[ENSEMBLE][0].get("members", []) if m in results]
+    if len(members) != 2:
+        return None
+    verdicts = {m: series.verdict(ENSEMBLE, m, alpha) for m in members}
+    parts = [verdict_text(v, names) for v in verdicts.values()]
+    transformer = next(
+        (m for m in members if catalog.BY_KEY.get(m) and catalog.BY_KEY[m].kind == "transformer"), None
+    )
+    gain = (
+        transformer is not None
+        and verdicts[transformer].told_apart
+        and verdicts[transformer].more == ENSEMBLE
+    )
+    answer = (
+        "Yes: averaging in the bag of n-grams' probabilities makes the transformer more accurate."
+        if gain
+        else "Not on these reviews: the ensemble is not told apart from the transformer alone."
+    )
+    return (
+        f"- **Does a bag of n-grams know something the transformer does not?** {answer} "
+        + "; ".join(p[0].upper() + p[1:] for p in parts)
+        + "."
+    )
