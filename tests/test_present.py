@@ -102,7 +102,9 @@ def test_data_note_names_each_sample_once():
 def test_flips_that_all_go_one_way_are_called_a_boundary_shift():
     labels = pd.Series({"p1": 1, "p2": 1, "n1": 0, "n2": 0})
     one_way = present.flips_text("Fine-tuning", ["p1", "p2"], ["n1"], labels)
-    assert one_way.endswith("Every change goes one way: it moved the decision boundary toward positive.")
+    assert one_way.endswith(
+        "Every change goes one way, as a shift of the decision boundary toward positive would make it."
+    )
     both = present.flips_text("Fine-tuning", ["p1", "n1"], ["n2"], labels)
     assert "one way" not in both
 

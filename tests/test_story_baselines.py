@@ -45,3 +45,15 @@ def test_a_validation_margin_of_a_few_reviews_is_called_a_coin_flip():
     )
     clear = baselines.validation_choice_text({"NB": tuning([0.90, 0.93]), "LR": tuning([0.91, 0.90])}, 1000)
     assert "a margin of 20 reviews; the choice is made there" in clear
+
+
+def test_masking_says_whether_a_model_needs_the_scores():
+    y = np.array([0, 1] * 500)
+    trained = y.copy()
+    masked = y.copy()
+    masked[:60] = 1 - masked[:60]
+    assert "it needs the scores" in baselines.masking_text("LR", y, masked, trained)
+    masked = y.copy()
+    masked[:3] = 1 - masked[:3]
+    trained[3:6] = 1 - trained[3:6]
+    assert "does not need them" in baselines.masking_text("LR", y, masked, trained)

@@ -172,7 +172,7 @@ class SeriesComparisons:
                     "model A": names[v.more],
                     "model B": names[v.less],
                     "points": f"{100 * v.difference.value:+.1f}",
-                    "95% paired interval": f"{100 * v.difference.low:+.1f} to {100 * v.difference.high:+.1f}",
+                    "95% paired interval (this pair alone)": f"{100 * v.difference.low:+.1f} to {100 * v.difference.high:+.1f}",
                     "only A right": only_a,
                     "only B right": only_b,
                     "p value": v.p_value,

@@ -189,7 +189,9 @@ def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
     fixed_classes, broken_classes = set(true_labels.loc[list(fixed)]), set(true_labels.loc[list(broken)])
     if len(fixed_classes) == len(broken_classes) == 1 and fixed_classes != broken_classes:
         toward = "positive" if fixed_classes == {1} else "negative"
-        text += f" Every change goes one way: it moved the decision boundary toward {toward}."
+        text += (
+            f" Every change goes one way, as a shift of the decision boundary toward {toward} would make it."
+        )
     return text
 
 

@@ -79,3 +79,20 @@ def validation_choice_text(tunings: dict[str, pd.DataFrame], n_validation: int) 
             + ", so the choice between them is close to a coin flip; it is made there all the same, never on the test."
         )
     return head + "; the choice is made there, never on the test."
+
+
+def masking_text(label: str, y_true, masked, trained) -> str:
+    """A model retrained and scored with the written scores masked against as trained: the paired difference,
+    and what it shows. Retraining tells whether a model *needs* the scores, not whether it *uses* them."""
+    diff = paired_difference(y_true, masked, trained)
+    test = mcnemar_test(y_true, masked, trained)
+    numbers = (
+        f"{label} retrained with the scores masked {diff.a:.3f} against {diff.b:.3f} as trained:"
+        f" {paired_interval(diff)} (McNemar p = {p_text(test['p_value'])}, unadjusted: one planned test)"
+    )
+    if diff.high < 0:
+        return numbers + ": it needs the scores, and loses accuracy without them"
+    return numbers + (
+        ": without the scores it does about as well, so it does not need them, whatever weight it gives them"
+        " when they are there"
+    )
