@@ -109,3 +109,26 @@ def test_a_gap_that_only_looks_resolved_alone_is_named_as_such():
     many = {"A": [0.97, 0.92], **{f"m{i}": [0.9, 0.9] for i in range(6)}}
     text = comparison.score_groups_text(_by_group(groups, many, sizes))
     assert "A would look resolved on its own, not once all 7 are counted" in text
+
+
+def test_every_model_with_probabilities_is_read_for_calibration_and_a_shared_set_is_named():
+    rng = np.random.default_rng(2)
+    p = rng.uniform(0, 1, 2000)
+    y = (rng.uniform(0, 1, 2000) < p).astype(int)  # calibrated by construction
+    paired = pd.DataFrame(
+        {
+            "label": y,
+            "a:p_pos": p,
+            "a:pred": (p >= 0.5).astype(int),
+            "b:p_pos": p**3,
+            "b:pred": (p**3 >= 0.5).astype(int),
+        }
+    )
+    paired["c:p_pos"], paired["c:pred"] = paired["b:p_pos"], (paired["b:p_pos"] >= 0.2).astype(int)
+    paired["d:p_pos"], paired["d:pred"] = np.nan, y
+    names = {"a": "A", "b": "B", "c": "C", "d": "D"}
+    table = comparison.calibration_table(paired, names)
+    assert list(table.index) == ["A", "B", "C"]  # D has no probabilities
+    text = comparison.calibration_text(table, paired, names)
+    assert text.startswith("Roughly calibrated (expected calibration error at most 0.05): A.")
+    assert "Not to be taken at face value: B (ECE" in text and "B and C share their probabilities" in text

@@ -3,14 +3,17 @@ without a written score), the reviews every model gets wrong, and cost against a
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact, mannwhitneyu
 from statsmodels.stats.proportion import test_proportions_2indep
 
-from helpers.evaluation import error_balance, holm
+from helpers.evaluation import calibration_summary, error_balance, holm
 from helpers.paired import ALPHA, independent_gap
 from helpers.story.phrases import points
 from helpers.tables import p_text
+
+ECE_CALIBRATED = 0.05  # as notebook 03 reads it (helpers.verdicts.calibration_verdict)
 
 
 def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tuple[str, str]) -> str:
@@ -183,3 +186,47 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
 def sentence_start(text: str) -> str:
     """``text`` with its first letter capitalised, for a sentence that opens with a model's label."""
     return text[:1].upper() + text[1:]
+
+
+def calibration_table(paired: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Every model's P(positive) read the way notebook 03 reads the zero-shot model's: expected calibration error,
+    Brier score, mean P(positive) against the positive share (models without probabilities are left out)."""
+    rows = {}
+    for key, label in names.items():
+        p_pos = paired[f"{key}:p_pos"]
+        if p_pos.isna().any():
+            continue
+        summary = calibration_summary(paired["label"], p_pos, paired[f"{key}:pred"])
+        rows[label] = {
+            "ECE": summary["ece"],
+            "Brier": summary["brier"],
+            "mean P(positive)": summary["mean_p_pos"],
+            "positive share": summary["positive_share"],
+        }
+    return pd.DataFrame(rows).T
+
+
+def calibration_text(table: pd.DataFrame, paired: pd.DataFrame, names: dict[str, str]) -> str:
+    """Which models' probabilities can be taken at face value (ECE at most ECE_CALIBRATED), which cannot, and
+    which models share one set of probabilities (a moved threshold changes decisions, not confidence)."""
+    calibrated = [m for m, row in table.iterrows() if row["ECE"] <= ECE_CALIBRATED]
+    off = [f"{m} (ECE {row['ECE']:.3f})" for m, row in table.iterrows() if row["ECE"] > ECE_CALIBRATED]
+    text = (
+        f"Roughly calibrated (expected calibration error at most {ECE_CALIBRATED}): "
+        + (" · ".join(calibrated) if calibrated else "none")
+        + ". Not to be taken at face value: "
+        + (" · ".join(off) if off else "none")
+        + "."
+    )
+    keys = [k for k in names if names[k] in table.index]
+    shared = [
+        (names[a], names[b])
+        for i, a in enumerate(keys)
+        for b in keys[i + 1 :]
+        if np.allclose(paired[f"{a}:p_pos"], paired[f"{b}:p_pos"])
+    ]
+    for a, b in shared:
+        text += (
+            f" {a} and {b} share their probabilities: a moved threshold changes decisions, not confidence."
+        )
+    return text
