@@ -132,3 +132,21 @@ def test_every_model_with_probabilities_is_read_for_calibration_and_a_shared_set
     text = comparison.calibration_text(table, paired, names)
     assert text.startswith("Roughly calibrated (expected calibration error at most 0.05): A.")
     assert "Not to be taken at face value: B (ECE" in text and "B and C share their probabilities" in text
+
+
+def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats():
+    table = pd.DataFrame(
+        {
+            "model": ["BERT", "TF-IDF", "slow and bad"],
+            "accuracy": [0.93, 0.88, 0.85],
+            "seconds": [1200.0, 3.5, 5000.0],
+            "frontier": [True, True, False],
+        }
+    )
+    text = comparison.cost_frontier_text(table)
+    assert text.startswith(
+        "On the frontier, cheapest first: TF-IDF (0.880, 3.5 s) → BERT (0.930, 1,200.0 s)."
+    )
+    assert "Beaten on both counts by a model on it: slow and bad." in text
+    alone = comparison.cost_frontier_text(table.assign(frontier=True))
+    assert "Beaten" not in alone and "→ slow and bad (0.850, 5,000.0 s)." in alone

@@ -144,21 +144,3 @@ def test_threshold_text_flips_with_the_threshold_and_with_mcnemar():
     assert "more accurate" not in real and "do not change" not in real  # "better" is 06's call, by Holm
     unsure = verdicts.threshold_text(*_threshold_case(moved=True, gain=2), "stand-in")
     assert "from 0.800 to 0.810" in unsure and "cannot tell the change from noise" in unsure
-
-
-def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats():
-    table = pd.DataFrame(
-        {
-            "model": ["BERT", "TF-IDF", "slow and bad"],
-            "accuracy": [0.93, 0.88, 0.85],
-            "seconds": [1200.0, 3.5, 5000.0],
-            "frontier": [True, True, False],
-        }
-    )
-    text = verdicts.cost_frontier_text(table)
-    assert text.startswith(
-        "On the frontier, cheapest first: TF-IDF (0.880, 3.5 s) → BERT (0.930, 1,200.0 s)."
-    )
-    assert "Beaten on both counts by a model on it: slow and bad." in text
-    alone = verdicts.cost_frontier_text(table.assign(frontier=True))
-    assert "Beaten" not in alone and "→ slow and bad (0.850, 5,000.0 s)." in alone

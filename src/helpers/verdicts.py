@@ -13,15 +13,7 @@ import pandas as pd
 from helpers.evaluation import mcnemar_test
 from helpers.present import p_text
 from helpers.shortcut import feature_kinds
-from helpers.story.comparison import (  # noqa: F401  (notebooks 02 and 06 as committed)
-    cost_frontier_text,
-    learning_curve_text,
-    score_groups_text,
-)
-from helpers.story.series import findings as series_findings  # noqa: F401  (notebooks 06 and 02 as committed)
-from helpers.story.series import masking_verdict  # noqa: F401
-from helpers.story.series import prior_shift_sentence as prior_shift_verdict  # noqa: F401
-from helpers.story.zero_shot import threshold_text  # noqa: F401  (notebook 03 as committed)
+from helpers.story.zero_shot import threshold_text  # noqa: F401  (notebook 03 as committed calls it here)
 
 ALPHA = 0.05
 ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
