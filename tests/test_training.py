@@ -15,7 +15,7 @@ from helpers.inference import predict
 from helpers.modeling import load_classifier, read_source_file
 from helpers.precision import choose_precision
 from helpers.specs import Reading, TrainingRun
-from helpers.training import FinetuneError, finetune
+from helpers.training import FinetuneError, finetune, kept_validation_predictions, validation_readings
 from helpers.training_folder import finetuned_dir, run_name
 
 
@@ -215,6 +215,16 @@ def test_the_saved_model_is_the_best_checkpoint_not_the_last(tiny, tmp_path):
     )
     accuracy = float((pred.labels == torch.tensor(val["label"]).numpy()).mean())
     assert accuracy == pytest.approx(fit.best_val_accuracy) and accuracy != pytest.approx(last)
+    # each evaluation's per-review predictions are kept in the reviews' own order: the kept one is the saved model's
+    readings = validation_readings(fit)
+    assert sorted(readings) == [2, 4]
+    labels, kept = readings[fit.best_step]
+    assert list(labels) == list(val["label"]) and list(kept) == list(pred.labels)
+    assert float((readings[4][1] == labels).mean()) == last
+    labels, again = kept_validation_predictions(
+        fit, val, Reading(max_length=run.max_length, precision="fp32")
+    )
+    assert list(again) == list(pred.labels)
 
 
 def test_a_run_with_a_profile_and_no_output_dir_goes_under_the_profiles_folder(tiny, tmp_path, monkeypatch):

@@ -96,6 +96,21 @@ class FitResult:
         return self.history.dropna(subset=["val_accuracy"]).reset_index(drop=True)
 
 
+def kept_validation_predictions(fit: FitResult, validation, reading) -> tuple[np.ndarray, np.ndarray]:
+    """``(labels, predictions)`` of the validation reviews by the checkpoint ``fit`` kept: its evaluation's saved
+    reading, or for a run trained before readings were kept, the saved model's predictions made again with
+    ``reading``."""
+    readings = validation_readings(fit)
+    if fit.best_step in readings:
+        return readings[fit.best_step]
+    from helpers.inference import predict
+    from helpers.modeling import load_classifier
+
+    model, tokenizer, _ = load_classifier("path", fit.model_path)
+    pred = predict(model, tokenizer, list(validation["text"]), reading, progress=False)
+    return np.asarray(validation["label"]), pred.labels
+
+
 def learning_curve(fit: FitResult, n_train: int) -> pd.DataFrame:
     """Validation accuracy at each evaluation of ``fit`` against the training reviews seen by then
     (``reviews seen``, ``val accuracy``): the data a reader needs to see whether a run has stopped improving."""
@@ -206,10 +221,24 @@ def finetune(
     return _save_best(trainer, context, last, started, preparing)
 
 
+def _in_order_evaluation():
+    """A ``Trainer`` that reads the validation reviews in the order it is given them. With
+    ``group_by_length`` transformers 5 also shuffles evaluation batches by length; here they are already sorted
+    by length (little padding), and the order must be known to keep each review's prediction."""
+    from torch.utils.data import SequentialSampler
+    from transformers import Trainer
+
+    class InOrderEvaluation(Trainer):
+        def _get_eval_sampler(self, eval_dataset):
+            return SequentialSampler(eval_dataset)
+
+    return InOrderEvaluation
+
+
 def _trainer(context: FitContext, callbacks: list):
     """A timed ``Trainer`` over the context's tokenised reviews, a checkpoint at every evaluation, on its device
     in its precision."""
-    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer
+    from transformers import DataCollatorWithPadding, PrinterCallback
 
     run, tokenizer = context.run, context.tokenizer
     label_map = imdb_label_map(context.model)
@@ -229,18 +258,21 @@ def _trainer(context: FitContext, callbacks: list):
         max_length=reading.max_length,
         label_map=label_map,
     )
-    val_tok = val_tok.select(np.argsort(val_tok["length"])[::-1])  # similar lengths per batch: little padding
-    trainer = timed_trainer(Trainer)(
+    order = np.argsort(val_tok["length"])[::-1]  # similar lengths per batch: little padding
+    val_tok = val_tok.select(order)
+    scorer = ValidationScorer(context.output_dir / EVALUATIONS, order, label_map)
+    trainer = timed_trainer(_in_order_evaluation())(
         model=model.train(),
         args=_training_args(context),
         train_dataset=train_tok,
         eval_dataset=val_tok,
         processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=_accuracy,
+        compute_metrics=scorer,
         callbacks=callbacks,
     )
     trainer.remove_callback(PrinterCallback)
+    scorer.trainer = trainer
     return trainer
 
 
@@ -283,9 +315,42 @@ def _training_args(context: FitContext):
     )
 
 
-def _accuracy(eval_pred) -> dict[str, float]:
-    logits, labels = eval_pred
-    return {"accuracy": float((np.asarray(logits).argmax(-1) == np.asarray(labels)).mean())}
+EVALUATIONS = "evaluations"  # in a run's folder: each evaluation's per-review predictions, step-<N>.npz
+
+
+class ValidationScorer:
+    """The Trainer's ``compute_metrics``: accuracy, and each evaluation's predictions saved per review (in the
+    validation reviews' own order, ``order`` being the order the Trainer reads them in) as
+    ``<folder>/step-<N>.npz``, so that two readings of the same reviews can be compared review by review."""
+
+    def __init__(self, folder: Path, order: np.ndarray, label_map: dict[int, int]):
+        self.folder, self.order, self.trainer = folder, np.asarray(order), None
+        self.to_imdb = np.array([label_map[i] for i in range(len(label_map))])  # model index → IMDB label
+
+    def __call__(self, eval_pred) -> dict[str, float]:
+        logits, labels = eval_pred
+        pred, labels = np.asarray(logits).argmax(-1), np.asarray(labels)
+        if self.trainer is not None and len(pred) == len(self.order):
+            in_order = np.empty_like(pred), np.empty_like(labels)
+            in_order[0][self.order], in_order[1][self.order] = self.to_imdb[pred], self.to_imdb[labels]
+            self.folder.mkdir(parents=True, exist_ok=True)
+            np.savez(
+                self.folder / f"step-{self.trainer.state.global_step}.npz",
+                pred=in_order[0],
+                label=in_order[1],
+            )
+        return {"accuracy": float((pred == labels).mean())}
+
+
+def validation_readings(fit: FitResult) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each evaluation of ``fit`` by step: ``(labels, predictions)`` of the validation reviews as IMDB labels, in
+    the reviews' order (empty for a run trained before the readings were kept)."""
+    folder = Path(fit.model_path).parent / EVALUATIONS
+    readings = {}
+    for path in sorted(folder.glob("step-*.npz"), key=lambda p: int(p.stem.split("-")[1])):
+        with np.load(path) as saved:
+            readings[int(path.stem.split("-")[1])] = (saved["label"], saved["pred"])
+    return readings
 
 
 def _train(trainer, context: FitContext) -> str | None:
@@ -429,3 +494,44 @@ Fine-tuned by `helpers.training.finetune` for the IMDB sentiment notebook series
 |---:|---:|---:|
 {table}
 """
+
+
+def rates_table(fits: dict[float, FitResult]) -> pd.DataFrame:
+    """One row per learning rate compared: its validation accuracy, minutes and whether a saved run was reused."""
+    return pd.DataFrame(
+        [
+            {
+                "learning rate": lr_text(lr),
+                "val accuracy": fit.best_val_accuracy,
+                "minutes": fit.seconds / 60,
+                "saved run reused": fit.cached,
+            }
+            for lr, fit in fits.items()
+        ]
+    ).set_index("learning rate")
+
+
+def results_extra(
+    fits: dict[float, FitResult], final: FitResult, n_lr_train: int, base_source
+) -> dict[str, Any]:
+    """What notebook 04's results record says of its runs beside the test predictions: the final run's budget,
+    its base model, the rates compared and every run's seconds (notebook 06 counts them in the cost)."""
+    best = fits.get(final.learning_rate, final)
+    runs = [*fits.values(), *([] if any(final is fit for fit in fits.values()) else [final])]
+    return {
+        **final.budget(),  # n_train, train_max_length, train_precision, train_device
+        "text": "cleaned (data.clean_text)",
+        "base_model_source": base_source.as_dict(),
+        "learning_rate": final.learning_rate,
+        "epochs": final.params.get("epochs"),
+        "train_batch_size": final.params.get("batch_size"),
+        "n_validation": final.params.get("n_validation"),
+        "learning_rate_search": rates_table(fits).reset_index().to_dict(orient="records"),
+        "n_train_lr_comparison": n_lr_train,
+        "all_runs_train_seconds": float(sum(fit.seconds for fit in runs)),
+        "all_runs_eval_share": eval_share(runs),
+        "learning_curve": [  # validation accuracy by training reviews, same validation reviews
+            {"n_train": n_lr_train, "val_accuracy": best.best_val_accuracy},
+            {"n_train": final.params.get("n_train"), "val_accuracy": final.best_val_accuracy},
+        ],
+    }
