@@ -33,10 +33,21 @@ def test_a_gap_that_one_test_resolves_is_not_resolved_among_many_models():
     groups, sizes = ["states a score", "no score"], [160, 840]
     alone = {"A": [0.97, 0.92]}  # p about 0.02 on its own
     many = {**alone, **{f"m{i}": [0.9, 0.9] for i in range(6)}}
-    assert "resolved for A (higher" in comparison.score_groups_text(_by_group(groups, alone, sizes))
+    one = comparison.score_groups_text(_by_group(groups, alone, sizes))
+    assert (
+        "The gap is resolved (p = 0.0" in one
+        and "A is more accurate on the reviews that state a score" in one
+    )
     assert "No model's gap is resolved (Holm over the 7 models" in comparison.score_groups_text(
         _by_group(groups, many, sizes)
     )
+
+
+def test_one_model_s_gap_within_the_noise_says_so_without_a_multiplicity_rule():
+    text = comparison.score_groups_text(
+        _by_group(["states a score", "no score"], {"A": [0.91, 0.9]}, [160, 840])
+    )
+    assert text.endswith(").") and "The gap is within the noise (p = " in text and "Holm" not in text
 
 
 def test_the_reviews_every_model_gets_wrong_are_told_apart_only_by_a_trait_that_differs():

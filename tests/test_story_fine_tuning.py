@@ -1,8 +1,9 @@
 """Notebook 04's learning-rate reading: the chosen rate against each other on the same validation reviews."""
 
 import numpy as np
+import pandas as pd
 
-from helpers.story.fine_tuning import learning_rate_text
+from helpers.story.fine_tuning import curve_text, gain_by_group_text, learning_rate_text
 
 Y = np.array([0, 1] * 500)
 
@@ -19,15 +20,36 @@ def test_a_choice_the_reviews_cannot_resolve_says_so_and_a_clear_one_says_it_res
         Y, {1e-5: _wrong_on(120), 2e-5: _wrong_on(125, 20), 1e-4: _wrong_on(130, 30)}, 1e-5
     )
     assert close.startswith(
-        "On the same 1,000 validation reviews, 1e-05 (0.880) leads 2e-05 by +0.5 points ("
+        "On the same 1,000 validation reviews, 1e-05 scores 0.880; its margin over 2e-05 +0.5 points ("
     )
     assert "None of these gaps is resolved" in close
     clear = learning_rate_text(Y, {1e-5: _wrong_on(120), 1e-4: _wrong_on(300)}, 1e-5)
-    assert "1e-04 by +18.0 points (" in clear and "resolve each gap" in clear
+    assert "over 1e-04 +18.0 points (" in clear and "resolve each gap" in clear
     mixed = learning_rate_text(
         Y, {1e-5: _wrong_on(120), 2e-5: _wrong_on(125, 20), 1e-4: _wrong_on(300)}, 1e-5
     )
     assert "The gap to 2e-05 is within the noise; the others are resolved." in mixed
-    assert learning_rate_text(Y, {1e-5: Y}, 1e-5).endswith(
-        "is the only rate tried (points, 95% paired interval)."
-    )
+    assert learning_rate_text(Y, {1e-5: Y}, 1e-5).endswith("1e-05 is the only rate tried.")
+
+
+def _readings(*predictions):
+    return {step: (Y, pred) for step, pred in zip((10, 20), predictions, strict=True)}
+
+
+def test_the_curve_reading_is_paired_and_flips_between_rising_level_and_falling():
+    curve = pd.DataFrame({"reviews seen": [500, 1000], "val accuracy": [0.7, 0.8]})
+    # 100 reviews fixed and none broken at the last step: a paired interval well above zero
+    assert "still rising" in curve_text(curve, _readings(_wrong_on(300), _wrong_on(200)))
+    assert "falling" in curve_text(curve, _readings(_wrong_on(200), _wrong_on(300)))
+    # 10 fixed, 10 broken: the same accuracy, within the noise
+    assert "level within" in curve_text(curve, _readings(_wrong_on(200), _wrong_on(200, 10)))
+    assert curve_text(curve.head(1), {10: (Y, Y)}).endswith("One reading: no curve to judge.")
+
+
+def test_the_gain_by_group_names_only_the_groups_whose_paired_interval_excludes_zero():
+    frame = pd.DataFrame({"label": Y, "new:pred": Y, "old:pred": _wrong_on(200)})  # old errs on the first 200
+    groups = pd.Series(["first"] * 500 + ["second"] * 500)
+    text = gain_by_group_text(frame, groups, "new", "old", "half")
+    assert "Resolved on its own (unadjusted): first (gain)" in text and "second (gain)" not in text
+    frame["old:pred"] = Y
+    assert "No group's change is resolved" in gain_by_group_text(frame, groups, "new", "old", "half")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -155,6 +155,34 @@ def write_run(
         predict_seconds=pred.seconds,
         extra=extra,
     )
+
+
+def write_threshold_run(
+    pred: Predictions, val_pred: Predictions, choice: dict[str, Any], test: Any, **where: Any
+) -> tuple[Predictions, dict[str, Any]]:
+    """``pred`` decided at the threshold ``choice`` picked on the validation reviews (``val_pred``,
+    :func:`helpers.evaluation.choose_threshold`), written as the results row ``zero_shot_recalibrated``;
+    ``where``: ``profile``, ``data_source`` and ``model_source`` as :func:`write_run` takes them. Returns the
+    new predictions and the record."""
+    moved = replace(pred, labels=(pred.p_pos >= choice["threshold"]).astype(np.int64))
+    name = getattr(where["model_source"], "name", str(where["model_source"]))
+    record = write_run(
+        moved,
+        test,
+        model_key="zero_shot_recalibrated",
+        model=f"{name}, threshold chosen on validation",
+        train_seconds=val_pred.seconds,
+        extra={
+            "threshold": choice["threshold"],
+            "n_validation": len(val_pred),
+            "threshold_choice": "the best validation accuracy (ties: nearest 0.5), midpoints of the scores",
+            "validation_accuracy": choice["accuracy"],
+            "validation_accuracy_at_0.5": choice["accuracy_at_0.5"],
+            "text": "cleaned (data.clean_text)",
+        },
+        **where,
+    )
+    return moved, record
 
 
 @dataclass

@@ -55,6 +55,34 @@ def truncate_ids(ids: Sequence[int], truncation: str, max_length: int) -> list[i
     return ids[:n_head] + ids[len(ids) - n_tail :]
 
 
+def as_read(tokenizer, text: str, truncation: str, max_length: int, shown: int = 8):
+    """One review as the model reads it: a row per part (head kept, middle cut, tail kept; a short review is one
+    part), its size in word pieces and its first and last ``shown`` word pieces."""
+    import pandas as pd
+
+    ids = _raw_ids(tokenizer, [text])[0]
+    kept = truncate_ids(ids, truncation, max_length)
+    if len(kept) == len(ids):
+        parts = [("all, kept", ids)]
+    elif truncation == "head":
+        parts = [("head, kept", ids[: len(kept)]), ("rest, cut", ids[len(kept) :])]
+    else:
+        n_head = head_tail_sizes(max_length)[0]
+        n_tail = len(kept) - n_head
+        parts = [
+            ("head, kept", ids[:n_head]),
+            ("middle, cut", ids[n_head : len(ids) - n_tail]),
+            ("tail, kept", ids[len(ids) - n_tail :]),
+        ]
+    pieces = tokenizer.convert_ids_to_tokens
+
+    def ends(part):
+        return " ".join(pieces(part[:shown])), " ".join(pieces(part[-shown:]))
+
+    rows = [(name, len(part), *ends(part)) for name, part in parts]
+    return pd.DataFrame(rows, columns=["part", "word pieces", "begins", "ends"]).set_index("part")
+
+
 def token_lengths(tokenizer, texts: Iterable[str], *, special_tokens: bool = False) -> np.ndarray:
     """Wordpiece tokens per text, without truncation; ``special_tokens`` counts the ``[CLS]`` and ``[SEP]`` the
     model adds too (what a ``max_length`` counts)."""

@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers.evaluation import mcnemar_test
 from helpers.paired import paired_difference, study_gap
-from helpers.story.phrases import paired_interval, points
+from helpers.story.phrases import pair_text, paired_interval, points  # noqa: F401  (pair_text: notebook 02 calls it here)
 from helpers.tables import p_text
 
 
@@ -41,24 +41,6 @@ def study_forest_text(
     return (
         head + f" Both are consistent with the study's number; McNemar's test between them (p ="
         f" {p_text(raw_vs_clean_p)}, unadjusted) {tell}."
-    )
-
-
-def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b, series_pair: bool = True) -> str:
-    """Two models on the same reviews, read before notebook 06 can weigh them against the series' other pairs
-    (``series_pair``; else one planned test of its own): the difference with its paired interval and McNemar's
-    unadjusted p, and no verdict."""
-    diff = paired_difference(y_true, pred_a, pred_b)
-    test = mcnemar_test(y_true, pred_a, pred_b)
-    reading = "larger than" if diff.excludes_zero else "within"
-    return (
-        f"{label_a} {diff.a:.3f} against {label_b} {diff.b:.3f} on the same {diff.n:,} reviews:"
-        f" {paired_interval(diff)}, {reading} these reviews' noise (McNemar p = {p_text(test['p_value'])},"
-        + (
-            " unadjusted; notebook 06 weighs it among the series' pairs)"
-            if series_pair
-            else " unadjusted: one planned test)"
-        )
     )
 
 

@@ -46,6 +46,14 @@ def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tupl
         f"Accuracy on {words[0].format(n=f'{n_first:,}')} minus accuracy on {words[1].format(n=f'{n_second:,}')},"
         " in points with a 95% interval for two samples of different reviews: " + "; ".join(parts) + "."
     )
+    if len(rows) == 1:
+        ((model, gap, p_value),) = rows
+        if p_value < ALPHA:
+            return (
+                head
+                + f" The gap is resolved (p = {p_text(p_value)}): {model} is {'more' if gap.first > gap.second else 'less'} accurate on {words[0].replace('{n} ', '')}."
+            )
+        return head + f" The gap is within the noise (p = {p_text(p_value)})."
     rule = f"Holm over the {len(rows)} models, α = {ALPHA}"
     alone = [
         m for (m, g, _), q in zip(rows, adjusted, strict=True) if q >= ALPHA and not g.within_sampling_error

@@ -3,7 +3,8 @@ pair, a share with its interval, and the study's number against ours with both s
 
 from __future__ import annotations
 
-from helpers.paired import Difference, Gap, Share, Verdict
+from helpers.evaluation import mcnemar_test
+from helpers.paired import Difference, Gap, Share, Verdict, paired_difference
 from helpers.tables import p_text
 
 
@@ -42,6 +43,24 @@ def verdict_text(verdict: Verdict, names: dict[str, str], alpha: float = 0.05) -
     return f"{more} and {less} cannot be told apart ({numbers}; {holm})"
 
 
+def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b, series_pair: bool = True) -> str:
+    """Two models on the same reviews, read before notebook 06 can weigh them against the series' other pairs
+    (``series_pair``; else one planned test of its own): the difference with its paired interval and McNemar's
+    unadjusted p, and no verdict."""
+    diff = paired_difference(y_true, pred_a, pred_b)
+    test = mcnemar_test(y_true, pred_a, pred_b)
+    reading = "larger than" if diff.excludes_zero else "within"
+    return (
+        f"{label_a} {diff.a:.3f} against {label_b} {diff.b:.3f} on the same {diff.n:,} reviews:"
+        f" {paired_interval(diff)}, {reading} these reviews' noise (McNemar p = {p_text(test['p_value'])},"
+        + (
+            " unadjusted; notebook 06 weighs it among the series' pairs)"
+            if series_pair
+            else " unadjusted: one planned test)"
+        )
+    )
+
+
 def share_text(share: Share, part: str, whole: str) -> str:
     """How much of a gain (``whole``) a cheaper change (``part``) recovers, with its interval, or why it has none."""
     if share.value is None:
@@ -74,4 +93,7 @@ def study_gap_text(gap: Gap, study_model: str, label: str, same_model: bool) -> 
 
 def answer(readings: dict[str, str]) -> str:
     """A notebook's answer: each section's reading again, as bullets under its name."""
-    return "\n".join(f"- **{name}.** {reading}" for name, reading in readings.items())
+    return "\n".join(
+        f"- **{name.rstrip('.')}{'' if name.endswith('?') else '.'}** {reading}"
+        for name, reading in readings.items()
+    )

@@ -1,15 +1,159 @@
-"""Notebook 03's readings of the zero-shot model: the threshold chosen on validation and what it does on the test
-reviews (a difference on the same reviews, so a paired interval and an unadjusted p that says so; whether it is
-"better" is notebook 06's call, among the series' other comparisons)."""
+"""Notebook 03's readings of the zero-shot model: the reviews and the model, how long the reviews are in its word
+pieces, which tokens of a long review to keep, whether its confidence can be trusted, its surest mistakes, and the
+threshold chosen on validation. A difference on the same reviews gets a paired interval and an unadjusted p that
+says so; whether one model is "better" than another is notebook 06's call, among the series' other comparisons."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from helpers.evaluation import mcnemar_test
-from helpers.paired import paired_difference
-from helpers.story.phrases import paired_interval
+from helpers.paired import ALPHA, paired_difference
+from helpers.story.data import share_text
+from helpers.story.phrases import pair_text, paired_interval
 from helpers.tables import p_text
+
+ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
+STRATEGY_NAMES = {
+    "head_tail": "head + tail",
+    "head": "head",
+}  # the truncation strategies, as prose names them
+SST2_DISTILBERT = 0.913  # DistilBERT SST-2's reported accuracy on the SST-2 validation split (its model card)
+
+
+def sample_text(frame: pd.DataFrame, source, what: str = "test reviews") -> str:
+    """``1,000 test reviews (500 negative, 500 positive). Data: …``: a sample and where it came from."""
+    counts = np.bincount(np.asarray(frame["label"]), minlength=2)
+    return f"{len(frame):,} {what} ({counts[0]:,} negative, {counts[1]:,} positive). **Data:** {source}."
+
+
+def model_text(label: str, source, id2label: dict, label_map: dict, standin: dict | None) -> str:
+    """Which model this is, where it came from, how its labels map to IMDB's, and for the stand-in how it reads
+    SST-2 beside the model it stands in for."""
+    text = f"**Model ({label}):** {source}. Its labels, mapped by name: {id2label} → IMDB {label_map}."
+    if standin:
+        text += (
+            f" On SST-2's validation sentences it scores {standin['sst2_validation_accuracy']:.3f}; DistilBERT"
+            f" SST-2 reports {SST2_DISTILBERT} on the same split."
+        )
+    return text
+
+
+def lengths_text(lengths: np.ndarray, budget: int) -> str:
+    """The reviews' lengths in word pieces and the share the window cuts, with its interval."""
+    n_long = int((np.asarray(lengths) > budget).sum())
+    return (
+        f"Median {np.median(lengths):.0f} word pieces, 90th percentile {np.percentile(lengths, 90):.0f}, longest"
+        f" {int(np.max(lengths)):,}. {n_long:,} of {len(lengths):,} reviews, {share_text(n_long, len(lengths))},"
+        f" are longer than the {budget} word pieces the model reads, so the truncation strategy decides what it"
+        " sees of them."
+    )
+
+
+def prediction_text(pred, truncation: str, max_length: int) -> str:
+    """How the reviews were read: how many were cut, the window, the precision and why."""
+    return (
+        f"{len(pred):,} reviews read in {pred.seconds:.0f} s: {pred.n_truncated:,} cut to {max_length} tokens"
+        f" ({STRATEGY_NAMES.get(truncation, truncation)}), in {pred.precision} at batch {pred.batch_size} ({pred.precision_choice['reason']})."
+    )
+
+
+def truncation_text(comparison, budget: int) -> str:
+    """Which tokens of a long review to keep: the two strategies on the long reviews, where alone they differ
+    (a paired interval and McNemar's unadjusted p: one planned test)."""
+    if not comparison.mcnemar:
+        return f"No review here is longer than {budget} word pieces: both strategies read the same tokens."
+    kept, other = comparison.strategies
+    long_only = comparison.paired.iloc[comparison.long_idx]
+    text = pair_text(
+        STRATEGY_NAMES[kept],
+        STRATEGY_NAMES[other],
+        long_only["label"],
+        long_only[f"{kept}:pred"],
+        long_only[f"{other}:pred"],
+        series_pair=False,
+    )
+    diff = paired_difference(long_only["label"], long_only[f"{kept}:pred"], long_only[f"{other}:pred"])
+    if not diff.excludes_zero:
+        ending = f"on these {diff.n:,} long reviews the choice of tokens cannot be told from noise"
+    elif diff.value > 0:
+        ending = f"keeping the {STRATEGY_NAMES[kept]} reads the long reviews better"
+    else:
+        ending = f"keeping the {STRATEGY_NAMES[other]} would read the long reviews better"
+    return f"On the {diff.n:,} reviews longer than {budget} word pieces: {text}. So {ending}."
+
+
+def calibration_text(summary: dict[str, Any], accuracy: float, alpha: float = ALPHA) -> str:
+    """Can P(positive) be trusted? ``summary`` from :func:`helpers.evaluation.calibration_summary`. The size of the
+    miscalibration is the ECE (Brier score beside it); its direction is the balance of the errors (exact binomial
+    test), so a model that calls positive reviews negative is said to lean negative, whatever its mean confidence."""
+    ece, errors, worst = summary["ece"], summary["errors"], summary["worst_bin"]
+    one_sided = errors["p_value"] < alpha and errors["pos_as_neg"] != errors["neg_as_pos"]
+    lean = "negative" if errors["pos_as_neg"] > errors["neg_as_pos"] else "positive"
+    numbers = (
+        f"Expected calibration error {ece:.3f} over {summary['n_bins']} bins, Brier score {summary['brier']:.3f};"
+        f" it calls {errors['pos_as_neg']} positive reviews negative and {errors['neg_as_pos']} negative reviews"
+        f" positive (exact binomial p = {p_text(errors['p_value'])})"
+    )
+    worst_text = (
+        f" Reviews it gives P(positive) {worst['low']:.1f}–{worst['high']:.1f} (n = {int(worst['n']):,}) are"
+        f" positive {worst['observed']:.0%} of the time against a predicted {worst['mean p']:.2f}; its mean"
+        f" P(positive) is {summary['mean_p_pos']:.2f} for a positive share of {summary['positive_share']:.2f}."
+    )
+    if ece <= ECE_CALIBRATED and not one_sided:
+        return f"**Roughly, yes:** {numbers}: small and two-sided."
+    if ece <= ECE_CALIBRATED:
+        return f"**Calibrated on average, but it leans {lean}:** {numbers}.{worst_text}"
+    if one_sided:
+        return f"**No: it leans {lean}.** {numbers}.{worst_text} Mean confidence cannot show this: it averages a one-sided bias away."
+    confidence = "over" if summary.get("mean_confidence", accuracy) > accuracy else "under"
+    return f"**No: it is {confidence}-confident on both sides.** {numbers}.{worst_text}"
+
+
+def confident_mistakes(review_ids, texts, y_true, pred, n: int = 5, chars: int = 220) -> pd.DataFrame:
+    """The ``n`` wrong predictions the model was surest of (``pred``: :class:`helpers.inference.Predictions`)."""
+    frame = pd.DataFrame(
+        {
+            "review_id": list(review_ids),
+            "text": list(texts),
+            "label": y_true,
+            "pred": pred.labels,
+            "p_pos": pred.p_pos,
+        }
+    )
+    wrong = frame[frame["pred"] != frame["label"]].copy()
+    wrong["confidence"] = np.where(wrong["pred"] == 1, wrong["p_pos"], 1 - wrong["p_pos"])
+    wrong["excerpt"] = [t[:chars] + ("…" if len(t) > chars else "") for t in wrong["text"]]
+    top = wrong.sort_values("confidence", ascending=False).head(n)
+    return top[["review_id", "label", "pred", "p_pos", "excerpt"]].round({"p_pos": 3})
+
+
+def mistakes_text(mistakes: pd.DataFrame, n_wrong: int) -> str:
+    """What the surest mistakes have in common: which way they go and how sure the model was."""
+    if mistakes.empty:
+        return "It makes no mistakes on these reviews."
+    called_neg = int((mistakes["pred"] == 0).sum())
+    surest = np.where(mistakes["pred"] == 1, mistakes["p_pos"], 1 - mistakes["p_pos"])
+    way = (
+        "positive reviews called negative"
+        if called_neg > len(mistakes) / 2
+        else "negative reviews called positive"
+        if called_neg < len(mistakes) / 2
+        else "split evenly between the two directions"
+    )
+    count = max(called_neg, len(mistakes) - called_neg)
+    head = (
+        f"{count} of these {len(mistakes)} are {way}"
+        if "split" not in way
+        else f"These {len(mistakes)} are {way}"
+    )
+    return (
+        f"{head}, each given at least {surest.min():.1%} confidence, out of {n_wrong:,} mistakes in all. Read"
+        " them for what a model trained on single sentences misses in a whole review."
+    )
 
 
 def threshold_text(choice: dict[str, Any], y_true, before, after, label: str) -> str:
@@ -35,4 +179,28 @@ def threshold_text(choice: dict[str, Any], y_true, before, after, label: str) ->
     return (
         f"{how}. {changed}: {reading}. Whether it makes a better model is read in notebook 06, among the series'"
         " other comparisons."
+    )
+
+
+def errors_text(y_true, y_pred, label: str) -> str:
+    """Where the confusion matrix puts the errors: each class's recall and each direction's count."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    pos_as_neg = int(((y_true == 1) & (y_pred == 0)).sum())
+    neg_as_pos = int(((y_true == 0) & (y_pred == 1)).sum())
+    recall = {c: float((y_pred[y_true == c] == c).mean()) for c in (0, 1)}
+    return (
+        f"{label} calls {pos_as_neg} positive reviews negative and {neg_as_pos} negative reviews positive"
+        f" (recall {recall[0]:.3f} on negative, {recall[1]:.3f} on positive reviews). Whether that imbalance is"
+        " more than chance is read with its confidence below."
+    )
+
+
+def accuracy_text(record: dict[str, Any], label: str) -> str:
+    """A model's test accuracy with its interval and each class's recall, from its results record."""
+    low, high = record["accuracy_ci95"]
+    report = record["classification_report"]
+    return (
+        f"{label} scores **{record['accuracy']:.3f}** (95% CI {low:.3f}–{high:.3f}) on {record['n']:,} test"
+        f" reviews, recall {report['neg']['recall']:.3f} on negative and {report['pos']['recall']:.3f} on positive"
+        " ones."
     )
