@@ -157,6 +157,16 @@ class SavedComparison:
     n_missing: int  # new predictions without a saved prediction for the same review
 
 
+def relabel(paired: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``paired``'s ``<key>:<column>`` columns renamed ``<label>:<column>`` (``names``: key → label)."""
+
+    def rename(column: str) -> str:
+        key, _, rest = column.partition(":")
+        return f"{names.get(key, key)}:{rest}" if rest else column
+
+    return paired.rename(columns=rename)
+
+
 def compare_with_saved(
     profile: str,
     saved_key: str,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from helpers.devices import choose_device
 from helpers.paired import paired_difference
 from helpers.story.phrases import pair_text, short_interval
 from helpers.training_folder import lr_text as rate_text
@@ -25,10 +26,10 @@ def data_text(train, lr_train, validation, test, source) -> str:
     )
 
 
-def arguments_table(run, choice, n_train: int, test_max_length: int) -> pd.DataFrame:
-    """The settings every run shares (``run``: :class:`helpers.specs.TrainingRun`; ``choice``: its
-    :class:`helpers.precision.PrecisionChoice`), what the Trainer makes of them for ``n_train`` reviews, and why
-    each is what it is."""
+def arguments_table(run, n_train: int, test_max_length: int) -> pd.DataFrame:
+    """The settings every run shares (``run``: :class:`helpers.specs.TrainingRun`), what the Trainer makes of them
+    for ``n_train`` reviews on this machine, and why each is what it is."""
+    choice = run.precision_choice(choose_device(run.device))
     steps = math.ceil(math.ceil(n_train / run.batch_size) * run.epochs)
     rows = [
         ("epochs", f"{run.epochs:g}", "one pass: the model starts from a sentiment model, not from scratch"),
