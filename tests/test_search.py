@@ -245,6 +245,12 @@ def test_a_second_run_resumes_the_study(tiny, reviews, tmp_path):
     done = _run(tiny, reviews, tmp_path, n_trials=3)
     assert done.n_new == 0 and len(done.trials) == 3
     assert done.summary()["states"] == {"COMPLETE": 3} and done.summary()["n_train"] == 32
+    # every complete trial kept its best evaluation's predictions, review by review, read back as well
+    readings = search.trial_readings(done)
+    assert sorted(readings) == [0, 1, 2]
+    for number, value in zip(done.trials["number"], done.trials["value"], strict=True):
+        labels, pred = readings[number]
+        assert list(labels) == list(reviews[1]["label"]) and (pred == labels).mean() == value
 
 
 class InterruptAt(TrainerCallback):

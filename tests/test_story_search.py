@@ -35,18 +35,40 @@ def test_the_winner_is_a_start_up_trial_or_the_samplers_proposal():
 def test_without_proposals_or_completed_trials_it_says_so():
     assert "the sampler never proposed a setting" in search.search_reading(_trials({0: 0.8, 3: 0.81}), 7, 300)
     assert "None of the 2 trials completed" in search.search_reading(_trials({1: None}), 7, 300)
+    alone = search.search_reading(_trials({1: 0.8, 7: None}), 7, 300)
+    assert "Its one proposal did not complete" in alone and "Only one trial completed" in alone
 
 
-def test_the_spread_is_read_against_one_readings_noise_and_called_rough():
-    alike = search.search_reading(_trials({0: 0.87, 7: 0.85, 8: 0.82}), 7, 300)  # spans 5 points: ±3.8 at 300
+def test_without_readings_the_spread_is_read_against_one_readings_noise_and_called_rough():
+    alike = search.search_reading(_trials({0: 0.87, 7: 0.85, 8: 0.82}), 7, 300)  # ±3.8 at 300
     assert "2 of the 3 complete trials lie within ±3.8 points of the best" in alike
-    assert "span 0.820–0.870 (5.0 points), narrower than that interval's full width (7.6 points)" in alike
-    apart = search.search_reading(_trials({0: 0.87, 7: 0.86, 8: 0.70}), 7, 300)
-    assert "wider than that interval's full width" in apart and "some settings score differently" in apart
+    assert "Their values span 0.820–0.870 (5.0 points)." in alike
     close = search.search_reading(_trials({0: 0.87, 7: 0.86, 8: 0.85}), 7, 300)
     assert "All 3 complete trials lie within ±3.8 points" in close
-    for text in (alike, apart):
-        assert "rough and unpaired" in text and "per-review predictions" in text
+    assert "rough and unpaired" in alike and "per-review predictions" in alike
+
+
+def _reading(n_wrong, start=0, n=300):
+    labels = np.array([0, 1] * (n // 2))
+    pred = labels.copy()
+    pred[start : start + n_wrong] = 1 - pred[start : start + n_wrong]
+    return labels, pred
+
+
+def test_with_readings_the_best_is_set_against_each_trial_on_the_same_reviews_and_flips():
+    trials = _trials({0: 0.9, 7: 0.85, 8: 0.8})
+    # the others err on the best's 30 reviews and on more besides: leads of 5 and 10 points, both resolved
+    apart = {0: _reading(30), 7: _reading(45), 8: _reading(60)}
+    text = search.search_reading(trials, 7, 300, apart)
+    assert "larger than the noise against each of the other 2 complete trials" in text and "rough" not in text
+    assert "95% paired interval" in text  # the sampler's best proposal against the best start-up trial
+    # the same accuracies, but the errors fall on different reviews: one trial is within the noise
+    near = {0: _reading(30), 7: _reading(45, start=100), 8: _reading(60)}
+    assert "cannot be told from 1 of the other 2 complete trials" in search.search_reading(
+        trials, 7, 300, near
+    )
+    same = {0: _reading(30), 7: _reading(31), 8: _reading(32)}
+    assert "cannot be told from any of the other 2" in search.search_reading(trials, 7, 300, same)
 
 
 SUMMARY = dict(
@@ -168,7 +190,7 @@ def test_what_the_search_bought_reads_no_difference_on_validation_reviews():
     assert "in 12 minutes its best trial reached 0.873" in more_data[0] and "scores 0.880" in more_data[0]
     assert "trained on 10,000 reviews to the trials' 800, so the two are not like for like" in more_data[0]
     same_data = search.search_bought(reference=0.88, n_train_reference=800, **BOUGHT)
-    assert "maximum over tries" in same_data[0] and "not like for like" not in same_data[0]
+    assert "maximum over its tries" in same_data[0] and "not like for like" not in same_data[0]
     for lines in (more_data, same_data):
         assert "no difference is read" in lines[0]
         assert "points" not in lines[0] and "noise" not in lines[0] and "±" not in lines[0]

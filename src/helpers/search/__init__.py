@@ -8,7 +8,7 @@ resumes from its checkpoint. One file per part: ``settings``, ``space``, ``revie
 ``optuna_backend``, ``ray_backend`` (optional, imported only on that path), ``results``, ``retrain`` and ``run``.
 """
 
-from helpers.search.results import intermediate_frame, param_importances, trials_frame
+from helpers.search.results import intermediate_frame, param_importances, trial_readings, trials_frame
 from helpers.search.retrain import reference_accuracy, retrain_best
 from helpers.search.reviews import search_data
 from helpers.search.run import run_search
@@ -26,5 +26,6 @@ __all__ = [
     "retrain_best",
     "run_search",
     "search_data",
+    "trial_readings",
     "trials_frame",
 ]

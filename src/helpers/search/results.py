@@ -173,3 +173,30 @@ def param_importances(
             raise
         return None, f"no parameter varied between the complete trials ({error})"
     return pd.Series(values, name="importance").sort_values(ascending=False), "fANOVA"
+
+
+def trial_readings(result: SearchResult) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each complete trial's per-review validation predictions at the evaluation it reported as its value (its
+    best checkpoint), by trial number: ``(labels, predictions)``, the same reviews in the same order for every
+    trial. A trial whose folder keeps no readings (another machine's trial, a run from before they were kept)
+    is left out."""
+    from helpers.search.trial import trial_dir
+    from helpers.training import EVALUATIONS
+
+    if result.root is None:
+        return {}
+    root = Path(result.root) / "trials" / result.study_name
+    readings = {}
+    for trial in result.study.get_trials(deepcopy=False):
+        if trial.state.name != "COMPLETE" or trial.value is None:
+            continue
+        saved = []
+        for path in (trial_dir(root, trial.params) / EVALUATIONS).glob("step-*.npz"):
+            with np.load(path) as reading:
+                saved.append((int(path.stem.split("-")[1]), reading["label"], reading["pred"]))
+        best = [
+            s for s in sorted(saved, key=lambda s: s[0]) if abs((s[2] == s[1]).mean() - trial.value) < 1e-9
+        ]
+        if best:
+            readings[trial.number] = (best[0][1], best[0][2])
+    return readings

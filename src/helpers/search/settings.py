@@ -73,6 +73,23 @@ class SearchSettings:
         object.__setattr__(self, "space", space)
         object.__setattr__(self, "callbacks", tuple(self.callbacks or ()))
 
+    def rungs(self, n_train: int):
+        """Successive halving's rungs for ``n_train`` training reviews: after which evaluation each falls, how
+        many reviews a trial has trained on by then, and the share of the trials that reach it and go on; None for
+        another pruner. A trial's last evaluation is no rung: its training is done."""
+        if self.pruner != "halving":
+            return None
+        import pandas as pd
+
+        eta, last = self.reduction_factor or 3, self.evals_per_epoch * max(self.space.epochs)
+        rung, rows = max(1, self.evals_per_epoch // eta**2), []
+        while rung < last:
+            seen = min(n_train * max(self.space.epochs), round(rung / self.evals_per_epoch * n_train))
+            rows.append((len(rows) + 1, rung, f"{seen:,}", f"the best 1/{eta}"))
+            rung *= eta
+        columns = ["rung", "after evaluation", "training reviews seen", "go on"]
+        return pd.DataFrame(rows, columns=columns).set_index("rung")
+
     @property
     def folder(self) -> Path:
         """Where the study's folders go: ``root``, else ``models/search/<profile>``."""

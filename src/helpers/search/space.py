@@ -83,6 +83,24 @@ class SearchSpace:
     def as_dict(self) -> dict[str, list]:
         return {k: list(v) for k, v in asdict(self).items()}
 
+    def table(self):
+        """One row per setting: its range or choices, how :meth:`suggest` samples it, and whether it varies."""
+        import pandas as pd
+
+        how = {"learning_rate": "log-uniform", "warmup_ratio": "uniform", "weight_decay": "uniform"}
+        rows = []
+        for name, values in self.as_dict().items():
+            varies = len(set(values)) > 1
+            shown = f"{values[0]:g} to {values[1]:g}" if name in how else ", ".join(map(str, values))
+            rows.append(
+                (
+                    name,
+                    shown if varies else f"{values[0]:g}" if name in how else str(values[0]),
+                    how.get(name, "one of the choices") if varies else "fixed",
+                )
+            )
+        return pd.DataFrame(rows, columns=["setting", "values", "sampled"]).set_index("setting")
+
 
 def describe(params: dict[str, Any]) -> str:
     """One configuration on one line."""

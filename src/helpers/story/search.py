@@ -17,17 +17,51 @@ from helpers.story.phrases import paired_interval, points
 from helpers.tables import p_text
 
 
-def search_reading(trials: pd.DataFrame, startup_trials: int, n_validation: int) -> str:
-    """Whether the sampler beat its own random start-up trials, how many complete trials lie within one reading's
-    noise of the best, and how far the complete trials' values spread. ``trials``: :func:`helpers.search.trials_frame`.
+def search_reading(
+    trials: pd.DataFrame, startup_trials: int, n_validation: int, readings: dict[int, tuple] | None = None
+) -> str:
+    """Whether the sampler beat its own random start-up trials, how many complete trials the validation reviews
+    cannot tell from the best, and how far the complete trials' values spread. ``trials``:
+    :func:`helpers.search.trials_frame`; ``readings``: each complete trial's per-review predictions
+    (:func:`helpers.search.trial_readings`).
 
-    The trials are scored on the same validation reviews, but they keep no per-review predictions, so no paired
-    comparison is possible: the yardstick is one reading's 95% binomial interval at ``n_validation`` reviews, and
-    the sentence says it is a rough, unpaired one."""
+    The trials are scored on the same validation reviews, so the best against another is a paired difference
+    (unadjusted, and the best is the maximum of the tries, so its lead is if anything overstated). Without the
+    readings, the yardstick is one reading's 95% binomial interval at ``n_validation`` reviews, said to be rough."""
     complete = trials[(trials["state"] == "COMPLETE") & trials["value"].notna()]
     if complete.empty:
         return f"None of the {len(trials)} trials completed, so there is no best trial to read."
     best = complete.sort_values(["value", "number"], ascending=[False, True]).iloc[0]
+    readings = readings or {}
+    others = [int(n) for n in complete["number"] if int(n) != int(best["number"])]
+    span = complete["value"].max() - complete["value"].min()
+    values = (
+        f" Their values span {complete['value'].min():.3f}–{complete['value'].max():.3f} ({100 * span:.1f} points)."
+        " Pruned trials stopped early and are left out."
+    )
+    sampler = sampler_text(trials, complete, best, startup_trials, readings)
+    if not others:
+        return f"{sampler} Only one trial completed, so there is no other to set it against.{values}"
+    if others and int(best["number"]) in readings and all(n in readings for n in others):
+        labels, top = readings[int(best["number"])]
+        gaps = [paired_difference(labels, top, readings[n][1]) for n in others]
+        near = sum(not gap.excludes_zero for gap in gaps)
+        if near == 0:
+            tell = f"it is larger than the noise against each of the other {len(others)} complete trials"
+        elif near == len(others):
+            tell = f"it cannot be told from any of the other {len(others)} complete trials"
+        else:
+            tell = f"it cannot be told from {near} of the other {len(others)} complete trials"
+        return (
+            f"{sampler} On the same {labels.size:,} validation reviews, the best trial's lead over each other"
+            f" complete trial has a paired 95% interval: {tell} (unadjusted; the best is"
+            f" the maximum of {len(complete)} tries, so its lead is if anything overstated).{values}"
+        )
+    return sampler + _unpaired_spread(complete, best, n_validation) + values
+
+
+def _unpaired_spread(complete: pd.DataFrame, best: pd.Series, n_validation: int) -> str:
+    """Without per-review readings: how many complete trials lie within one reading's binomial noise of the best."""
     low, high = wilson_interval(round(best["value"] * n_validation), n_validation)
     width = high - low
     near = int((complete["value"] >= best["value"] - width / 2).sum())
@@ -36,27 +70,23 @@ def search_reading(trials: pd.DataFrame, startup_trials: int, n_validation: int)
         if near == len(complete)
         else f"{near} of the {len(complete)} complete trials"
     )
-    span = complete["value"].max() - complete["value"].min()
-    spread = (
-        f"narrower than that interval's full width ({100 * width:.1f} points): by this yardstick the complete"
-        " trials' settings score alike"
-        if span <= width
-        else f"wider than that interval's full width ({100 * width:.1f} points): by this yardstick some settings"
-        " score differently"
-    )
     return (
-        f"{sampler_text(trials, complete, best, startup_trials)} {near_text} lie"
-        f" within ±{100 * width / 2:.1f} points of the best, the 95% binomial interval of one reading of"
-        f" {n_validation:,} reviews; their values span {complete['value'].min():.3f}–{complete['value'].max():.3f}"
-        f" ({100 * span:.1f} points), {spread}. That yardstick is rough and unpaired: the trials are scored on the"
-        " same reviews, and telling two of them apart would need their per-review predictions, which the trials do"
-        " not keep. Pruned trials stopped early and are left out."
+        f" {near_text} lie within ±{100 * width / 2:.1f} points of the best, the 95% binomial interval of one"
+        f" reading of {n_validation:,} reviews. That yardstick is rough and unpaired: the trials kept no per-review"
+        " predictions to compare on the same reviews."
     )
 
 
-def sampler_text(trials: pd.DataFrame, complete: pd.DataFrame, best: pd.Series, startup_trials: int) -> str:
+def sampler_text(
+    trials: pd.DataFrame,
+    complete: pd.DataFrame,
+    best: pd.Series,
+    startup_trials: int,
+    readings: dict | None = None,
+) -> str:
     """Whether the best trial is one of the random start-up trials (by number; a retry counts as the trial it
-    repeats), and the sampler's best proposal against the start-up trials' best."""
+    repeats), and the sampler's best proposal against the start-up trials' best (a paired interval when both
+    have per-review ``readings``)."""
     origin = trials["retry_of"].fillna(trials["number"]) if "retry_of" in trials else trials["number"]
     start = complete[origin[complete.index] < startup_trials]
     proposed = complete[origin[complete.index] >= startup_trials]
@@ -66,18 +96,29 @@ def sampler_text(trials: pd.DataFrame, complete: pd.DataFrame, best: pd.Series, 
     if not n_proposed:
         return f"{head}, and there were no others: the sampler never proposed a setting."
     if proposed.empty:
-        return (
-            f"{head}. None of its {n_proposed} proposals completed, so {winner}, is a random start-up trial."
+        none = (
+            "Its one proposal did not complete"
+            if n_proposed == 1
+            else f"None of its {n_proposed} proposals completed"
         )
+        return f"{head}. {none}, so {winner}, is a random start-up trial."
     if start.empty:
         return (
             f"{head}. No start-up trial completed; {winner}, is one of the sampler's {n_proposed} proposals."
         )
     top = proposed.sort_values(["value", "number"], ascending=[False, True]).iloc[0]
+    first = start.sort_values(["value", "number"], ascending=[False, True]).iloc[0]
     versus = (
         f"its best proposal, trial {int(top['number'])} ({top['value']:.3f}), against the best start-up trial's"
-        f" {start['value'].max():.3f}: {points(top['value'] - start['value'].max())}"
+        f" {first['value']:.3f}: "
     )
+    pair = [int(top["number"]), int(first["number"])]
+    if readings and all(n in readings for n in pair):
+        versus += paired_interval(
+            paired_difference(readings[pair[0]][0], readings[pair[0]][1], readings[pair[1]][1])
+        )
+    else:
+        versus += points(top["value"] - first["value"])
     if best["number"] in set(start["number"]):  # ties go to the earlier trial, as the search's best does
         return f"{head}. {winner[0].upper() + winner[1:]}, is one of them: the sampler did not beat it ({versus})."
     return (
@@ -204,9 +245,9 @@ def search_bought(
     trials) beside ``reference``, notebook 04's model on the same validation reviews and reading; and, when given,
     ``retrained`` = ``(tuned, 04's)`` validation accuracies on 04's validation reviews.
 
-    No difference is read on validation reviews: the trials keep no per-review predictions, so a difference has
-    no paired interval; the best trial is a maximum over tries; 04's model may have trained on more reviews; and
-    both models' settings were chosen on 04's validation reviews. The paired comparison is on the test reviews."""
+    No difference is read on validation reviews: the best trial is a maximum over tries; 04's model may have
+    trained on more reviews; and both models' settings were chosen on 04's validation reviews. The paired
+    comparison is on the test reviews."""
     bought = (
         f"- **What the search bought:** in {minutes:.0f} minutes its best trial reached {best_validation:.3f} on its"
         f" {n_validation:,} validation reviews, the best of its tries"
@@ -223,10 +264,7 @@ def search_bought(
                 " like for like and no difference is read"
             )
         else:
-            why = (
-                "the trial's score is a maximum over tries and the trials keep no per-review predictions to pair"
-                " with it, so no difference is read"
-            )
+            why = "the trial's score is the maximum over its tries, biased upward, so no difference is read"
         lines = [
             f"{bought}; {reference_label}, read the same way on the same reviews, scores {reference:.3f}, but {why}."
             " The comparison on the same footing is the retrained winner's, on the test reviews."
@@ -236,8 +274,68 @@ def search_bought(
         lines.append(
             f"- **Retrained on {reference_label}'s reviews,** the winner scores {tuned:.3f} on its"
             f" {n_validation_04:,} validation reviews against {theirs:.3f}. The learning rate of"
-            f" {reference_label} was chosen on these reviews and the winner's settings on {n_validation:,} of them, and no"
-            " per-review predictions are kept for a paired interval: the test reviews, not these, carry the"
-            " comparison."
+            f" {reference_label} was chosen on these reviews and the winner's settings on {n_validation:,} of them,"
+            " so both readings are biased in their favour: the test reviews, not these, carry the comparison."
         )
     return lines
+
+
+def data_text(train, validation, train_04, validation_04, test, reading, source) -> str:
+    """The search's reviews against notebook 04's, how every candidate is read, and where they came from."""
+    return (
+        f"Search: {len(train):,} training and {len(validation):,} validation reviews, subsets of notebook 04's"
+        f" {len(train_04):,} and {len(validation_04):,}, on which the best configuration is then trained again;"
+        f" every candidate's validation reviews read at {reading}, as in notebook 04; test: {len(test):,} reviews,"
+        f" used once. **Data:** {source}."
+    )
+
+
+def trials_text(result) -> str:
+    """How many trials ran, how they ended, and how long they took (``result``: a search result)."""
+    trials, states = result.trials, result.trials["state"].value_counts()
+    return (
+        f"{len(trials)} trials in study `{result.study_name}` ({result.backend}, {result.storage}):"
+        f" {states.get('COMPLETE', 0)} complete, {result.n_pruned} pruned, {states.get('FAIL', 0)} failed;"
+        f" {result.n_new} run in this call, {result.seconds / 60:.1f} min; every trial together"
+        f" {trials['duration_s'].sum() / 60:.1f} min of training."
+    )
+
+
+def pruning_text(trials: pd.DataFrame) -> str:
+    """What pruning saved: how many trials stopped, where, and their minutes against a complete trial's."""
+    pruned = trials[trials["state"] == "PRUNED"]
+    complete = trials.loc[trials["state"] == "COMPLETE", "duration_s"]
+    if pruned.empty:
+        return f"None of the {len(trials)} trials was pruned: every one trained on all the search's reviews."
+    per_complete = f", against {complete.mean() / 60:.1f} min for a complete trial" if len(complete) else ""
+    return (
+        f"{len(pruned)} of {len(trials)} trials were pruned, after {pruned['n_reports'].mean():.1f} evaluations on"
+        f" average; they took {pruned['duration_s'].mean() / 60:.1f} min each{per_complete}. Those minutes went to"
+        " the settings that were ahead at each rung instead."
+    )
+
+
+def importance_text(importances: pd.Series | None, method: str, n_complete: int) -> str:
+    """Which setting the complete trials' scores vary with most, read as a description, never as a test."""
+    if importances is None:
+        return f"No importances: {method}."
+    top = importances.sort_values(ascending=False)
+    return (
+        f"{method} puts {top.iloc[0]:.0%} of the variance of the {n_complete} complete trials' validation accuracy"
+        f" on {top.index[0]} and {top.iloc[1]:.0%} on {top.index[1]}. With {n_complete} trials that is a"
+        " description of this search, not a test of which setting matters."
+    )
+
+
+def retrain_text(tuned, best_value: float, n_validation_search: int, n_validation_04: int) -> str:
+    """The winner trained again on notebook 04's reviews: its validation reading, its minutes and its test score."""
+    record, fit = tuned.record, tuned.fit
+    low, high = record["accuracy_ci95"]
+    how = "The best trial's saved run" if tuned.reused else "Trained again"
+    return (
+        f"{how}: validation accuracy {fit.best_val_accuracy:.3f} on notebook 04's {n_validation_04:,} validation"
+        f" reviews (the search's best: {best_value:.3f} on its {n_validation_search:,}), {fit.seconds / 60:.1f} min"
+        f" of training. **Test accuracy {record['accuracy']:.3f}** (95% CI {low:.3f}–{high:.3f}), n ="
+        f" {record['n']:,}, read at {tuned.test_reading.max_length} tokens ({record['truncation']},"
+        f" {record['eval_precision']}). **Model:** {record['model']}."
+    )
