@@ -46,12 +46,13 @@ def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tupl
         f"Accuracy on {words[0].format(n=f'{n_first:,}')} minus accuracy on {words[1].format(n=f'{n_second:,}')},"
         " in points with a 95% interval for two samples of different reviews: " + "; ".join(parts) + "."
     )
-    if len(rows) == 1:
+    if len(rows) == 1:  # one model: its own interval decides, no multiplicity rule
         ((model, gap, p_value),) = rows
-        if p_value < ALPHA:
+        if not gap.within_sampling_error:
+            more = "more" if gap.first > gap.second else "less"
             return (
                 head
-                + f" The gap is resolved (p = {p_text(p_value)}): {model} is {'more' if gap.first > gap.second else 'less'} accurate on {words[0].replace('{n} ', '')}."
+                + f" The gap is resolved (p = {p_text(p_value)}): {model} is {more} accurate on {words[0].replace('{n} ', '')}."
             )
         return head + f" The gap is within the noise (p = {p_text(p_value)})."
     rule = f"Holm over the {len(rows)} models, α = {ALPHA}"
