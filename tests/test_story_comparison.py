@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from helpers.story import comparison
 
@@ -47,7 +48,7 @@ def test_one_model_s_gap_within_the_noise_says_so_without_a_multiplicity_rule():
     text = comparison.score_groups_text(
         _by_group(["states a score", "no score"], {"A": [0.91, 0.9]}, [160, 840])
     )
-    assert text.endswith(").") and "The gap is within the noise (p = " in text and "Holm" not in text
+    assert "The gap is within the noise (p = " in text and "Holm" not in text and "not that it reads" in text
 
 
 def test_the_reviews_every_model_gets_wrong_are_told_apart_only_by_a_trait_that_differs():
@@ -92,27 +93,59 @@ def test_the_accuracy_figure_sentence_reads_the_spread_and_sends_gaps_to_the_pai
     assert "about ±2.0 points" in text and "paired tests below decide" in text
 
 
-def _curves(high_at_small: float) -> pd.DataFrame:
-    """One model's learning curve: 0.80, 0.85, 0.88 on 500, 1,000, 2,000 reviews; the smallest run's interval
-    reaches up to ``high_at_small``."""
+def _curves(accuracies, n_validation=1000) -> pd.DataFrame:
+    """One model's learning curve on 500, 1,000, 2,000 reviews (given unsorted: the text sorts by n_train)."""
     return pd.DataFrame(
         {
             "model": ["TF-IDF"] * 3,
-            "n_train": [2000, 500, 1000],  # unsorted: the text sorts by n_train
-            "val_accuracy": [0.88, 0.80, 0.85],
-            "ci95 low": [0.86, 0.77, 0.83],
-            "ci95 high": [0.90, high_at_small, 0.87],
+            "n_train": [2000, 500, 1000],
+            "val_accuracy": [accuracies[2], accuracies[0], accuracies[1]],
+            "n_validation": [n_validation] * 3,
         }
     )
 
 
-def test_a_learning_curve_still_gaining_at_its_largest_size_says_so_and_a_flat_one_does_not():
-    text = comparison.learning_curve_text(_curves(high_at_small=0.83))
-    assert text.startswith("TF-IDF rises from 0.800 on 500 reviews to 0.880 on 2,000, and was still gaining")
-    flat = comparison.learning_curve_text(_curves(high_at_small=0.89))
-    assert "from 500 reviews on it is within the noise of its best" in flat and "still gaining" not in flat
-    two = comparison.learning_curve_text(pd.concat([_curves(0.83), _curves(0.89).assign(model="BERT")]))
-    assert two.startswith("TF-IDF") and "; BERT rises" in two
+def test_a_learning_curve_reads_its_last_step_by_the_widest_paired_interval_and_flips():
+    gaining = comparison.learning_curve_text(_curves([0.80, 0.85, 0.95]))
+    assert gaining.startswith(
+        "TF-IDF goes from 0.800 on 500 reviews to 0.950 on 2,000, and was still gaining"
+    )
+    flat = comparison.learning_curve_text(_curves([0.80, 0.85, 0.86]))
+    assert "its last step (+1.0 points (" in flat and "cannot be told from noise" in flat
+    falling = comparison.learning_curve_text(_curves([0.80, 0.95, 0.85]))
+    assert "lost accuracy at its last step" in falling
+    two = comparison.learning_curve_text(
+        pd.concat([_curves([0.8, 0.85, 0.95]), _curves([0.8, 0.85, 0.86]).assign(model="BERT")])
+    )
+    assert two.startswith("TF-IDF") and "; BERT goes" in two
+
+
+def test_the_widest_paired_interval_holds_every_paired_interval_the_two_accuracies_allow():
+    from helpers.paired import widest_paired_difference
+
+    n = 1000
+    widest = widest_paired_difference(0.88, 0.85, n)
+    y = np.zeros(n, dtype=int)
+    for overlap in (0, 50, 100, 120):  # how many of A's 120 errors B shares
+        a = np.zeros(n, dtype=int)
+        a[:120] = 1
+        b = np.zeros(n, dtype=int)
+        b[120 - overlap : 270 - overlap] = 1  # B's 150 errors
+        low, high = _paired_normal(y, a, b)
+        assert widest.low <= low + 1e-4 and high <= widest.high + 1e-4  # 1.96 here, the exact quantile there
+    # no shared errors is the most disagreement 0.88 and 0.85 allow: there the two intervals are one
+    b = np.zeros(n, dtype=int)
+    b[120:270] = 1
+    assert _paired_normal(y, a, b) == pytest.approx((widest.low, widest.high), abs=1e-4)
+
+
+def _paired_normal(y, a, b):
+    right_a, right_b = a == y, b == y
+    n = len(y)
+    only_a, only_b = (right_a & ~right_b).sum(), (~right_a & right_b).sum()
+    diff = (only_a - only_b) / n
+    half = 1.96 * np.sqrt((only_a + only_b) / n**2 - (only_a - only_b) ** 2 / n**3)
+    return diff - half, diff + half
 
 
 def test_a_gap_that_only_looks_resolved_alone_is_named_as_such():
@@ -161,3 +194,11 @@ def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats(
     assert "Beaten on both counts by a model on it: slow and bad." in text
     alone = comparison.cost_frontier_text(table.assign(frontier=True))
     assert "Beaten" not in alone and "→ slow and bad (0.850, 5,000.0 s)." in alone
+
+
+def test_example_labels_name_a_moved_threshold_and_only_that():
+    from helpers.present import decision_labels
+
+    results = {"a": ({"threshold": 0.228}, None), "b": ({"threshold": 0.5}, None), "c": ({}, None)}
+    named = decision_labels(results, {"a": "A", "b": "B", "c": "C"})
+    assert named == {"a": "A (positive at ≥ 0.228)", "b": "B", "c": "C"}

@@ -47,3 +47,26 @@ def test_the_surest_mistakes_are_the_most_confident_wrong_predictions_and_their_
 def test_the_answer_keeps_a_question_mark_and_closes_a_statement():
     text = phrases.answer({"Does length matter?": "No.", "The threshold": "Moved."})
     assert text == "- **Does length matter?** No.\n- **The threshold.** Moved."
+
+
+def _by_length(accuracies, sizes=(200, 400, 300, 100)):
+    buckets = ["≤128", "129–256", "257–510", ">510"]
+    return pd.DataFrame({"bucket": buckets, "model": "m", "n": list(sizes), "accuracy": list(accuracies)})
+
+
+def test_the_cut_is_told_from_length_and_the_obstacles_name_only_what_is_resolved():
+    y = np.array([0, 1] * 500)
+    same, better = y.copy(), y.copy()
+    same[:200] = 1 - same[:200]
+    better[:100] = 1 - better[:100]  # the threshold fixes 100 reviews and breaks none
+    # the cut reviews score like long ones read whole, both well below the short ones: length, not the window
+    length = _by_length([0.95, 0.9, 0.8, 0.8])
+    assert "a cost of length, not of the cut" in zero_shot.cut_text(length)
+    text = zero_shot.obstacles_text(length, y, same, better)
+    assert "length, not the window" in text and "where it draws the line" in text
+    # the cut reviews alone score low: the window
+    cut = _by_length([0.9, 0.9, 0.9, 0.7])
+    assert "the cut itself matters" in zero_shot.cut_text(cut)
+    assert "the 512-token window" in zero_shot.obstacles_text(cut, y, same, same)
+    flat = zero_shot.obstacles_text(_by_length([0.9, 0.9, 0.9, 0.88]), y, same, same)
+    assert flat.startswith("None of these is resolved")

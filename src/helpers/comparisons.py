@@ -80,9 +80,11 @@ def learning_curves(
                     "val_accuracy": float(point["val_accuracy"]),
                     "ci95 low": low,
                     "ci95 high": high,
+                    "n_validation": n_val,
                 }
             )
-    return pd.DataFrame(rows, columns=["model", "n_train", "val_accuracy", "ci95 low", "ci95 high"])
+    columns = ["model", "n_train", "val_accuracy", "ci95 low", "ci95 high", "n_validation"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def training_seconds(key: str, results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> float:

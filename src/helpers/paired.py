@@ -72,6 +72,18 @@ def paired_difference(y_true, pred_a, pred_b, confidence: float = 0.95, seed: in
     )
 
 
+def widest_paired_difference(acc_a: float, acc_b: float, n: int, confidence: float = 0.95) -> Difference:
+    """A's accuracy minus B's on the same ``n`` reviews when only the two accuracies are known (a record without
+    per-review predictions): the paired normal interval at the most disagreement the two accuracies allow, so at
+    least as wide as the interval the predictions themselves would give. If even it excludes zero, so would they."""
+    from scipy.stats import norm
+
+    only_a = min(acc_a, 1 - acc_b)  # reviews A gets right and B wrong, as many as possible
+    only_b = only_a - (acc_a - acc_b)
+    half = norm.ppf(0.5 + confidence / 2) * np.sqrt(max(0.0, only_a + only_b - (acc_a - acc_b) ** 2) / n)
+    return Difference(acc_a, acc_b, acc_a - acc_b - half, acc_a - acc_b + half, n)
+
+
 @dataclass(frozen=True)
 class Share:
     """How much of a gain (``base`` → ``full``) a cheaper change (``base`` → ``part``) recovers, with a 95% interval

@@ -156,6 +156,19 @@ def example_reviews(
     return reviews, p_pos
 
 
+def decision_labels(
+    results: dict[str, tuple[dict[str, Any], pd.DataFrame]], labels: dict[str, str]
+) -> dict[str, str]:
+    """``labels`` with the threshold of every model that does not call a review positive at P(positive) ≥ 0.5, so a
+    table of probabilities shows where each model decides."""
+    out = dict(labels)
+    for key, (record, _) in results.items():
+        threshold = record.get("threshold")
+        if key in out and threshold is not None and abs(threshold - 0.5) > 1e-9:
+            out[key] = f"{out[key]} (positive at ≥ {threshold:.3f})"
+    return out
+
+
 def show_examples(
     paired: pd.DataFrame, texts: pd.Series, labels: dict[str, str], ids, limit: int = 3
 ) -> None:

@@ -9,8 +9,8 @@ from scipy.stats import fisher_exact, mannwhitneyu
 from statsmodels.stats.proportion import test_proportions_2indep
 
 from helpers.evaluation import calibration_summary, error_balance, holm
-from helpers.paired import ALPHA, independent_gap
-from helpers.story.phrases import points
+from helpers.paired import ALPHA, independent_gap, widest_paired_difference
+from helpers.story.phrases import points, short_interval
 from helpers.tables import p_text
 
 ECE_CALIBRATED = 0.05  # as notebook 03 reads it (helpers.verdicts.calibration_verdict)
@@ -46,12 +46,13 @@ def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tupl
         f"Accuracy on {words[0].format(n=f'{n_first:,}')} minus accuracy on {words[1].format(n=f'{n_second:,}')},"
         " in points with a 95% interval for two samples of different reviews: " + "; ".join(parts) + "."
     )
-    if len(rows) == 1:
+    if len(rows) == 1:  # one model: its own interval decides, no multiplicity rule
         ((model, gap, p_value),) = rows
-        if p_value < ALPHA:
+        if not gap.within_sampling_error:
+            more = "more" if gap.first > gap.second else "less"
             return (
                 head
-                + f" The gap is resolved (p = {p_text(p_value)}): {model} is {'more' if gap.first > gap.second else 'less'} accurate on {words[0].replace('{n} ', '')}."
+                + f" The gap is resolved (p = {p_text(p_value)}): {model} is {more} accurate on {words[0].replace('{n} ', '')}."
             )
         return head + f" The gap is within the noise (p = {p_text(p_value)})."
     rule = f"Holm over the {len(rows)} models, α = {ALPHA}"
@@ -80,9 +81,14 @@ def length_text(by_length: pd.DataFrame) -> str:
 
 
 def score_groups_text(by_score: pd.DataFrame) -> str:
-    """Reviews that state a score against those that do not, per model."""
+    """Reviews that state a score against those that do not, per model; a gap says those reviews are easier or
+    harder, not that a model reads the score (notebook 02's masking asks that)."""
     words = ("the {n} reviews that state a score", "the {n} that do not")
-    return group_gaps_text(by_score, "states a score", "no score", words)
+    return group_gaps_text(by_score, "states a score", "no score", words) + (
+        " A gap says the reviews that state a score are easier or harder for a model, not that it reads the score:"
+        " a model that cannot read it may gain as much, and retraining without the scores (notebook 02) is the"
+        " test of that."
+    )
 
 
 def shared_errors_text(traits: pd.DataFrame, everyone_wrong: pd.Series, alpha: float = ALPHA) -> str:
@@ -167,27 +173,38 @@ def accuracy_text(table: pd.DataFrame) -> str:
 
 def learning_curve_text(curves: pd.DataFrame) -> str:
     """Per model (``curves`` from :func:`helpers.comparisons.learning_curves`): validation accuracy at the fewest
-    and the most training reviews, and the fewest reviews whose 95% interval already reaches the best score: where
-    that is the largest size tried, the model was still gaining. A rough reading: the intervals are unpaired."""
+    and the most training reviews, and whether its last step up in reviews still gained. The points are read on
+    the same validation reviews but the records keep accuracies only, so each step gets the widest paired
+    interval the two accuracies allow (:func:`helpers.paired.widest_paired_difference`): a step it resolves is
+    resolved; one it does not may still be real."""
     parts = []
     for label, table in curves.groupby("model", sort=False):
         table = table.sort_values("n_train")
         first, last = table.iloc[0], table.iloc[-1]
-        enough = table[table["ci95 high"] >= table["val_accuracy"].max()].iloc[0]
         rise = (
-            f"{label} rises from {first['val_accuracy']:.3f} on {int(first['n_train']):,} reviews to"
+            f"{label} goes from {first['val_accuracy']:.3f} on {int(first['n_train']):,} reviews to"
             f" {last['val_accuracy']:.3f} on {int(last['n_train']):,}"
         )
-        if enough["n_train"] == last["n_train"]:
-            parts.append(f"{rise}, and was still gaining at the largest size")
+        if len(table) < 2 or pd.isna(last.get("n_validation")):
+            parts.append(rise)
+            continue
+        before = table.iloc[-2]
+        step = widest_paired_difference(
+            last["val_accuracy"], before["val_accuracy"], int(last["n_validation"])
+        )
+        numbers = (
+            f"{short_interval(step)} from {int(before['n_train']):,} to {int(last['n_train']):,} reviews"
+        )
+        if step.low > 0:
+            parts.append(f"{rise}, and was still gaining at its last step ({numbers})")
+        elif step.high < 0:
+            parts.append(f"{rise}, and lost accuracy at its last step ({numbers})")
         else:
-            parts.append(
-                f"{rise}; from {int(enough['n_train']):,} reviews on it is within the noise of its best"
-            )
+            parts.append(f"{rise}; its last step ({numbers}) cannot be told from noise in these records")
     return (
         "; ".join(parts)
-        + ". (Each point's own 95% interval against the best score: a rough reading, since the points share"
-        " their validation reviews.)"
+        + ". (Each step: points with the widest 95% paired interval its two accuracies allow, since the records"
+        ' keep no per-review predictions; it errs towards "cannot be told".)'
     )
 
 

@@ -52,7 +52,8 @@ def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b, series_pair: b
     reading = "larger than" if diff.excludes_zero else "within"
     return (
         f"{label_a} {diff.a:.3f} against {label_b} {diff.b:.3f} on the same {diff.n:,} reviews:"
-        f" {paired_interval(diff)}, {reading} these reviews' noise (McNemar p = {p_text(test['p_value'])},"
+        f" {paired_interval(diff)}, {reading} these reviews' noise ({test['only_a_right']} reviews only"
+        f" {label_a} gets right, {test['only_b_right']} only {label_b}; McNemar p = {p_text(test['p_value'])},"
         + (
             " unadjusted; notebook 06 weighs it among the series' pairs)"
             if series_pair

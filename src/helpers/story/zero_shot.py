@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.evaluation import mcnemar_test
-from helpers.paired import ALPHA, paired_difference
+from helpers.paired import ALPHA, independent_gap, paired_difference
 from helpers.story.data import share_text
-from helpers.story.phrases import pair_text, paired_interval
+from helpers.story.phrases import pair_text, paired_interval, points
 from helpers.tables import p_text
 
 ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
@@ -40,6 +40,57 @@ def model_text(label: str, source, id2label: dict, label_map: dict, standin: dic
             f" SST-2 reports {SST2_DISTILBERT} on the same split."
         )
     return text
+
+
+def cut_text(by_length: pd.DataFrame) -> str:
+    """Is it the cut or the length? The longest bucket (the reviews the window cuts) against the one below it
+    (long reviews read whole): two groups of different reviews, so an interval for two independent samples."""
+    order = list(dict.fromkeys(by_length["bucket"]))
+    if len(order) < 3:
+        return "Too few length buckets to set the cut reviews against long ones read whole."
+    cut, whole = order[-1], order[-2]
+    rows = by_length.set_index("bucket")
+    gap = _bucket_gap(by_length, cut, whole)
+    numbers = (
+        f"The {int(rows.loc[cut, 'n']):,} reviews the window cuts ({cut}) score {gap.first:.3f} and the"
+        f" {int(rows.loc[whole, 'n']):,} long reviews it reads whole ({whole}) {gap.second:.3f}:"
+        f" {points(gap.first - gap.second)} (95% interval {100 * gap.low:+.1f} to {100 * gap.high:+.1f}, two"
+        " samples of different reviews)"
+    )
+    if gap.within_sampling_error:
+        return numbers + ". Within the noise: what these reviews show is a cost of length, not of the cut."
+    worse = "lower" if gap.first < gap.second else "higher"
+    return numbers + f". The cut reviews score {worse} beyond the noise: the cut itself matters."
+
+
+def _bucket_gap(by_length: pd.DataFrame, first: str, second: str):
+    rows = by_length.set_index("bucket")
+    a, b = rows.loc[first], rows.loc[second]
+    return independent_gap(
+        round(a["accuracy"] * a["n"]), int(a["n"]), round(b["accuracy"] * b["n"]), int(b["n"])
+    )
+
+
+def obstacles_text(by_length: pd.DataFrame, y_true, before, after) -> str:
+    """Which of the question's candidates stands in the model's way, each decided by its own reading: the
+    longest bucket against the shortest (length), against the one below it (the cut), and the test predictions at
+    the validation's threshold (``after``) against those at 0.5 (``before``), a paired difference."""
+    order = list(dict.fromkeys(by_length["bucket"]))
+    threshold_diff = paired_difference(y_true, after, before)
+    found = []
+    if threshold_diff.low > 0:
+        found.append(
+            f"where it draws the line: a threshold chosen on validation moves it {points(threshold_diff.value)}"
+        )
+    if len(order) >= 3 and not _bucket_gap(by_length, order[-1], order[-2]).within_sampling_error:
+        found.append("the 512-token window: the reviews it cuts score differently from long ones read whole")
+    elif len(order) >= 2 and not _bucket_gap(by_length, order[-1], order[0]).within_sampling_error:
+        found.append(
+            "length, not the window: the longest reviews score lower, but no differently from long ones read whole"
+        )
+    if not found:
+        return "None of these is resolved on these reviews: what stands in its way is not shown here."
+    return "What stands in its way, on these reviews: " + "; ".join(found) + "."
 
 
 def lengths_text(lengths: np.ndarray, budget: int) -> str:
@@ -108,7 +159,7 @@ def calibration_text(summary: dict[str, Any], accuracy: float, alpha: float = AL
     if ece <= ECE_CALIBRATED:
         return f"**Calibrated on average, but it leans {lean}:** {numbers}.{worst_text}"
     if one_sided:
-        return f"**No: it leans {lean}.** {numbers}.{worst_text} Mean confidence cannot show this: it averages a one-sided bias away."
+        return f"**No: it leans {lean}.** {numbers}.{worst_text}"
     confidence = "over" if summary.get("mean_confidence", accuracy) > accuracy else "under"
     return f"**No: it is {confidence}-confident on both sides.** {numbers}.{worst_text}"
 
@@ -151,8 +202,9 @@ def mistakes_text(mistakes: pd.DataFrame, n_wrong: int) -> str:
         else f"These {len(mistakes)} are {way}"
     )
     return (
-        f"{head}, each given at least {surest.min():.1%} confidence, out of {n_wrong:,} mistakes in all. Read"
-        " them for what a model trained on single sentences misses in a whole review."
+        f"{head}, each given at least {surest.min():.1%} confidence, out of {n_wrong:,} mistakes in all. The"
+        " table shows only each review's opening: read the whole review to see what a model of single sentences"
+        " missed."
     )
 
 
