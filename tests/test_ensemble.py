@@ -6,6 +6,7 @@ import pytest
 from support.builders import write_toy_results as _write
 
 from helpers import ensemble, results_files
+from helpers.story import comparison
 
 
 def _members(folder, nbsvm_validation=0.85):
@@ -56,7 +57,7 @@ def test_remake_replaces_a_previous_runs_ensemble_and_names_its_members(tmp_path
         results_files.load_results("smoke", folder=tmp_path), profile="smoke", folder=tmp_path
     )
     assert record is None and "ensemble" not in results  # no fine-tuned model: no ensemble, not a stale one
-    assert "run notebook 04" in ensemble.summary(results, record, "smoke")
+    assert "run notebook 04" in comparison.ensemble_text(results, record, "smoke")
 
     _write(tmp_path, model_key="fine_tuned", model_source={"kind": "local", "path": "models/x"})
     results, record = ensemble.remake(
@@ -67,7 +68,7 @@ def test_remake_replaces_a_previous_runs_ensemble_and_names_its_members(tmp_path
         record["label"].endswith("+ NB-SVM ensemble")
         and "nbsvm: the best classical" in record["member_choice"]
     )
-    text = ensemble.summary(results, record, "smoke")
+    text = comparison.ensemble_text(results, record, "smoke")
     assert "best of TF-IDF + LR and NB-SVM on validation accuracy" in text
     assert f"accuracy {record['accuracy']:.3f} on 4 reviews" in text
 

@@ -54,26 +54,3 @@ def test_a_finished_fine_tuning_run_read_back_is_recorded(tiny, tmp_path, monkey
     assert first["trained"] > 0 and first["read"] > 0 and first["reused"] == 0
     train()
     assert ledger.totals(path) == {**first, "reused": 1}  # no tokens: it was read back
-
-
-def test_the_work_sentence_counts_what_each_notebook_did(tmp_path, monkeypatch):
-    from helpers.present import work_sentence
-
-    rows = {
-        "04_fine_tuning": {"trained": 1_000_000, "read": 500_000},
-        "06_results": {"trained": 0, "read": 0},
-    }
-    text = work_sentence(rows)
-    assert (
-        "04 3.50M (1.00M tokens trained, 0.50M read)" in text
-        and "together 3.50M" in text
-        and "06" not in text
-    )
-    assert work_sentence({}) == ""
-    (tmp_path / "work.json").write_text(json.dumps({"notebooks": rows}))
-    assert ledger.recorded(tmp_path) == rows and ledger.recorded(tmp_path / "none") == {}
-    monkeypatch.delenv(environment.WORK_LEDGER, raising=False)
-    assert ledger.this_notebook() is None
-    monkeypatch.setenv(environment.WORK_LEDGER, str(tmp_path / "05.jsonl"))
-    ledger.record(trained=10)
-    assert ledger.this_notebook() == {"trained": 10, "read": 0, "reused": 0}

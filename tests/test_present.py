@@ -1,6 +1,7 @@
 import pandas as pd
 
 from helpers import present, tables
+from helpers.story import comparison
 
 
 def test_short_labels_are_unique_per_role_and_family():
@@ -42,11 +43,11 @@ def test_reading_cautions_say_n_stand_in_and_seed():
         "bow_random_forest": ({"model_source": {"kind": "sklearn"}}, None),
         "fine_tuned": ({"model_source": {"kind": "local"}, "base_model_source": {"kind": "standin"}}, None),
     }
-    text = present.reading_cautions(_table(), results, seed=7)
+    text = comparison.cautions_text(_table(), results, seed=7)
     assert "1,000 reviews" in text and "±2.0 points" in text and "seed 7" in text
     assert "offline MiniLM stand-in" in text
     hub = {"fine_tuned": ({"model_source": {"kind": "hub"}}, None)}
-    assert "Stand-in" not in present.reading_cautions(_table(), hub, seed=7)
+    assert "Stand-in" not in comparison.cautions_text(_table(), hub, seed=7)
 
 
 def test_provenance_names_each_models_source_once_and_an_ensembles_members():
@@ -84,13 +85,13 @@ def test_example_reviews_show_probabilities_by_label_and_cut_only_long_reviews()
 
 def test_flips_text_counts_both_ways_and_the_class_of_the_fixed():
     labels = pd.Series({"a": 0, "b": 0, "c": 1, "d": 1})
-    text = present.flips_text("Fine-tuning", ["a", "b", "c", "d"], ["a", "b"], labels)
+    text = comparison.flips_text("Fine-tuning", ["a", "b", "c", "d"], ["a", "b"], labels)
     assert text == "Fine-tuning fixed 4 reviews (2 positive, 2 negative) and broke 2 (all 2 negative)."
     assert (
-        present.flips_text("Tuning", ["c"], [], labels)
+        comparison.flips_text("Tuning", ["c"], [], labels)
         == "Tuning fixed 1 review (a positive review) and broke 0."
     )
-    assert present.flips_text("Tuning", [], [], labels) == "Tuning fixed 0 reviews and broke 0."
+    assert comparison.flips_text("Tuning", [], [], labels) == "Tuning fixed 0 reviews and broke 0."
 
 
 def test_data_note_names_each_sample_once():
@@ -101,11 +102,11 @@ def test_data_note_names_each_sample_once():
 
 def test_flips_that_all_go_one_way_are_called_a_boundary_shift():
     labels = pd.Series({"p1": 1, "p2": 1, "n1": 0, "n2": 0})
-    one_way = present.flips_text("Fine-tuning", ["p1", "p2"], ["n1"], labels)
+    one_way = comparison.flips_text("Fine-tuning", ["p1", "p2"], ["n1"], labels)
     assert one_way.endswith(
         "Every change goes one way, as a shift of the decision boundary toward positive would make it."
     )
-    both = present.flips_text("Fine-tuning", ["p1", "n1"], ["n2"], labels)
+    both = comparison.flips_text("Fine-tuning", ["p1", "n1"], ["n2"], labels)
     assert "one way" not in both
 
 

@@ -29,8 +29,8 @@ from support.prose import (
 )
 
 from helpers.paths import REPO_ROOT
-from helpers.present import p_text
 from helpers.results_files import load_results
+from helpers.tables import p_text
 
 PROFILE = "seed"
 SEED_RESULTS = REPO_ROOT / "results" / PROFILE

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from helpers import comparisons, evaluation, present, results_files
+from helpers import comparisons, evaluation, results_files
 from helpers.runner.readme import (
     SectionMissing,
     markers,
@@ -85,47 +85,6 @@ def test_accuracy_by_bucket(results_dir):
     buckets = pd.Series(["short"] * 4 + ["long"] * 4, index=[f"r{i}" for i in range(8)])
     table = evaluation.accuracy_by_bucket(paired, buckets, ["zero_shot"]).set_index("bucket")
     assert table.loc["short", "accuracy"] == 0.5 and table.loc["long", "accuracy"] == 1.0
-
-
-def test_significance_statements_say_when_the_data_cannot_tell():
-    tests = pd.DataFrame(
-        [
-            {
-                "model A": "a",
-                "model B": "b",
-                "n": 1000,
-                "accuracy A": 0.9,
-                "accuracy B": 0.8,
-                "only A right": 120,
-                "only B right": 20,
-                "p value": 1e-12,
-            },
-            {
-                "model A": "a",
-                "model B": "c",
-                "n": 1000,
-                "accuracy A": 0.9,
-                "accuracy B": 0.89,
-                "only A right": 30,
-                "only B right": 20,
-                "p value": 0.2,
-            },
-        ]
-    )
-    first, second = present.significance_statements(tests, {"a": "A", "b": "B", "c": "C"})
-    assert first.startswith("A is more accurate than B")
-    assert second.startswith("A and C: no significant difference")
-    assert "p = 1.0e-12" in first and "0.0000" not in first
-
-
-def test_significance_statements_give_the_better_models_numbers_first():
-    row = {"model A": "a", "model B": "b", "n": 200, "accuracy A": 0.82, "accuracy B": 0.875}
-    tests = pd.DataFrame([row | {"only A right": 5, "only B right": 16, "p value": 0.027}])
-    (sentence,) = present.significance_statements(tests, {"a": "A", "b": "B"})
-    assert sentence == (
-        "B is more accurate than A (0.875 vs 0.820; 16 vs 5 reviews only one of them gets right; "
-        "McNemar p = 0.027, n = 200)."
-    )
 
 
 def test_readme_block_is_generated_from_the_results(results_dir, tmp_path):

@@ -1,10 +1,8 @@
-"""Notebook 05's readings (helpers.story.search), each built both ways and seen to flip; the names the committed
-notebook calls in helpers.present still answer its calls."""
+"""Notebook 05's readings (helpers.story.search), each built both ways and seen to flip."""
 
 import numpy as np
 import pandas as pd
 
-from helpers import present
 from helpers.story import search
 
 
@@ -203,31 +201,3 @@ def test_no_reference_is_said_and_the_retrained_pair_is_given_without_a_differen
     assert "not on this machine" in lines[0]
     assert "the winner scores 0.880 on its 1,000 validation reviews against 0.900" in lines[1]
     assert "on 300 of them" in lines[1] and "points" not in lines[1]
-
-
-def test_the_committed_notebooks_calls_still_answer():
-    summary = present.search_summary(
-        n_trials=22,
-        n_pruned=17,
-        n_train_search=800,
-        n_validation=300,
-        best_validation=0.873,
-        test_accuracy=0.916,
-        test_ci=(0.897, 0.932),
-        n_train_final=10_000,
-    )
-    verdict = present.tuned_verdict(
-        ROW, fine_label="fine", n_train={"fine_tuned": 10_000, "tuned": 10_000}, n_validation=300
-    )
-    bought = present.search_bought(
-        minutes=12.0,
-        best_validation=0.873,
-        n_validation=300,
-        n_train_search=800,
-        reference=0.88,
-        reference_label="fine",
-        n_train_reference=10_000,
-        retrained=(0.896, 0.888),
-        n_validation_04=1000,
-    )
-    assert summary[1].startswith("- **The number to quote**") and "unadjusted" in verdict and len(bought) == 2

@@ -12,7 +12,7 @@ from transformers import Trainer
 
 from helpers.specs import TrainingRun
 from helpers.trainer_hooks import time_split, timed_trainer
-from helpers.training import FitResult, curve_verdict, eval_share, finetune, learning_curve
+from helpers.training import FitResult, eval_share, finetune, learning_curve
 
 
 def test_the_split_adds_up_and_the_share_is_evaluation_over_the_total():
@@ -59,15 +59,6 @@ def test_a_run_records_its_split_in_the_budget_and_reads_it_back(tiny, tmp_path,
 
 def test_the_real_trainer_still_has_the_methods_the_split_times():
     assert callable(Trainer.evaluate) and callable(Trainer._save_checkpoint)
-
-
-@pytest.mark.parametrize(
-    ("curve", "expected"),
-    [([0.80, 0.85, 0.89], "still rising"), ([0.80, 0.89, 0.89], "level"), ([0.80, 0.89, 0.84], "falling")],
-)
-def test_curve_verdict_follows_the_last_step_against_the_validation_noise(curve, expected):
-    assert curve_verdict(curve, interval_width=0.04).startswith(expected)
-    assert curve_verdict(curve[:1], 0.04).startswith("one reading")
 
 
 def test_learning_curve_counts_reviews_seen_at_each_evaluation():

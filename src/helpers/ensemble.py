@@ -43,18 +43,6 @@ def remake(
     return load_results(profile, folder=folder), record
 
 
-def summary(results: Results, record: dict[str, Any] | None, profile: str) -> str:
-    """One paragraph for the notebook: the members, how they were chosen and the ensemble's accuracy."""
-    if record is None:
-        return f"No `{TRANSFORMER}` results in `results/{profile}/`: run notebook 04 first for the ensemble."
-    transformer, classical = (short_label(results[key][0]) for key in record["members"])
-    candidates = " and ".join(catalog.BY_KEY[key].role for key in CLASSICAL_CANDIDATES)
-    return (
-        f"Members: {transformer} and {classical} (best of {candidates} on validation accuracy). "
-        f"**{record['label']}**: accuracy {record['accuracy']:.3f} on {record['n']:,} reviews."
-    )
-
-
 def best_on_validation(results: Results, keys: Sequence[str]) -> str:
     """Of ``keys``, the model whose tuning reached the best validation accuracy (recorded as ``tuning`` rows by
     notebook 02; the first key wins ties). Never looks at the test reviews."""

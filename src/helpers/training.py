@@ -120,19 +120,6 @@ def learning_curve(fit: FitResult, n_train: int) -> pd.DataFrame:
     return pd.DataFrame({"reviews seen": seen.astype(int), "val accuracy": evals["val_accuracy"].to_numpy()})
 
 
-def curve_verdict(accuracies: list[float], interval_width: float) -> str:
-    """Whether a learning curve still rises at its end: the last step against half the width of the validation
-    accuracy's 95% interval (a conservative yardstick: both readings are of the same reviews)."""
-    if len(accuracies) < 2:
-        return "one reading: no curve to judge"
-    rise, half = accuracies[-1] - accuracies[-2], interval_width / 2
-    if rise > half:
-        return f"still rising over the last quarter (+{100 * rise:.1f} points, more than ±{100 * half:.1f}): more reviews would likely help"
-    if rise < -half:
-        return f"falling over the last quarter ({100 * rise:+.1f} points, beyond ±{100 * half:.1f}): the best checkpoint came earlier"
-    return f"level over the last quarter ({100 * rise:+.1f} points, within ±{100 * half:.1f} of validation noise)"
-
-
 def eval_share(fits: list[FitResult]) -> float:
     """The share of these runs' time spent evaluating (runs without a recorded split count as unknown: NaN)."""
     splits = [f.time_split for f in fits]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from support.builders import output_statements
 
-from helpers.present import p_text, short_label
+from helpers.present import short_label
+from helpers.tables import p_text
 
 ACC = r"(\d\.\d+)"  # an accuracy-like number as printed: 0.907
 COUNT = r"(\d{1,3}(?:,\d{3})*(?![\d,]\d))"  # a count as printed: 1,000

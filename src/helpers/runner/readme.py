@@ -16,8 +16,9 @@ import pandas as pd
 
 from helpers.comparisons import comparison_table, pairwise_mcnemar
 from helpers.paths import REPO_ROOT, output_root
-from helpers.present import p_text, short_label
+from helpers.present import short_label
 from helpers.results_files import load_results
+from helpers.tables import p_text
 
 README = REPO_ROOT / "README.md"
 BENCH_DIR = REPO_ROOT / "results" / "benchmarks"

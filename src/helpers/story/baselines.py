@@ -4,10 +4,13 @@ how far validation separates the two linear models, and what masking the written
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from helpers.evaluation import mcnemar_test
 from helpers.paired import paired_difference, study_gap
+from helpers.shortcut import feature_kinds
 from helpers.story.phrases import pair_text, paired_interval, points  # noqa: F401  (pair_text: notebook 02 calls it here)
 from helpers.tables import p_text
 
@@ -78,3 +81,36 @@ def masking_text(label: str, y_true, masked, trained) -> str:
         ": without the scores it does about as well, so it does not need them, whatever weight it gives them"
         " when they are there"
     )
+
+
+def features_text(tops: dict[str, pd.DataFrame], share_dominated: float = 1 / 3) -> str:
+    """What each model's largest features are (``tops``: label → :func:`helpers.classical.top_features` table):
+    a list where at least ``share_dominated`` are numbers is called a written-score list, never sentiment words."""
+    parts = []
+    for label, table in tops.items():
+        kinds = feature_kinds(list(table["feature"]))
+        numbers = [f for f, kind in kinds.items() if kind == "number"]
+        markup = [f for f, kind in kinds.items() if kind == "markup"]
+        share = len(numbers) / max(len(kinds), 1)
+        examples = ", ".join(f'"{f}"' for f in numbers[:5])
+        if share >= share_dominated:
+            text = f"{label}: {len(numbers)} of its {len(kinds)} largest are numbers ({examples}): the written scores"
+        elif numbers:
+            text = f"{label}: mostly words and phrases, but {len(numbers)} of {len(kinds)} are numbers ({examples})"
+        else:
+            text = f"{label}: words and phrases, no numbers among its {len(kinds)} largest"
+        if markup:
+            text += f", and markup ({', '.join(markup)})"
+        parts.append(text)
+    return "; ".join(parts) + "."
+
+
+def grid_edge_text(param: str, value: float, grid: Sequence[float]) -> str:
+    """Whether a tuned value sits at the edge of the grid it was chosen from (then the grid chose it, not the data)."""
+    grid = sorted(grid)
+    tried = ", ".join(f"{v:g}" for v in grid)
+    if len(grid) > 1 and value == grid[-1]:
+        return f"`{param}` = {value:g} is the largest value tried ({tried}): a larger one might do better on validation."
+    if len(grid) > 1 and value == grid[0]:
+        return f"`{param}` = {value:g} is the smallest value tried ({tried}): a smaller one might do better on validation."
+    return f"`{param}` = {value:g} lies inside the values tried ({tried})."

@@ -3,17 +3,21 @@ without a written score), the reviews every model gets wrong, and cost against a
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact, mannwhitneyu
 from statsmodels.stats.proportion import test_proportions_2indep
 
-from helpers.evaluation import calibration_summary, error_balance, holm
+from helpers import catalog
+from helpers.evaluation import calibration_summary, error_balance, holm, mcnemar_test
 from helpers.paired import ALPHA, independent_gap, widest_paired_difference
 from helpers.story.phrases import points, short_interval
 from helpers.tables import p_text
 
-ECE_CALIBRATED = 0.05  # as notebook 03 reads it (helpers.verdicts.calibration_verdict)
+ECE_CALIBRATED = 0.05  # as notebook 03 reads it (helpers.story.zero_shot.calibration_text)
+Results = dict[str, tuple[dict[str, Any], pd.DataFrame]]
 
 
 def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tuple[str, str]) -> str:
@@ -255,3 +259,108 @@ def calibration_text(table: pd.DataFrame, paired: pd.DataFrame, names: dict[str,
             f" {a} and {b} share their probabilities: a moved threshold changes decisions, not confidence."
         )
     return text
+
+
+def negative_precision_text(paired: pd.DataFrame, before: str, after: str, names: dict[str, str]) -> str:
+    """The study's observation: fine-tuning raised precision on the negative class (the SST-2 model calls too many
+    reviews negative). Decided by McNemar's test on the *positive* reviews, the ones whose calls as negative
+    lower that precision: did fine-tuning call fewer of them negative?"""
+    positive = paired[paired["label"] == 1]
+    test = mcnemar_test(positive["label"], positive[f"{before}:pred"], positive[f"{after}:pred"])
+
+    def precision(key: str) -> float:
+        called = paired[f"{key}:pred"] == 0
+        return float((paired.loc[called, "label"] == 0).mean()) if called.any() else float("nan")
+
+    p_before, p_after = precision(before), precision(after)
+    negative = paired[paired["label"] == 0]
+    recall = {k: float((negative[f"{k}:pred"] == 0).mean()) for k in (before, after)}
+    numbers = (
+        f"precision on negative reviews {p_before:.3f} for {names[before]}, {p_after:.3f} for {names[after]};"
+        f" of the {len(positive):,} positive reviews, {test['only_b_right']} are called negative only by"
+        f" {names[before]} and {test['only_a_right']} only by {names[after]} (McNemar p = {p_text(test['p_value'])},"
+        f" unadjusted: one planned test). The price is recall on negative reviews, {recall[before]:.3f} for"
+        f" {names[before]} and {recall[after]:.3f} for {names[after]}"
+    )
+    if test["p_value"] < ALPHA and test["only_b_right"] > test["only_a_right"]:
+        return f"**The study's observation holds here:** {numbers}."
+    if test["p_value"] < ALPHA:
+        return f"**The study's observation is reversed here:** {numbers}."
+    return f"**These reviews cannot confirm the study's observation:** {numbers}."
+
+
+def flips_text(change: str, fixed, broken, true_labels: pd.Series) -> str:
+    """How many reviews a ``change`` fixed and broke, each split by true class, in one sentence."""
+
+    def by_class(ids) -> str:
+        labels = true_labels.loc[list(ids)]
+        neg, pos = int((labels == 0).sum()), int((labels == 1).sum())
+        if not len(ids):
+            return ""
+        if len(ids) == 1:
+            return f" (a {'negative' if neg else 'positive'} review)"
+        if not pos or not neg:
+            return f" (all {len(ids)} {'negative' if neg else 'positive'})"
+        return f" ({pos} positive, {neg} negative)"
+
+    reviews = "review" if len(fixed) == 1 else "reviews"
+    text = (
+        f"{change} fixed {len(fixed)} {reviews}{by_class(fixed)} and broke {len(broken)}{by_class(broken)}."
+    )
+    fixed_classes, broken_classes = set(true_labels.loc[list(fixed)]), set(true_labels.loc[list(broken)])
+    if len(fixed_classes) == len(broken_classes) == 1 and fixed_classes != broken_classes:
+        toward = "positive" if fixed_classes == {1} else "negative"
+        text += (
+            f" Every change goes one way, as a shift of the decision boundary toward {toward} would make it."
+        )
+    return text
+
+
+def cautions_text(
+    table: pd.DataFrame, results: dict[str, tuple[dict[str, Any], pd.DataFrame]], seed: int
+) -> str:
+    """The paragraph that says how far a comparison table can be read: its sample size, which models are
+    stand-ins, and that one seed was run."""
+    half_width = ((table["ci95 high"] - table["ci95 low"]) / 2).median()
+    kinds = {r.get("model_source", {}).get("kind") for r, _ in results.values()}
+    kinds |= {r.get("base_model_source", {}).get("kind") for r, _ in results.values()}
+    parts = [
+        f"Read them with these cautions. **n:** with {int(table['n'].median()):,} reviews a 95% interval is about "
+        f"±{100 * half_width:.1f} points; smaller differences need the paired test, not a glance at two accuracies."
+    ]
+    if kinds & {"standin", "tiny"}:
+        parts.append(
+            "**Stand-in, not DistilBERT:** the transformer rows come from the "
+            + ("offline MiniLM stand-in" if "standin" in kinds else "smoke profile's tiny model")
+            + "; they test the study's *design* (an SST-2 model, zero-shot, then fine-tuned on IMDB), not its"
+            " checkpoint's numbers."
+        )
+    fine = results.get(catalog.FINE_TUNED, ({}, None))[0]
+    classical = results.get(catalog.TFIDF, ({}, None))[0]
+    if fine.get("n_train") and classical.get("n_train"):
+        parts.append(
+            f"**Not the same training data:** the fine-tuned transformer learned from {fine['n_train']:,} reviews"
+            f" cut to {fine.get('train_max_length', '?')} tokens, the classical models from {classical['n_train']:,}"
+            " whole reviews."
+        )
+    parts.append(
+        f"**One seed:** every model here was trained with seed {seed} on one sample; notebook 04's comparison varies"
+        " the learning rate, not the seed, so how much the fine-tuned numbers move with the seed is not measured in"
+        " this run."
+    )
+    return "\n".join(parts)
+
+
+def ensemble_text(results: Results, record: dict[str, Any] | None, profile: str) -> str:
+    """06's ensemble: its members, how they were chosen and its accuracy."""
+    from helpers.ensemble import CLASSICAL_CANDIDATES, TRANSFORMER
+    from helpers.present import short_label
+
+    if record is None:
+        return f"No `{TRANSFORMER}` results in `results/{profile}/`: run notebook 04 first for the ensemble."
+    transformer, classical = (short_label(results[key][0]) for key in record["members"])
+    candidates = " and ".join(catalog.BY_KEY[key].role for key in CLASSICAL_CANDIDATES)
+    return (
+        f"Members: {transformer} and {classical} (best of {candidates} on validation accuracy). "
+        f"**{record['label']}**: accuracy {record['accuracy']:.3f} on {record['n']:,} reviews."
+    )

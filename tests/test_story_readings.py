@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.multitest import multipletests
 
-from helpers import evaluation, verdicts
+from helpers import evaluation
+from helpers.story import baselines, comparison, zero_shot
 
 
 def _leaning_negative(n=2000, seed=0):
@@ -27,20 +28,20 @@ def test_calibration_bins_are_the_ones_the_ece_sums():
     assert summary["brier"] == pytest.approx(np.mean((p - y) ** 2))
 
 
-def test_calibration_verdict_names_a_negative_lean_and_flips_for_a_calibrated_model():
+def test_calibration_text_names_a_negative_lean_and_flips_for_a_calibrated_model():
     rng = np.random.default_rng(1)
     n = 4000
     p = rng.uniform(0, 1, n)
     y = (rng.uniform(0, 1, n) < p).astype(int)  # calibrated by construction
     calibrated = evaluation.calibration_summary(y, p)
-    text = verdicts.calibration_verdict(calibrated, float(((p >= 0.5) == y).mean()))
+    text = zero_shot.calibration_text(calibrated, float(((p >= 0.5) == y).mean()))
     assert text.startswith("**Roughly, yes")
     shifted = p**2.5  # the same reviews, P(positive) pushed down: positive reviews called negative
     leaning = evaluation.calibration_summary(y, shifted)
-    text = verdicts.calibration_verdict(leaning, float(((shifted >= 0.5) == y).mean()))
+    text = zero_shot.calibration_text(leaning, float(((shifted >= 0.5) == y).mean()))
     assert "leans negative" in text and "Brier" in text and leaning["lean"] > 0
     mirrored = evaluation.calibration_summary(1 - y, 1 - shifted)
-    assert "leans positive" in verdicts.calibration_verdict(mirrored, 0.8)
+    assert "leans positive" in zero_shot.calibration_text(mirrored, 0.8)
 
 
 def test_error_balance_tests_one_sided_errors():
@@ -55,35 +56,17 @@ def test_error_balance_tests_one_sided_errors():
 def test_features_dominated_by_numbers_are_not_called_sentiment_words():
     scores = pd.DataFrame({"feature": ["4 10", "3 10", "7 10", "waste", "8 out", "10 10"]})
     words = pd.DataFrame({"feature": ["great", "worst", "not good", "waste", "excellent", "7"]})
-    text = verdicts.features_verdict({"NB-SVM": scores, "TF-IDF + LR": words})
+    text = baselines.features_text({"NB-SVM": scores, "TF-IDF + LR": words})
     assert "NB-SVM: 5 of its 6 largest are numbers" in text and "written scores" in text
     assert "TF-IDF + LR: mostly words and phrases, but 1 of 6 are numbers" in text
-    clean = verdicts.features_verdict({"A": pd.DataFrame({"feature": ["great", "bad"]})})
+    clean = baselines.features_text({"A": pd.DataFrame({"feature": ["great", "bad"]})})
     assert "no numbers" in clean
 
 
-def test_grid_edge_note_says_when_the_grid_chose():
-    assert "largest value tried" in verdicts.grid_edge_note("C", 100.0, [10.0, 30.0, 100.0])
-    assert "smallest value tried" in verdicts.grid_edge_note("C", 0.1, [0.1, 0.3, 1.0])
-    assert "inside" in verdicts.grid_edge_note("C", 0.3, [0.1, 0.3, 1.0])
-
-
-def test_study_verdict_follows_the_interval():
-    assert verdicts.study_verdict(0.858, (0.835, 0.878), 0.84)[0]
-    inside, text = verdicts.study_verdict(0.865, (0.842, 0.885), 0.91)
-    assert not inside and "lies above it" in text
-
-
-def test_comparison_verdict_names_the_test_and_flips():
-    y = np.array([1] * 100)
-    a = np.array([1] * 90 + [0] * 10)
-    b = np.array([1] * 60 + [0] * 40)
-    better, text = verdicts.comparison_verdict("A", "B", y, a, b)
-    assert better and text.startswith("A is more accurate than B") and "McNemar" in text
-    better, text = verdicts.comparison_verdict("B", "A", y, b, a)
-    assert not better and text.startswith("A is more accurate than B")
-    same = np.array([1] * 89 + [0] * 11)
-    assert "cannot be told apart" in verdicts.comparison_verdict("A", "C", y, a, same)[1]
+def test_grid_edge_text_says_when_the_grid_chose():
+    assert "largest value tried" in baselines.grid_edge_text("C", 100.0, [10.0, 30.0, 100.0])
+    assert "smallest value tried" in baselines.grid_edge_text("C", 0.1, [0.1, 0.3, 1.0])
+    assert "inside" in baselines.grid_edge_text("C", 0.3, [0.1, 0.3, 1.0])
 
 
 def test_holm_matches_statsmodels_and_a_hand_computation():
@@ -105,7 +88,7 @@ def test_pareto_frontier():
     assert mask.tolist() == [True, False, True, False]
 
 
-def test_negative_precision_verdict_holds_or_not():
+def test_negative_precision_text_holds_or_not():
     paired = pd.DataFrame(
         {
             "label": [1] * 40 + [0] * 40,
@@ -114,10 +97,10 @@ def test_negative_precision_verdict_holds_or_not():
         }
     )
     names = {"z": "zero", "f": "fine"}
-    assert "holds here" in verdicts.negative_precision_verdict(paired, "z", "f", names)
-    assert "reversed" in verdicts.negative_precision_verdict(paired, "f", "z", names)
+    assert "holds here" in comparison.negative_precision_text(paired, "z", "f", names)
+    assert "reversed" in comparison.negative_precision_text(paired, "f", "z", names)
     same = paired.assign(**{"f:pred": paired["z:pred"]})
-    assert "cannot confirm" in verdicts.negative_precision_verdict(same, "z", "f", names)
+    assert "cannot confirm" in comparison.negative_precision_text(same, "z", "f", names)
 
 
 # ----------------------------------------------------------------------------------------------- texts that flip
@@ -134,13 +117,13 @@ def _threshold_case(moved: bool, gain: int):
 
 def test_threshold_text_flips_with_the_threshold_and_with_mcnemar():
     choice, y, before, after = _threshold_case(moved=False, gain=0)
-    stays = verdicts.threshold_text(choice, y, before, after, "stand-in")
+    stays = zero_shot.threshold_text(choice, y, before, after, "stand-in")
     assert "0.5 is already the best, so the test predictions do not change" in stays
     assert "500 validation reviews is 0.500 (0.810 at 0.5, 0.840 at it)" in stays
-    real = verdicts.threshold_text(*_threshold_case(moved=True, gain=30), "stand-in")
+    real = zero_shot.threshold_text(*_threshold_case(moved=True, gain=30), "stand-in")
     assert "stand-in goes from 0.800 to 0.950: +15.0 points, 95% paired interval" in real
     assert "30 reviews right that it got wrong at 0.5 and 0 wrong" in real and "unadjusted" in real
     assert "larger than their noise" in real and "read in notebook 06" in real
     assert "more accurate" not in real and "do not change" not in real  # "better" is 06's call, by Holm
-    unsure = verdicts.threshold_text(*_threshold_case(moved=True, gain=2), "stand-in")
+    unsure = zero_shot.threshold_text(*_threshold_case(moved=True, gain=2), "stand-in")
     assert "from 0.800 to 0.810" in unsure and "cannot tell the change from noise" in unsure
