@@ -108,12 +108,13 @@ def _curves(accuracies, n_validation=1000) -> pd.DataFrame:
 def test_a_learning_curve_reads_its_last_step_by_the_widest_paired_interval_and_flips():
     gaining = comparison.learning_curve_text(_curves([0.80, 0.85, 0.95]))
     assert gaining.startswith(
-        "TF-IDF goes from 0.800 on 500 reviews to 0.950 on 2,000, and was still gaining"
+        "TF-IDF goes from 0.800 on 500 reviews to 0.950 on 2,000, and was still gaining: its last step"
     )
     flat = comparison.learning_curve_text(_curves([0.80, 0.85, 0.86]))
-    assert "its last step (+1.0 points (" in flat and "cannot be told from noise" in flat
+    assert "its last step, from 1,000 to 2,000 reviews, changes it by +1.0 points (" in flat
+    assert "cannot tell from noise" in flat
     falling = comparison.learning_curve_text(_curves([0.80, 0.95, 0.85]))
-    assert "lost accuracy at its last step" in falling
+    assert "lost accuracy: its last step" in falling
     two = comparison.learning_curve_text(
         pd.concat([_curves([0.8, 0.85, 0.95]), _curves([0.8, 0.85, 0.86]).assign(model="BERT")])
     )

@@ -196,19 +196,19 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
         step = widest_paired_difference(
             last["val_accuracy"], before["val_accuracy"], int(last["n_validation"])
         )
-        numbers = (
-            f"{short_interval(step)} from {int(before['n_train']):,} to {int(last['n_train']):,} reviews"
-        )
+        span = f"its last step, from {int(before['n_train']):,} to {int(last['n_train']):,} reviews,"
         if step.low > 0:
-            parts.append(f"{rise}, and was still gaining at its last step ({numbers})")
+            parts.append(f"{rise}, and was still gaining: {span} adds {short_interval(step)}")
         elif step.high < 0:
-            parts.append(f"{rise}, and lost accuracy at its last step ({numbers})")
+            parts.append(f"{rise}, and lost accuracy: {span} changes it by {short_interval(step)}")
         else:
-            parts.append(f"{rise}; its last step ({numbers}) cannot be told from noise in these records")
+            parts.append(
+                f"{rise}; {span} changes it by {short_interval(step)}, which these records cannot tell from noise"
+            )
     return (
         "; ".join(parts)
         + ". (Each step: points with the widest 95% paired interval its two accuracies allow, since the records"
-        ' keep no per-review predictions; it errs towards "cannot be told".)'
+        ' keep no per-review predictions; it errs towards "cannot tell".)'
     )
 
 
