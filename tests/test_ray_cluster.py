@@ -145,15 +145,36 @@ def ray_cluster():
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def _wait_for_nodes(address: str, n: int, nodes, temp: Path, env: dict, timeout: float = 120) -> list[str]:
+def _node_ids(stdout: str) -> list[str]:
+    """The node IDs the check printed: its last line that is a JSON list (Ray may print its own lines around it)."""
+    for line in reversed(stdout.strip().splitlines()):
+        try:
+            ids = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(ids, list):
+            return ids
+    return []
+
+
+def _wait_for_nodes(address: str, n: int, nodes, temp: Path, env: dict, timeout: float = 300) -> list[str]:
+    """The alive nodes' IDs once ``n`` have joined. A check that times out (a loaded machine: one ``ray.init``
+    took over a minute on 2 busy cores) is tried again until the deadline, not taken for a failed cluster."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(node.poll() is not None for node in nodes):
             break
-        check = subprocess.run(
-            [sys.executable, "-c", NODE_CHECK, address], capture_output=True, text=True, timeout=60, env=env
-        )
-        if check.returncode == 0 and len(ids := json.loads(check.stdout.strip().splitlines()[-1])) >= n:
+        try:
+            check = subprocess.run(
+                [sys.executable, "-c", NODE_CHECK, address],
+                capture_output=True,
+                text=True,
+                timeout=max(10.0, min(90.0, deadline - time.monotonic())),
+                env=env,
+            )
+        except subprocess.TimeoutExpired:
+            continue
+        if check.returncode == 0 and len(ids := _node_ids(check.stdout)) >= n:
             return ids
         time.sleep(1)
     logs = "\n".join(p.read_text()[-1500:] for p in sorted(temp.glob("node*.log")))
