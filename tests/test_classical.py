@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
@@ -228,6 +229,34 @@ def test_write_run_follows_the_results_contract(tmp_path, monkeypatch):
     loaded = results_files.load_results("smoke", folder=tmp_path / "results" / "smoke")
     assert loaded["nbsvm"][1]["review_id"].tolist() == ["r1", "r2", "r3", "r4"]
     assert loaded["nbsvm"][0]["text"] == "raw"
+
+
+def test_a_baseline_is_saved_with_its_recipe_and_its_tuning(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMDB_SERIES_OUTPUT", str(tmp_path))
+    test = {**TEST, "review_id": ["r1", "r2", "r3", "r4"]}
+    run = classical.fit_and_predict(classical.nbsvm(C=0.5), TRAIN, test)
+    tuning = pd.DataFrame({"C": [0.5, 1.0], "validation_accuracy": [0.9, 0.8]})
+    record = classical.save_baseline(
+        run, test, "nbsvm", n_train=8, C=0.5, tuning=tuning, profile="smoke", data_source="toy corpus"
+    )
+    assert (
+        record["model"].startswith("NB-SVM")
+        and "LogisticRegression(C=0.5)" in record["model_source"]["description"]
+    )
+    assert (record["text"], record["n_train"], record["C"]) == ("clean_reviews", 8, 0.5)
+    assert record["tuning"][0] == {"C": 0.5, "validation_accuracy": 0.9}
+    forest = classical.save_baseline(
+        run,
+        test,
+        "bow_random_forest",
+        n_train=8,
+        profile="smoke",
+        data_source="toy",
+        cleaned_text_variant={"accuracy": 1.0},
+    )
+    assert (
+        "C" not in forest and forest["text"] == "raw" and forest["cleaned_text_variant"] == {"accuracy": 1.0}
+    )
 
 
 # ----------------------------------------------------------------------------------------------- mutation pass (issue 24)

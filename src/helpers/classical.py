@@ -243,6 +243,47 @@ def write_run(
     )
 
 
+BASELINES = {  # notebook 02's models: key → (name, how it is built, which text it reads)
+    "bow_random_forest": (
+        "Bag of words + random forest",
+        "CountVectorizer + RandomForestClassifier (scikit-learn defaults; raw text)",
+        "raw",
+    ),
+    "tfidf_logreg": (
+        "TF-IDF uni+bigrams + logistic regression",
+        "TfidfVectorizer(1-2 grams, sublinear tf) + LogisticRegression(C={C:g}); cleaned text",
+        "clean_reviews",
+    ),
+    "nbsvm": (
+        "NB-SVM uni+bigrams (NB features + logistic regression)",
+        "binary CountVectorizer(1-2 grams) + NBFeatureScaler(alpha=1) + LogisticRegression(C={C:g}); cleaned text",
+        "clean_reviews",
+    ),
+}
+
+
+def save_baseline(
+    run: ClassicalRun, test: Any, key: str, *, n_train: int, C: float | None = None, tuning=None, **where: Any
+) -> dict[str, Any]:
+    """Write one of notebook 02's models (``key`` in :data:`BASELINES`) under the results contract: its name, recipe
+    and text from the table, how many reviews it trained on, its ``C`` and ``tuning`` table when it was tuned;
+    ``where``: ``profile`` and ``data_source``, and any further fields of the record."""
+    name, description, text = BASELINES[key]
+    extra = {"text": text, "n_train": n_train}
+    if C is not None:
+        extra |= {"C": C, "tuning": tuning.to_dict("records") if tuning is not None else None}
+    fields = {k: where.pop(k) for k in ("profile", "data_source")}
+    return write_run(
+        run,
+        test,
+        model_key=key,
+        model=name,
+        description=description.format(C=C),
+        extra=extra | where,
+        **fields,
+    )
+
+
 def tune(
     build: Callable[..., Pipeline],
     param: str,
