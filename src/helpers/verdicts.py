@@ -13,38 +13,12 @@ import pandas as pd
 from helpers.evaluation import mcnemar_test
 from helpers.present import p_text
 from helpers.shortcut import feature_kinds
+from helpers.story.zero_shot import calibration_text as calibration_verdict  # noqa: F401  (notebook 03 as committed)
 from helpers.story.zero_shot import threshold_text  # noqa: F401  (notebook 03 as committed calls it here)
 
 ALPHA = 0.05
 ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
 Results = dict[str, tuple[dict[str, Any], pd.DataFrame]]
-
-
-def calibration_verdict(summary: dict[str, Any], accuracy: float, alpha: float = ALPHA) -> str:
-    """Can P(positive) be trusted? ``summary`` from :func:`helpers.evaluation.calibration_summary`. The size of the
-    miscalibration is the ECE (Brier score beside it); its direction is the balance of the errors (exact binomial
-    test), so a model that calls positive reviews negative is said to lean negative, whatever its mean confidence."""
-    ece, errors, worst = summary["ece"], summary["errors"], summary["worst_bin"]
-    one_sided = errors["p_value"] < alpha and errors["pos_as_neg"] != errors["neg_as_pos"]
-    lean = "negative" if errors["pos_as_neg"] > errors["neg_as_pos"] else "positive"
-    numbers = (
-        f"Expected calibration error {ece:.3f} over {summary['n_bins']} bins, Brier score {summary['brier']:.3f};"
-        f" it calls {errors['pos_as_neg']} positive reviews negative and {errors['neg_as_pos']} negative reviews"
-        f" positive (exact binomial p = {p_text(errors['p_value'])})"
-    )
-    worst_text = (
-        f" Reviews it gives P(positive) {worst['low']:.1f}–{worst['high']:.1f} (n = {int(worst['n']):,}) are"
-        f" positive {worst['observed']:.0%} of the time against a predicted {worst['mean p']:.2f}; its mean"
-        f" P(positive) is {summary['mean_p_pos']:.2f} for a positive share of {summary['positive_share']:.2f}."
-    )
-    if ece <= ECE_CALIBRATED and not one_sided:
-        return f"**Roughly, yes:** {numbers}: small and two-sided."
-    if ece <= ECE_CALIBRATED:
-        return f"**Calibrated on average, but it leans {lean}:** {numbers}.{worst_text}"
-    if one_sided:
-        return f"**No: it leans {lean}.** {numbers}.{worst_text} Mean confidence cannot show this: it averages a one-sided bias away."
-    confidence = "over" if summary.get("mean_confidence", accuracy) > accuracy else "under"
-    return f"**No: it is {confidence}-confident on both sides.** {numbers}.{worst_text}"
 
 
 def features_verdict(tops: dict[str, pd.DataFrame], share_dominated: float = 1 / 3) -> str:
