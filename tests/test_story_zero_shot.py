@@ -70,3 +70,18 @@ def test_the_cut_is_told_from_length_and_the_obstacles_name_only_what_is_resolve
     assert "the 512-token window" in zero_shot.obstacles_text(cut, y, same, same)
     flat = zero_shot.obstacles_text(_by_length([0.9, 0.9, 0.9, 0.88]), y, same, same)
     assert flat.startswith("None of these is resolved")
+    assert text.startswith("2 things do on these reviews:")
+    assert "longest reviews score lower than the shortest" in text
+    # the opposite direction: the longest reviews score higher, and the sentence says so
+    higher = zero_shot.obstacles_text(_by_length([0.8, 0.9, 0.95, 0.95]), y, same, same)
+    assert higher.startswith("One thing does") and "longest reviews score higher than the shortest" in higher
+    assert "score lower" in zero_shot.obstacles_text(cut, y, same, same)
+
+
+def test_the_model_line_names_the_stand_ins_sst2_accuracy_once_and_the_model_it_stands_in_for():
+    source = "MiniLM-L6 fine-tuned on SST-2 (offline stand-in); SST-2 validation accuracy 0.894"
+    text = zero_shot.model_text(
+        "stand-in zero-shot", source, {0: "NEGATIVE"}, {0: 0}, {"sst2_validation_accuracy": 0.894}
+    )
+    assert text.count("0.894") == 1 and f"reports {zero_shot.SST2_DISTILBERT}" in text
+    assert "DistilBERT" not in zero_shot.model_text("zero-shot", "distilbert", {0: "NEGATIVE"}, {0: 0}, None)

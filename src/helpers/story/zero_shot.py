@@ -31,13 +31,13 @@ def sample_text(frame: pd.DataFrame, source, what: str = "test reviews") -> str:
 
 
 def model_text(label: str, source, id2label: dict, label_map: dict, standin: dict | None) -> str:
-    """Which model this is, where it came from, how its labels map to IMDB's, and for the stand-in how it reads
-    SST-2 beside the model it stands in for."""
+    """Which model this is, where it came from (for the stand-in, with its SST-2 validation accuracy), how its
+    labels map to IMDB's, and for the stand-in what the model it stands in for reports on the same sentences."""
     text = f"**Model ({label}):** {source}. Its labels, mapped by name: {id2label} → IMDB {label_map}."
     if standin:
         text += (
-            f" On SST-2's validation sentences it scores {standin['sst2_validation_accuracy']:.3f}; DistilBERT"
-            f" SST-2 reports {SST2_DISTILBERT} on the same split."
+            f" The model it stands in for, DistilBERT SST-2, reports {SST2_DISTILBERT} on the same SST-2"
+            " validation sentences."
         )
     return text
 
@@ -80,17 +80,24 @@ def obstacles_text(by_length: pd.DataFrame, y_true, before, after) -> str:
     found = []
     if threshold_diff.low > 0:
         found.append(
-            f"where it draws the line: a threshold chosen on validation moves it {points(threshold_diff.value)}"
+            f"where it draws the line (a threshold chosen on validation moves it {points(threshold_diff.value)})"
         )
-    if len(order) >= 3 and not _bucket_gap(by_length, order[-1], order[-2]).within_sampling_error:
-        found.append("the 512-token window: the reviews it cuts score differently from long ones read whole")
-    elif len(order) >= 2 and not _bucket_gap(by_length, order[-1], order[0]).within_sampling_error:
+    cut = _bucket_gap(by_length, order[-1], order[-2]) if len(order) >= 3 else None
+    if cut is not None and not cut.within_sampling_error:
+        side = "lower" if cut.first < cut.second else "higher"
+        found.append(f"the 512-token window (the reviews it cuts score {side} than long ones read whole)")
+    elif (
+        len(order) >= 2 and not (length := _bucket_gap(by_length, order[-1], order[0])).within_sampling_error
+    ):
+        side = "lower" if length.first < length.second else "higher"
         found.append(
-            "length, not the window: the longest reviews score lower, but no differently from long ones read whole"
+            f"length, not the window (the longest reviews score {side} than the shortest, but no differently"
+            " from long ones read whole)"
         )
     if not found:
         return "None of these is resolved on these reviews: what stands in its way is not shown here."
-    return "What stands in its way, on these reviews: " + "; ".join(found) + "."
+    count = "One thing does" if len(found) == 1 else f"{len(found)} things do"
+    return f"{count} on these reviews: " + "; and ".join(found) + "."
 
 
 def lengths_text(lengths: np.ndarray, budget: int) -> str:
