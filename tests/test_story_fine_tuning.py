@@ -51,5 +51,12 @@ def test_the_gain_by_group_names_only_the_groups_whose_paired_interval_excludes_
     groups = pd.Series(["first"] * 500 + ["second"] * 500)
     text = gain_by_group_text(frame, groups, "new", "old", "half")
     assert "Resolved on its own (unadjusted): first (gain)" in text and "second (gain)" not in text
-    frame["old:pred"] = Y
+    assert text.startswith("New minus old") and "the others are within the noise" in text
+    assert "trade" not in text
+    # the new model gains on the first half and loses on the second: both resolved, no "others", a trade
+    frame["new:pred"] = np.where(np.arange(1000) >= 800, 1 - Y, Y)
+    both = gain_by_group_text(frame, groups, "new", "old", "half")
+    assert "first (gain), second (loss)." in both and "others" not in both
+    assert "a trade between groups" in both
+    frame["new:pred"], frame["old:pred"] = Y, Y
     assert "No group's change is resolved" in gain_by_group_text(frame, groups, "new", "old", "half")

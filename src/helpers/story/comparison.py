@@ -13,7 +13,7 @@ from statsmodels.stats.proportion import test_proportions_2indep
 from helpers import catalog
 from helpers.evaluation import calibration_summary, error_balance, holm, mcnemar_test
 from helpers.paired import ALPHA, independent_gap, widest_paired_difference
-from helpers.story.phrases import points, short_interval
+from helpers.story.phrases import points, sentence_start, short_interval
 from helpers.tables import p_text
 
 ECE_CALIBRATED = 0.05  # as notebook 03 reads it (helpers.story.zero_shot.calibration_text)
@@ -210,11 +210,6 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
         + ". (Each step: points with the widest 95% paired interval its two accuracies allow, since the records"
         ' keep no per-review predictions; it errs towards "cannot tell".)'
     )
-
-
-def sentence_start(text: str) -> str:
-    """``text`` with its first letter capitalised, for a sentence that opens with a model's label."""
-    return text[:1].upper() + text[1:]
 
 
 def calibration_table(paired: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:

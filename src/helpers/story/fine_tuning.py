@@ -13,7 +13,7 @@ import pandas as pd
 
 from helpers.devices import choose_device
 from helpers.paired import paired_difference
-from helpers.story.phrases import pair_text, short_interval
+from helpers.story.phrases import pair_text, sentence_start, short_interval
 from helpers.training_folder import lr_text as rate_text
 
 
@@ -101,7 +101,7 @@ def curve_text(curve: pd.DataFrame, readings: Mapping[int, tuple]) -> str:
         return head + f" {change}: falling, and the best checkpoint, the one kept, came earlier."
     return (
         head
-        + f" {change}: level within the validation reviews' noise, so more of the same reviews would buy little."
+        + f" {change}: level within the validation reviews' noise, no sign that more reviews of this kind would help."
     )
 
 
@@ -136,14 +136,17 @@ def gain_by_group_text(paired: pd.DataFrame, groups: pd.Series, new: str, old: s
         parts.append(f"{group} ({len(part):,}) {short_interval(diff)}")
         if diff.excludes_zero:
             resolved.append(f"{group} ({'gain' if diff.value > 0 else 'loss'})")
-    head = f"{new} minus {old} by {what}, in points with a 95% paired interval: " + "; ".join(parts) + "."
+    head = f"{sentence_start(new)} minus {old} by {what}, in points with a 95% paired interval: "
+    head += "; ".join(parts) + "."
     if not resolved:
         return (
             head + " No group's change is resolved on its own: these reviews cannot say where it comes from."
         )
-    return (
-        head + f" Resolved on its own (unadjusted): {', '.join(resolved)}; the others are within the noise."
-    )
+    others = "" if len(resolved) == len(parts) else "; the others are within the noise"
+    text = head + f" Resolved on its own (unadjusted): {', '.join(resolved)}{others}."
+    if any(r.endswith("(gain)") for r in resolved) and any(r.endswith("(loss)") for r in resolved):
+        text += " It is a trade between groups, not a gain in each."
+    return text
 
 
 def class_groups(paired: pd.DataFrame) -> pd.Series:

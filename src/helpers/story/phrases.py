@@ -43,6 +43,11 @@ def verdict_text(verdict: Verdict, names: dict[str, str], alpha: float = 0.05) -
     return f"{more} and {less} cannot be told apart ({numbers}; {holm})"
 
 
+def sentence_start(text: str) -> str:
+    """``text`` with its first letter capitalised, for a sentence that opens with a model's label."""
+    return text[:1].upper() + text[1:]
+
+
 def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b, series_pair: bool = True) -> str:
     """Two models on the same reviews, read before notebook 06 can weigh them against the series' other pairs
     (``series_pair``; else one planned test of its own): the difference with its paired interval and McNemar's
@@ -51,7 +56,7 @@ def pair_text(label_a: str, label_b: str, y_true, pred_a, pred_b, series_pair: b
     test = mcnemar_test(y_true, pred_a, pred_b)
     reading = "larger than" if diff.excludes_zero else "within"
     return (
-        f"{label_a} {diff.a:.3f} against {label_b} {diff.b:.3f} on the same {diff.n:,} reviews:"
+        f"{sentence_start(label_a)} {diff.a:.3f} against {label_b} {diff.b:.3f} on the same {diff.n:,} reviews:"
         f" {paired_interval(diff)}, {reading} these reviews' noise ({test['only_a_right']} reviews only"
         f" {label_a} gets right, {test['only_b_right']} only {label_b}; McNemar p = {p_text(test['p_value'])},"
         + (

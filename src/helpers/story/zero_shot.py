@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.evaluation import mcnemar_test
 from helpers.paired import ALPHA, independent_gap, paired_difference
 from helpers.story.data import share_text
-from helpers.story.phrases import pair_text, paired_interval, points
+from helpers.story.phrases import pair_text, paired_interval, points, sentence_start
 from helpers.tables import p_text
 
 ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
@@ -248,7 +248,7 @@ def errors_text(y_true, y_pred, label: str) -> str:
     neg_as_pos = int(((y_true == 0) & (y_pred == 1)).sum())
     recall = {c: float((y_pred[y_true == c] == c).mean()) for c in (0, 1)}
     return (
-        f"{label} calls {pos_as_neg} positive reviews negative and {neg_as_pos} negative reviews positive"
+        f"{sentence_start(label)} calls {pos_as_neg} positive reviews negative and {neg_as_pos} negative reviews positive"
         f" (recall {recall[0]:.3f} on negative, {recall[1]:.3f} on positive reviews). Whether that imbalance is"
         " more than chance is read with its confidence below."
     )
@@ -259,7 +259,7 @@ def accuracy_text(record: dict[str, Any], label: str) -> str:
     low, high = record["accuracy_ci95"]
     report = record["classification_report"]
     return (
-        f"{label} scores **{record['accuracy']:.3f}** (95% CI {low:.3f}–{high:.3f}) on {record['n']:,} test"
+        f"{sentence_start(label)} scores **{record['accuracy']:.3f}** (95% CI {low:.3f}–{high:.3f}) on {record['n']:,} test"
         f" reviews, recall {report['neg']['recall']:.3f} on negative and {report['pos']['recall']:.3f} on positive"
         " ones."
     )
