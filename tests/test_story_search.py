@@ -34,7 +34,8 @@ def test_without_proposals_or_completed_trials_it_says_so():
     assert "the sampler never proposed a setting" in search.search_reading(_trials({0: 0.8, 3: 0.81}), 7, 300)
     assert "None of the 2 trials completed" in search.search_reading(_trials({1: None}), 7, 300)
     alone = search.search_reading(_trials({1: 0.8, 7: None}), 7, 300)
-    assert "Its one proposal did not complete" in alone and "Only one trial completed" in alone
+    assert "Its one proposal did not complete" in alone and "Only one trial completed (0.800)" in alone
+    assert "span" not in alone  # one value spans nothing
 
 
 def test_without_readings_the_spread_is_read_against_one_readings_noise_and_called_rough():
@@ -187,6 +188,8 @@ def test_what_the_search_bought_reads_no_difference_on_validation_reviews():
     more_data = search.search_bought(reference=0.88, n_train_reference=10_000, **BOUGHT)
     assert "in 12 minutes its best trial reached 0.873" in more_data[0] and "scores 0.880" in more_data[0]
     assert "trained on 10,000 reviews to the trials' 800, so the two are not like for like" in more_data[0]
+    quick = search.search_bought(reference=0.88, n_train_reference=800, **(BOUGHT | {"minutes": 0.2}))
+    assert "in under a minute its best trial" in quick[0]
     same_data = search.search_bought(reference=0.88, n_train_reference=800, **BOUGHT)
     assert "maximum over its tries" in same_data[0] and "not like for like" not in same_data[0]
     for lines in (more_data, same_data):

@@ -41,7 +41,10 @@ def search_reading(
     )
     sampler = sampler_text(trials, complete, best, startup_trials, readings)
     if not others:
-        return f"{sampler} Only one trial completed, so there is no other to set it against.{values}"
+        return (
+            f"{sampler} Only one trial completed ({complete['value'].iloc[0]:.3f}), so there is no other to set it"
+            " against. Pruned trials stopped early and are left out."
+        )
     if others and int(best["number"]) in readings and all(n in readings for n in others):
         labels, top = readings[int(best["number"])]
         gaps = [paired_difference(labels, top, readings[n][1]) for n in others]
@@ -249,7 +252,7 @@ def search_bought(
     trained on more reviews; and both models' settings were chosen on 04's validation reviews. The paired
     comparison is on the test reviews."""
     bought = (
-        f"- **What the search bought:** in {minutes:.0f} minutes its best trial reached {best_validation:.3f} on its"
+        f"- **What the search bought:** in {_minutes(minutes)} its best trial reached {best_validation:.3f} on its"
         f" {n_validation:,} validation reviews, the best of its tries"
     )
     if reference is None:
@@ -339,3 +342,8 @@ def retrain_text(tuned, best_value: float, n_validation_search: int, n_validatio
         f" {record['n']:,}, read at {tuned.test_reading.max_length} tokens ({record['truncation']},"
         f" {record['eval_precision']}). **Model:** {record['model']}."
     )
+
+
+def _minutes(minutes: float) -> str:
+    """A duration in whole minutes, or "under a minute"."""
+    return "under a minute" if minutes < 0.5 else f"{minutes:.0f} minute{'s' if round(minutes) != 1 else ''}"
