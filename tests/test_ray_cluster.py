@@ -80,15 +80,23 @@ def _processes_using(folder: Path) -> list[int]:
     return [pid for pid in pids if pid != os.getpid()]
 
 
+ATTEMPTS = (
+    3  # a node that dies in its own startup (Ray waits a fixed 30 s for it) is started again, up to here
+)
+
+
+class _NodeDied(Exception):
+    """A ``ray start`` ended before its cluster was up (the message carries the nodes' logs)."""
+
+
 @pytest.fixture(scope="module")
 def ray_cluster():
     """Two Ray nodes on this machine, one CPU each (so two concurrent one-CPU trials need both), in a private temp
-    folder on a free port; stopped at the end by the PIDs of the processes they started (never ``ray stop``)."""
-    ray_bin = Path(sys.executable).with_name("ray")
-    temp = Path(tempfile.mkdtemp(prefix="imdb-ray-"))  # short: Ray's socket paths must stay under 108 bytes
-    port = free_port()
-    # Ray turns 127.0.0.1 into the machine's network address; 127.0.0.2 is loopback too and kept as given.
-    address = f"{IP}:{port}"
+    folder on a free port; stopped at the end by the PIDs of the processes they started (never ``ray stop``).
+
+    On a loaded machine ``ray start`` can give up on its own node: Ray waits a fixed 30 s for the raylet to
+    register, and CI's two test workers on 2 cores once made a node miss it ("The current node timed out during
+    startup"). Such a start is torn down and tried again on a new port and folder, up to ``ATTEMPTS`` times."""
     # the cluster's own token (Ray's default authentication), shared by its nodes and the drivers
     env = os.environ | {
         "RAY_AUTH_MODE": "token",
@@ -96,53 +104,60 @@ def ray_cluster():
         "RAY_USAGE_STATS_ENABLED": "0",
         "HF_HUB_OFFLINE": "1",
     }
+    failures = []
+    for _ in range(ATTEMPTS):
+        nodes: list[subprocess.Popen] = []
+        temp = Path(
+            tempfile.mkdtemp(prefix="imdb-ray-")
+        )  # short: Ray's socket paths must stay under 108 bytes
+        try:
+            address, node_ids = _start_cluster(nodes, temp, env)
+        except _NodeDied as died:
+            failures.append(str(died))
+            _stop_cluster(nodes, temp)
+            continue
+        try:
+            yield {"address": address, "node_ids": node_ids, "env": env}
+        finally:
+            _stop_cluster(nodes, temp)
+        return
+    unavailable(f"a two-node Ray cluster did not start in {ATTEMPTS} attempts:\n" + "\n---\n".join(failures))
+
+
+def _start_cluster(nodes: list[subprocess.Popen], temp: Path, env: dict) -> tuple[str, list[str]]:
+    """Start the head, then the second node, appending each process to ``nodes``; the address and node IDs."""
+    ray_bin = Path(sys.executable).with_name("ray")
+    # Ray turns 127.0.0.1 into the machine's network address; 127.0.0.2 is loopback too and kept as given.
+    address = f"{IP}:{(port := free_port())}"
     common = ["--block", "--num-cpus=1", "--object-store-memory=100000000", "--disable-usage-stats"]
-    commands = [
-        [
-            ray_bin,
-            "start",
-            "--head",
-            f"--port={port}",
-            f"--node-ip-address={IP}",
-            f"--temp-dir={temp}",
-            "--include-dashboard=false",
-            '--resources={"head_node": 1}',
-            *common,
-        ],
-        [
-            ray_bin,
-            "start",
-            f"--address={address}",
-            f"--node-ip-address={IP}",
-            '--resources={"second_node": 1}',
-            *common,
-        ],
-    ]
-    nodes: list[subprocess.Popen] = []
-    try:
-        for i, command in enumerate(commands):
-            log = (temp / f"node{i}.log").open("w")
+    head = [ray_bin, "start", "--head", f"--port={port}", f"--node-ip-address={IP}", f"--temp-dir={temp}"]
+    head += ["--include-dashboard=false", '--resources={"head_node": 1}', *common]
+    second = [ray_bin, "start", f"--address={address}", f"--node-ip-address={IP}"]
+    second += ['--resources={"second_node": 1}', *common]
+    for i, command in enumerate((head, second)):
+        with (temp / f"node{i}.log").open("w") as log:
             nodes.append(
                 subprocess.Popen(
                     command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
                 )
             )
-            if i == 0:
-                _wait_for_nodes(address, 1, nodes, temp, env)
-        node_ids = _wait_for_nodes(address, 2, nodes, temp, env)
-        yield {"address": address, "node_ids": node_ids, "env": env}
-    finally:
-        for node in reversed(nodes):  # the worker node first, then the head
-            if node.poll() is None:
-                node.send_signal(signal.SIGTERM)
-        for node in reversed(nodes):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                node.wait(timeout=30)
-            for pid in _session_pids(node.pid):
-                _kill(pid)
-        for pid in _processes_using(temp):
+        node_ids = _wait_for_nodes(address, i + 1, nodes, temp, env)
+    return address, node_ids
+
+
+def _stop_cluster(nodes: list[subprocess.Popen], temp: Path) -> None:
+    """Stop the nodes (the worker node first, then the head) and everything they started; remove the folder."""
+    for node in reversed(nodes):
+        if node.poll() is None:
+            node.send_signal(signal.SIGTERM)
+    for node in reversed(nodes):
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            node.wait(timeout=30)
+        for pid in _session_pids(node.pid):
             _kill(pid)
-        shutil.rmtree(temp, ignore_errors=True)
+    for pid in _processes_using(temp):
+        _kill(pid)
+    shutil.rmtree(temp, ignore_errors=True)
 
 
 def _node_ids(stdout: str) -> list[str]:
@@ -159,7 +174,8 @@ def _node_ids(stdout: str) -> list[str]:
 
 def _wait_for_nodes(address: str, n: int, nodes, temp: Path, env: dict, timeout: float = 300) -> list[str]:
     """The alive nodes' IDs once ``n`` have joined. A check that times out (a loaded machine: one ``ray.init``
-    took over a minute on 2 busy cores) is tried again until the deadline, not taken for a failed cluster."""
+    took over a minute on 2 busy cores) is tried again until the deadline, not taken for a failed cluster; a node
+    process that ended raises :class:`_NodeDied`, so the fixture can start the cluster again."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(node.poll() is not None for node in nodes):
@@ -178,7 +194,9 @@ def _wait_for_nodes(address: str, n: int, nodes, temp: Path, env: dict, timeout:
             return ids
         time.sleep(1)
     logs = "\n".join(p.read_text()[-1500:] for p in sorted(temp.glob("node*.log")))
-    unavailable(f"a {n}-node Ray cluster did not start on {address}:\n{logs}")
+    if any(node.poll() is not None for node in nodes):
+        raise _NodeDied(f"a Ray node ended before {n} node(s) joined on {address}:\n{logs}")
+    unavailable(f"a {n}-node Ray cluster did not start on {address} in {timeout:.0f} s:\n{logs}")
 
 
 def _driver(args: dict, log: Path, env: dict) -> subprocess.Popen:
