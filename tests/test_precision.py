@@ -99,7 +99,10 @@ def test_auto_on_each_cpu_class_follows_the_measurement(cpu_of, name, ratios, ex
     assert record["capability"]["cpu_class"] == name
     assert (record["measured"]["train_ratio"], record["measured"]["read_ratio"]) == ratios
     assert record["measured"]["fp32_train"] == FP32_TRAIN and record["measured"]["when"]
-    assert name in choice.reason and f"{ratios[0]:.2f}× fp32 in training, {ratios[1]:.2f}×" in choice.reason
+    assert (
+        name in choice.reason
+        and f"{ratios[0]:.2f}× fp32's speed in training, {ratios[1]:.2f}×" in choice.reason
+    )
 
 
 @pytest.mark.parametrize(

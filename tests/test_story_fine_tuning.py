@@ -3,7 +3,13 @@
 import numpy as np
 import pandas as pd
 
-from helpers.story.fine_tuning import curve_text, gain_by_group_text, learning_rate_text
+from helpers.story.fine_tuning import (
+    beyond_threshold_text,
+    curve_text,
+    gain_by_group_text,
+    learning_rate_text,
+    more_data_text,
+)
 
 Y = np.array([0, 1] * 500)
 
@@ -60,3 +66,27 @@ def test_the_gain_by_group_names_only_the_groups_whose_paired_interval_excludes_
     assert "a trade between groups" in both
     frame["new:pred"], frame["old:pred"] = Y, Y
     assert "No group's change is resolved" in gain_by_group_text(frame, groups, "new", "old", "half")
+
+
+def test_the_gain_is_set_against_a_moved_threshold_and_the_verdict_flips_with_the_paired_interval():
+    frame = pd.DataFrame({"label": Y, "tuned:pred": _wrong_on(100), "moved:pred": _wrong_on(100, 50)})
+    level = beyond_threshold_text(frame, "tuned", "moved")  # 50 reviews each way: the same accuracy
+    assert "These reviews cannot tell fine-tuning's gain from what a threshold" in level
+    assert level.count("without training it. Tuned 0.900 against moved 0.900") == 1
+    frame["moved:pred"] = _wrong_on(200)  # the moved threshold errs on 100 more reviews
+    assert beyond_threshold_text(frame, "tuned", "moved").endswith(
+        "Fine-tuning buys more than a moved threshold does."
+    )
+    frame["moved:pred"] = Y
+    assert "A moved threshold does better" in beyond_threshold_text(frame, "tuned", "moved")
+
+
+def test_more_reviews_are_read_on_the_same_validation_reviews_and_the_selection_caveat_only_where_it_applies():
+    level = more_data_text(Y, _wrong_on(120), _wrong_on(110, 60), 1_000, 10_000, evals=(1, 4))
+    assert "the run on 10,000 reviews scores 0.890 against 0.880 for the run on 1,000" in level
+    assert "best of its 4 evaluations" in level and "10,000 reviews instead of 1,000 bought no gain" in level
+    gained = more_data_text(Y, _wrong_on(200), _wrong_on(100), 1_000, 10_000)
+    assert gained.endswith("10,000 reviews instead of 1,000 bought a gain these validation reviews resolve.")
+    assert "best of its" not in gained  # one evaluation each: no selection to warn of
+    lost = more_data_text(Y, _wrong_on(100), _wrong_on(200), 1_000, 3_000)
+    assert "With 3,000 reviews instead of 1,000 it scored lower" in lost

@@ -40,6 +40,9 @@ def test_calibration_text_names_a_negative_lean_and_flips_for_a_calibrated_model
     leaning = evaluation.calibration_summary(y, shifted)
     text = zero_shot.calibration_text(leaning, float(((shifted >= 0.5) == y).mean()))
     assert "leans negative" in text and "Brier" in text and leaning["lean"] > 0
+    worst = leaning["worst_bin"]  # the bin furthest off is given with its own interval, which holds its share
+    low, high = evaluation.wilson_interval(round(worst["observed"] * worst["n"]), int(worst["n"]))
+    assert f"(95% CI {low:.0%}–{high:.0%})" in text and low <= worst["observed"] <= high
     mirrored = evaluation.calibration_summary(1 - y, 1 - shifted)
     assert "leans positive" in zero_shot.calibration_text(mirrored, 0.8)
 

@@ -248,3 +248,19 @@ def test_a_run_with_neither_a_profile_nor_an_output_dir_is_refused(tiny, tmp_pat
     with pytest.raises(ValueError, match="output_dir or a profile"):
         finetune(model, tokenizer, toy_reviews(8), toy_reviews(4, offset=100), RUN, base_source=source)
     assert list(tmp_path.iterdir()) == []  # refused before anything was written
+
+
+def test_the_rates_table_counts_each_runs_optimizer_steps_from_its_history():
+    from pathlib import Path
+
+    import pandas as pd
+
+    from helpers.training import FitResult, rates_table
+
+    def fit(lr, steps, accuracy):
+        history = pd.DataFrame({"step": range(1, steps + 1), "val_accuracy": [accuracy] * steps})
+        return FitResult(history, accuracy, steps, 60.0, Path("m"), lr)
+
+    table = rates_table({1e-5: fit(1e-5, 32, 0.876), 1e-4: fit(1e-4, 8, 0.87)})
+    assert table["optimizer steps"].tolist() == [32, 8] and table.index.tolist() == ["1e-05", "1e-04"]
+    assert table.loc["1e-05", "val accuracy"] == 0.876

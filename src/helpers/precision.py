@@ -98,12 +98,12 @@ def _auto_on_a_cpu(capability: Capability, measured: Measured) -> PrecisionChoic
         found = f"bf16 did not run on this CPU ({capability.cpu_class})"
     else:
         found = (
-            f"bf16 measured {measured.train_ratio:.2f}× fp32 in training, {measured.read_ratio:.2f}× in "
+            f"bf16 ran at {measured.train_ratio:.2f}× fp32's speed in training, {measured.read_ratio:.2f}× in "
             f"prediction on this CPU ({capability.cpu_class})"
         )
     if measured.bf16_wins():
         return PrecisionChoice("bf16", "auto", capability, f"auto: {found}", measured.as_dict())
-    reason = f"auto: {found}; bf16 needs {BF16_MARGIN:.2f}× at both"
+    reason = f"auto: {found}; bf16 is used only where it runs at least {BF16_MARGIN:.2f}× as fast at both"
     return PrecisionChoice("fp32", "auto", capability, reason, measured.as_dict())
 
 

@@ -484,11 +484,13 @@ Fine-tuned by `helpers.training.finetune` for the IMDB sentiment notebook series
 
 
 def rates_table(fits: dict[float, FitResult]) -> pd.DataFrame:
-    """One row per learning rate compared: its validation accuracy, minutes and whether a saved run was reused."""
+    """One row per learning rate compared: its optimizer steps, validation accuracy, minutes (wall clock, so they
+    vary with what else the machine runs) and whether a saved run was reused."""
     return pd.DataFrame(
         [
             {
                 "learning rate": lr_text(lr),
+                "optimizer steps": int(fit.history["step"].max()) if len(fit.history) else 0,
                 "val accuracy": fit.best_val_accuracy,
                 "minutes": fit.seconds / 60,
                 "saved run reused": fit.cached,

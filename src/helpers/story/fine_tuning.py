@@ -43,7 +43,8 @@ def arguments_table(run, n_train: int, test_max_length: int) -> pd.DataFrame:
         (
             "dropout",
             {0: "off", None: "the checkpoint's"}.get(run.hidden_dropout, run.hidden_dropout),
-            "one epoch from a pretrained model; `python -m helpers.bench --mode thorough` checks the recipe with it",
+            "one epoch from a trained sentiment model: little to overfit, and a step is faster without it"
+            " (the speed benchmark's recipe check compares the two)",
         ),
         (
             "tokens per review",
@@ -147,6 +148,50 @@ def gain_by_group_text(paired: pd.DataFrame, groups: pd.Series, new: str, old: s
     if any(r.endswith("(gain)") for r in resolved) and any(r.endswith("(loss)") for r in resolved):
         text += " It is a trade between groups, not a gain in each."
     return text
+
+
+def beyond_threshold_text(paired: pd.DataFrame, new: str, moved: str) -> str:
+    """Fine-tuning against the zero-shot model with its threshold chosen on validation reviews (``moved``,
+    notebook 03), on the same test reviews: is the gain more than where the line is drawn? A paired interval."""
+    diff = paired_difference(paired["label"], paired[f"{new}:pred"], paired[f"{moved}:pred"])
+    head = (
+        f"Notebook 03 moved the zero-shot model's threshold, chosen on validation reviews, without training it."
+        f" {pair_text(new, moved, paired['label'], paired[f'{new}:pred'], paired[f'{moved}:pred'])}."
+    )
+    if diff.low > 0:
+        return head + " Fine-tuning buys more than a moved threshold does."
+    if diff.high < 0:
+        return head + " A moved threshold does better than fine-tuning on these reviews."
+    return (
+        head
+        + " These reviews cannot tell fine-tuning's gain from what a threshold chosen on validation already"
+        " buys: much of the change may be where the line is drawn, not what the model reads."
+    )
+
+
+def more_data_text(
+    y_validation, small, large, n_small: int, n_large: int, evals: tuple[int, int] = (1, 1)
+) -> str:
+    """What more training reviews bought: the run on ``n_large`` reviews against the one on ``n_small``, each at its
+    kept checkpoint (``small``, ``large``: predictions on the same validation reviews), a paired interval. Each kept
+    checkpoint is the best of its run's ``evals`` (small, large) evaluations on these same reviews: where the larger
+    run had more to choose from, the sentence says its lead is, if anything, overstated."""
+    diff = paired_difference(y_validation, large, small)
+    head = (
+        f"On the same {diff.n:,} validation reviews, the run on {n_large:,} reviews scores {diff.a:.3f} against"
+        f" {diff.b:.3f} for the run on {n_small:,} at the same rate: {short_interval(diff)} (95% paired interval)"
+    )
+    if evals[1] > evals[0]:
+        head += (
+            f"; the larger run's model is the best of its {evals[1]} evaluations on these same reviews, against"
+            f" {evals[0]} for the smaller, which if anything flatters it"
+        )
+    more = f"{n_large:,} reviews instead of {n_small:,}"
+    if diff.low > 0:
+        return head + f". {more} bought a gain these validation reviews resolve."
+    if diff.high < 0:
+        return head + f". With {more} it scored lower, beyond these reviews' noise."
+    return head + f". {more} bought no gain these validation reviews can resolve."
 
 
 def class_groups(paired: pd.DataFrame) -> pd.Series:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.evaluation import mcnemar_test
+from helpers.evaluation import mcnemar_test, wilson_interval
 from helpers.paired import ALPHA, independent_gap, paired_difference
 from helpers.story.data import share_text
 from helpers.story.phrases import pair_text, paired_interval, points, sentence_start
@@ -156,9 +156,12 @@ def calibration_text(summary: dict[str, Any], accuracy: float, alpha: float = AL
         f" it calls {errors['pos_as_neg']} positive reviews negative and {errors['neg_as_pos']} negative reviews"
         f" positive (exact binomial p = {p_text(errors['p_value'])})"
     )
+    n_worst = int(worst["n"])
+    low, high = wilson_interval(round(worst["observed"] * n_worst), n_worst)
     worst_text = (
-        f" Reviews it gives P(positive) {worst['low']:.1f}–{worst['high']:.1f} (n = {int(worst['n']):,}) are"
-        f" positive {worst['observed']:.0%} of the time against a predicted {worst['mean p']:.2f}; its mean"
+        f" The bin furthest off: reviews it gives P(positive) {worst['low']:.1f}–{worst['high']:.1f}"
+        f" (n = {n_worst:,}) are positive {worst['observed']:.0%} of the time (95% CI {low:.0%}–{high:.0%})"
+        f" against a predicted {worst['mean p']:.2f}; its mean"
         f" P(positive) is {summary['mean_p_pos']:.2f} for a positive share of {summary['positive_share']:.2f}."
     )
     if ece <= ECE_CALIBRATED and not one_sided:
@@ -250,7 +253,7 @@ def errors_text(y_true, y_pred, label: str) -> str:
     return (
         f"{sentence_start(label)} calls {pos_as_neg} positive reviews negative and {neg_as_pos} negative reviews positive"
         f" (recall {recall[0]:.3f} on negative, {recall[1]:.3f} on positive reviews). Whether that imbalance is"
-        " more than chance is read with its confidence below."
+        " more than chance is tested below, with the model's confidence."
     )
 
 
