@@ -69,7 +69,9 @@ def test_remake_replaces_a_previous_runs_ensemble_and_names_its_members(tmp_path
         and "nbsvm: the best classical" in record["member_choice"]
     )
     text = comparison.ensemble_text(results, record, "smoke")
-    assert "best of TF-IDF + LR and NB-SVM on validation accuracy" in text
+    assert (
+        "the better of TF-IDF + LR and NB-SVM on validation accuracy" in text and "named in advance" in text
+    )
     assert f"accuracy {record['accuracy']:.3f} on 4 reviews" in text
 
 

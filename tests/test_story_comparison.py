@@ -58,7 +58,7 @@ def test_the_reviews_every_model_gets_wrong_are_told_apart_only_by_a_trait_that_
     traits = pd.DataFrame(
         {
             "tokens": rng.integers(50, 600, n),
-            "states an x/10 score": rng.random(n) < 0.15,
+            "states a score": rng.random(n) < 0.15,
             "negative": rng.random(n) < 0.5,
         }
     )
@@ -192,9 +192,9 @@ def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats(
     assert text.startswith(
         "On the frontier, cheapest first: TF-IDF (0.880, 3.5 s) → BERT (0.930, 1,200.0 s)."
     )
-    assert "Beaten on both counts by a model on it: slow and bad." in text
+    assert "scored at least as high here: slow and bad; whether those accuracy gaps are real" in text
     alone = comparison.cost_frontier_text(table.assign(frontier=True))
-    assert "Beaten" not in alone and "→ slow and bad (0.850, 5,000.0 s)." in alone
+    assert "Off it" not in alone and "→ slow and bad (0.850, 5,000.0 s)." in alone
 
 
 def test_example_labels_name_a_moved_threshold_and_only_that():

@@ -15,6 +15,7 @@ from helpers.checkpoints import minilm_path
 from helpers.data import clean_text
 from helpers.hub import from_hub
 from helpers.labels import LABEL_NAMES
+from helpers.shortcut import states_score
 
 TOKENIZER_HUB_ID = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
 _WORD = re.compile(r"[a-z0-9']+")
@@ -204,7 +205,6 @@ def length_buckets(token_lengths, limit: int = 512, index=None) -> pd.Series:
 
 _CONTRAST = re.compile(r"\b(but|however|although|though|yet|despite|otherwise)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(not|no|never|nothing|n't|cannot|neither|nor)\b|n't\b", re.IGNORECASE)
-_SCORE = re.compile(r"\b(\d{1,2}(\.\d)?)\s*(/|out of)\s*10\b", re.IGNORECASE)
 
 
 def text_traits(texts: list[str], token_lengths, index=None, limit: int = 510) -> pd.DataFrame:
@@ -221,7 +221,7 @@ def text_traits(texts: list[str], token_lengths, index=None, limit: int = 510) -
             "negations per 100 words": [
                 100 * len(_NEGATION.findall(t)) / max(len(t.split()), 1) for t in texts
             ],
-            "states an x/10 score": [bool(_SCORE.search(t)) for t in texts],
+            "states a score": states_score(texts).to_numpy(),  # as the score reading counts them
         },
         index=index,
     )

@@ -120,7 +120,7 @@ def shared_errors_text(traits: pd.DataFrame, everyone_wrong: pd.Series, alpha: f
         return (
             f"{head}: none of the {len(rows)} traits tells them apart (Holm over the traits, α = {alpha});"
             f" with {n:,} reviews only a large difference could show, so whatever they share, these traits do not"
-            " show it. Reading them is the next step; three are below."
+            " show it. Reading them is the next step: the first three by review id are below."
         )
     return f"{head}: they differ in {'; '.join(found)} (Holm over {len(rows)} traits, α = {alpha})."
 
@@ -135,10 +135,13 @@ def cost_frontier_text(table: pd.DataFrame) -> str:
     off = [m for m in table["model"] if m not in set(front["model"])]
     text = "On the frontier, cheapest first: " + " → ".join(steps) + "."
     if off:
-        text += f" Beaten on both counts by a model on it: {' · '.join(off)}."
+        text += (
+            f" Off it, each costing more than a frontier model that scored at least as high here: {' · '.join(off)};"
+            " whether those accuracy gaps are real is read by the McNemar tests above, not from the dots."
+        )
     return text + (
-        " Seconds count every training run a result needed (the learning-rate runs, the search, an ensemble's"
-        " members); accuracy differences along the frontier are read with the McNemar tests above, not from the dots."
+        " Seconds count every transformer training run a result needed (notebook 04's learning-rate runs, 05's"
+        " search, an ensemble's members); a classical model's count its final fit, not 02's search over C."
     )
 
 
@@ -356,6 +359,7 @@ def ensemble_text(results: Results, record: dict[str, Any] | None, profile: str)
     transformer, classical = (short_label(results[key][0]) for key in record["members"])
     candidates = " and ".join(catalog.BY_KEY[key].role for key in CLASSICAL_CANDIDATES)
     return (
-        f"Members: {transformer} and {classical} (best of {candidates} on validation accuracy). "
+        f"Members: {transformer}, named in advance (notebook 04's model, whose settings are the series' default),"
+        f" and {classical}, the better of {candidates} on validation accuracy. "
         f"**{record['label']}**: accuracy {record['accuracy']:.3f} on {record['n']:,} reviews."
     )

@@ -173,6 +173,16 @@ def ensemble_line(
         if gain
         else "Not on these reviews: the ensemble is not told apart from the transformer alone."
     )
+    classical = next((m for m in members if m != transformer), None)
+    if transformer is not None and classical is not None:
+        other = verdicts[classical]
+        if other.told_apart and other.more == ENSEMBLE:
+            answer += " The converse holds too: the transformer makes the n-grams more accurate."
+        else:
+            answer += (
+                f" The converse is not shown: the ensemble is not told apart from {names[classical]} alone, so"
+                " on these reviews the transformer adds nothing resolvable to the n-grams."
+            )
     return (
         f"- **Does a bag of n-grams know something the transformer does not?** {answer} "
         + "; ".join(p[0].upper() + p[1:] for p in parts)
