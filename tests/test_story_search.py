@@ -204,3 +204,9 @@ def test_no_reference_is_said_and_the_retrained_pair_is_given_without_a_differen
     assert "not on this machine" in lines[0]
     assert "the winner scores 0.880 on its 1,000 validation reviews against 0.900" in lines[1]
     assert "on 300 of them" in lines[1] and "points" not in lines[1]
+
+
+def test_a_tie_for_the_best_value_is_said_and_won_by_the_earlier_trial():
+    tie = search.search_reading(_trials({0: 0.873, 5: 0.873, 7: 0.867}), 7, 300)
+    assert "Trial 0 shares its value, 0.873, with trial 5: it wins the tie as the earlier trial." in tie
+    assert "shares its value" not in search.search_reading(_trials({0: 0.873, 5: 0.87, 7: 0.867}), 7, 300)

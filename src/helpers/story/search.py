@@ -40,6 +40,16 @@ def search_reading(
         " Pruned trials stopped early and are left out."
     )
     sampler = sampler_text(trials, complete, best, startup_trials, readings)
+    tied = [
+        int(n)
+        for n in complete.loc[complete["value"] == best["value"], "number"]
+        if int(n) != int(best["number"])
+    ]
+    if tied:
+        sampler += (
+            f" Trial {int(best['number'])} shares its value, {best['value']:.3f}, with trial"
+            f"{'s' if len(tied) > 1 else ''} {', '.join(map(str, tied))}: it wins the tie as the earlier trial."
+        )
     if not others:
         return (
             f"{sampler} Only one trial completed ({complete['value'].iloc[0]:.3f}), so there is no other to set it"
@@ -58,7 +68,7 @@ def search_reading(
         return (
             f"{sampler} On the same {labels.size:,} validation reviews, the best trial's lead over each other"
             f" complete trial has a paired 95% interval: {tell} (unadjusted; the best is"
-            f" the maximum of {len(complete)} tries, so its lead is if anything overstated).{values}"
+            f" the highest of {len(complete)} complete trials' values, so its lead is if anything overstated).{values}"
         )
     return sampler + _unpaired_spread(complete, best, n_validation) + values
 
@@ -149,7 +159,7 @@ def search_summary(
     read = f", read at {validation_max_length} tokens" if validation_max_length else ""
     search = (
         f"- **The search** ran {n_trials} trials ({n_pruned} pruned) on {n_train_search:,} training reviews; its best"
-        f" validation accuracy, {best_validation:.3f}, is the highest of {n_trials} scores on the same"
+        f" validation accuracy, {best_validation:.3f}, is the highest of {n_trials - n_pruned} complete trials' values on the same"
         f" {n_validation:,} validation reviews{read}: a maximum over tries, biased upward as an estimate of the"
         " winner."
     )
@@ -313,8 +323,8 @@ def pruning_text(trials: pd.DataFrame) -> str:
     per_complete = f", against {complete.mean() / 60:.1f} min for a complete trial" if len(complete) else ""
     return (
         f"{len(pruned)} of {len(trials)} trials were pruned, after {pruned['n_reports'].mean():.1f} evaluations on"
-        f" average; they took {pruned['duration_s'].mean() / 60:.1f} min each{per_complete}. Those minutes went to"
-        " the settings that were ahead at each rung instead."
+        f" average; they took {pruned['duration_s'].mean() / 60:.1f} min each{per_complete}. Stopping them early"
+        " left time, within the search's time box, for more trials to start."
     )
 
 
