@@ -69,6 +69,8 @@ def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tupl
         )
         rule += f" once all {len(rows)} are counted"
     if not resolved:
+        smallest = min(range(len(rows)), key=lambda i: adjusted[i])
+        rule += f"; the smallest Holm-adjusted p is {p_text(adjusted[smallest])}, {rows[smallest][0]}'s"
         return head + f" No model's gap is resolved ({rule})."
     return (
         head
@@ -210,8 +212,9 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
             )
     return (
         "; ".join(parts)
-        + ". (Each step: points with the widest 95% paired interval its two accuracies allow, since the records"
-        ' keep no per-review predictions; it errs towards "cannot tell".)'
+        + ". (Each step: points with a worst-case 95% interval. The records keep accuracies, not per-review"
+        " predictions, so it assumes the two runs disagree on as many reviews as their accuracies allow; it errs"
+        ' towards "cannot tell".)'
     )
 
 
