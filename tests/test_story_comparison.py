@@ -41,9 +41,7 @@ def test_a_gap_that_one_test_resolves_is_not_resolved_among_many_models():
     )
     crowded = comparison.score_groups_text(_by_group(groups, many, sizes))
     assert "No model's gap is resolved (Holm over the 7 models" in crowded
-    assert (
-        "the smallest Holm-adjusted p is 0." in crowded and "A's)." in crowded
-    )  # A is the nearest to resolved
+    assert "; nearest: A, p = 0.0" in crowded and "Holm-adjusted)." in crowded  # A: the smallest p alone
 
 
 def test_one_model_s_gap_within_the_noise_says_so_without_a_multiplicity_rule():

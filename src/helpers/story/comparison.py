@@ -69,8 +69,11 @@ def group_gaps_text(by_group: pd.DataFrame, first: str, second: str, words: tupl
         )
         rule += f" once all {len(rows)} are counted"
     if not resolved:
-        smallest = min(range(len(rows)), key=lambda i: adjusted[i])
-        rule += f"; the smallest Holm-adjusted p is {p_text(adjusted[smallest])}, {rows[smallest][0]}'s"
+        nearest = min(range(len(rows)), key=lambda i: rows[i][2])
+        rule += (
+            f"; nearest: {rows[nearest][0]}, p = {p_text(rows[nearest][2])} alone,"
+            f" {p_text(adjusted[nearest])} Holm-adjusted"
+        )
         return head + f" No model's gap is resolved ({rule})."
     return (
         head
@@ -143,7 +146,7 @@ def cost_frontier_text(table: pd.DataFrame) -> str:
         )
     return text + (
         " Seconds count every transformer training run a result needed (notebook 04's learning-rate runs, 05's"
-        " search, an ensemble's members); a classical model's count its final fit, not 02's search over C."
+        " search, an ensemble's members); a classical model's seconds are its final fit's, not 02's search over C."
     )
 
 
