@@ -119,6 +119,9 @@ def test_a_learning_curve_reads_its_last_step_by_the_widest_paired_interval_and_
         pd.concat([_curves([0.8, 0.85, 0.95]), _curves([0.8, 0.85, 0.86]).assign(model="BERT")])
     )
     assert two.startswith("TF-IDF") and "; BERT goes" in two
+    assert "worst-case 95% interval" in flat  # a step was read: its interval is explained
+    unknown = comparison.learning_curve_text(_curves([0.80, 0.85, 0.86]).drop(columns="n_validation"))
+    assert unknown == "TF-IDF goes from 0.800 on 500 reviews to 0.860 on 2,000."  # no step, no gloss
 
 
 def test_the_widest_paired_interval_holds_every_paired_interval_the_two_accuracies_allow():

@@ -95,8 +95,8 @@ def score_groups_text(by_score: pd.DataFrame) -> str:
     words = ("the {n} reviews that state a score", "the {n} that do not")
     return group_gaps_text(by_score, "states a score", "no score", words) + (
         " A gap says the reviews that state a score are easier or harder for a model, not that it reads the score:"
-        " a model that cannot read it may gain as much, and retraining without the scores (notebook 02) is the"
-        " test of that."
+        " a model that cannot read it may gain as much, and retraining with the scores masked (notebook 02) is"
+        " the test of that."
     )
 
 
@@ -189,7 +189,7 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
     the same validation reviews but the records keep accuracies only, so each step gets the widest paired
     interval the two accuracies allow (:func:`helpers.paired.widest_paired_difference`): a step it resolves is
     resolved; one it does not may still be real."""
-    parts = []
+    parts, stepped = [], False
     for label, table in curves.groupby("model", sort=False):
         table = table.sort_values("n_train")
         first, last = table.iloc[0], table.iloc[-1]
@@ -200,6 +200,7 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
         if len(table) < 2 or pd.isna(last.get("n_validation")):
             parts.append(rise)
             continue
+        stepped = True
         before = table.iloc[-2]
         step = widest_paired_difference(
             last["val_accuracy"], before["val_accuracy"], int(last["n_validation"])
@@ -215,9 +216,14 @@ def learning_curve_text(curves: pd.DataFrame) -> str:
             )
     return (
         "; ".join(parts)
-        + ". (Each step: points with a worst-case 95% interval. The records keep accuracies, not per-review"
-        " predictions, so it assumes the two runs disagree on as many reviews as their accuracies allow; it errs"
-        ' towards "cannot tell".)'
+        + "."
+        + (
+            " (Each step: points with a worst-case 95% interval. The records keep accuracies, not per-review"
+            " predictions, so it assumes the two runs disagree on as many reviews as their accuracies allow; it"
+            ' errs towards "cannot tell".)'
+            if stepped
+            else ""
+        )
     )
 
 
