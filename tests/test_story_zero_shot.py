@@ -70,7 +70,7 @@ def test_the_cut_is_told_from_length_and_the_obstacles_name_only_what_is_resolve
     assert "the 512-token window" in zero_shot.obstacles_text(cut, y, same, same)
     flat = zero_shot.obstacles_text(_by_length([0.9, 0.9, 0.9, 0.88]), y, same, same)
     assert flat.startswith("None of these is resolved")
-    assert text.startswith("2 things do on these reviews:")
+    assert text.startswith("Two things do on these reviews:")
     assert "longest reviews score lower than the shortest" in text
     # the opposite direction: the longest reviews score higher, and the sentence says so
     higher = zero_shot.obstacles_text(_by_length([0.8, 0.9, 0.95, 0.95]), y, same, same)

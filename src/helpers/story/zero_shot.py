@@ -96,7 +96,7 @@ def obstacles_text(by_length: pd.DataFrame, y_true, before, after) -> str:
         )
     if not found:
         return "None of these is resolved on these reviews: what stands in its way is not shown here."
-    count = "One thing does" if len(found) == 1 else f"{len(found)} things do"
+    count = {1: "One thing does", 2: "Two things do"}.get(len(found), "Three things do")
     return f"{count} on these reviews: " + "; and ".join(found) + "."
 
 
