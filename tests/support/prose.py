@@ -32,12 +32,17 @@ def statements(path: Path) -> list[str]:
 def label_pattern(results) -> str:
     """A regex alternation of the models' short labels, longest first (so "stand-in zero-shot, new threshold" is
     never read as "stand-in zero-shot")."""
-    labels = sorted((short_label(record) for record, _ in results.values()), key=len, reverse=True)
+    labels = sorted(set(keys_by_label(results)), key=len, reverse=True)
     return "(?:" + "|".join(re.escape(label) for label in labels) + ")"
 
 
 def keys_by_label(results) -> dict[str, str]:
-    return {short_label(record): key for key, (record, _) in results.items()}
+    """Each printed label → its model key; a label also as it opens a sentence (first letter capitalised)."""
+    keys = {}
+    for key, (record, _) in results.items():
+        label = short_label(record)
+        keys[label] = keys[label[:1].upper() + label[1:]] = key
+    return keys
 
 
 def number(printed: str) -> float:

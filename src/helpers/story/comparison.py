@@ -266,7 +266,8 @@ def calibration_text(table: pd.DataFrame, paired: pd.DataFrame, names: dict[str,
     ]
     for a, b in shared:
         text += (
-            f" {a} and {b} share their probabilities: a moved threshold changes decisions, not confidence."
+            f" {sentence_start(a)} and {b} share their probabilities: a moved threshold changes decisions, not"
+            " confidence."
         )
     return text
 

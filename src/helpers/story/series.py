@@ -13,7 +13,7 @@ from helpers.catalog import ENSEMBLE, FINE_TUNED, NBSVM, RECALIBRATED, TFIDF, ZE
 from helpers.paired import ALPHA, SeriesComparisons, recovered_share, series_comparisons, study_gap
 from helpers.present import model_family, short_label
 from helpers.story.comparison import error_balance_text
-from helpers.story.phrases import share_text, short_interval, study_gap_text, verdict_text
+from helpers.story.phrases import sentence_start, share_text, short_interval, study_gap_text, verdict_text
 from helpers.tables import p_text
 
 Results = dict[str, tuple[dict[str, Any], pd.DataFrame]]
@@ -71,7 +71,10 @@ def differences(series: SeriesComparisons, names: dict[str, str], alpha: float =
         return [head + "; no two models can be told apart on these reviews."]
     rest = n_pairs - n_real
     tail = f"  - The other {rest} {'pair cannot' if rest == 1 else 'pairs cannot'} be told apart on these reviews."
-    wins = [f"  - {names[w]} is more accurate than {' · '.join(losers)}." for w, losers in beaten.items()]
+    wins = [
+        f"  - {sentence_start(names[w])} is more accurate than {' · '.join(losers)}."
+        for w, losers in beaten.items()
+    ]
     return [head + ":", *wins, *([tail] if rest else [])]
 
 
@@ -185,6 +188,6 @@ def ensemble_line(
             )
     return (
         f"- **Does a bag of n-grams know something the transformer does not?** {answer} "
-        + "; ".join(p[0].upper() + p[1:] for p in parts)
+        + sentence_start("; ".join(parts))
         + "."
     )
