@@ -104,6 +104,12 @@ def test_an_accuracy_counts_only_beside_the_models_name(tmp_path):
     assert (
         len(unprinted_accuracies([_notebook(tmp_path / "04.ipynb", "model A  0.5004"), table], results)) == 1
     )
+    report = _notebook(
+        tmp_path / "05.ipynb", "model A, 4 test reviews", "accuracy 0.5000  (95% CI 0.1–0.9, n=4)"
+    )
+    assert not unprinted_accuracies(
+        [report, table], results
+    )  # print_report's title and accuracy: one statement
 
 
 def _run(root: Path, *args: str) -> subprocess.CompletedProcess:

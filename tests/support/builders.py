@@ -170,7 +170,15 @@ def output_statements(path) -> list[str]:
                 for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*] |\||#))", markdown):
                     statements += re.split(r"(?<=[.!?])\s+", " ".join(paragraph.split()))
                 continue
-            statements += (output.get("text", "") + data.get("text/plain", "")).splitlines()
+            lines = (output.get("text", "") + data.get("text/plain", "")).splitlines()
+            statements += lines
+            # an evaluation report (helpers.evaluation.print_report): its title names the model, the next line
+            # gives its accuracy with its interval
+            statements += [
+                f"{a} {b}"
+                for a, b in zip(lines, lines[1:], strict=False)
+                if re.match(r"accuracy \S+ +\(95% CI ", b)
+            ]
             if html := data.get("text/html"):
                 statements += [re.sub(r"<[^>]+>", " ", row) for row in html.split("<tr")]
     return statements
@@ -199,7 +207,10 @@ def unprinted_accuracies(notebooks, results) -> list[str]:
         label, accuracy = short_label(record), record["accuracy"]
 
         def names_it(statement, label=label, accuracy=accuracy):
-            return label in statement and shows_accuracy(statement, accuracy)
+            named = (
+                label in statement or label[:1].upper() + label[1:] in statement
+            )  # a sentence may open with it
+            return named and shows_accuracy(statement, accuracy)
 
         if not any(names_it(row) for row in statements[comparison]):
             problems.append(f"{comparison}: no row with {label!r} at accuracy {accuracy:.3f} ({key})")

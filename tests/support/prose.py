@@ -67,7 +67,13 @@ def percent(share: float) -> str:
 
 
 def mcnemar(y_true, pred_a, pred_b) -> tuple[int, int, str]:
-    """Reviews only A / only B gets right and the McNemar p-value as printed, computed with SciPy from the
+    """Reviews only A / only B gets right and the McNemar p-value as printed (:func:`mcnemar_exact`)."""
+    b, c, p = mcnemar_exact(y_true, pred_a, pred_b)
+    return b, c, p_text(p)
+
+
+def mcnemar_exact(y_true, pred_a, pred_b) -> tuple[int, int, float]:
+    """Reviews only A / only B gets right and the McNemar p-value, unrounded, computed with SciPy from the
     predictions files (exact binomial below 25 discordant reviews, else chi-squared with continuity correction,
     the rule the series states)."""
     import numpy as np
@@ -82,7 +88,7 @@ def mcnemar(y_true, pred_a, pred_b) -> tuple[int, int, str]:
         p = float(stats.binomtest(b, b + c, 0.5).pvalue)
     else:
         p = float(stats.chi2.sf((abs(b - c) - 1) ** 2 / (b + c), df=1))
-    return b, c, p_text(p)
+    return b, c, p
 
 
 @dataclass
