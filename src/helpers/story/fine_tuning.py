@@ -175,7 +175,7 @@ def more_data_text(
     """What more training reviews bought: the run on ``n_large`` reviews against the one on ``n_small``, each at its
     kept checkpoint (``small``, ``large``: predictions on the same validation reviews), a paired interval. Each kept
     checkpoint is the best of its run's ``evals`` (small, large) evaluations on these same reviews: where the larger
-    run had more to choose from, the sentence says its lead is, if anything, overstated."""
+    run had more to choose from, the sentence says the choice, if anything, flatters it."""
     diff = paired_difference(y_validation, large, small)
     head = (
         f"On the same {diff.n:,} validation reviews, the run on {n_large:,} reviews scores {diff.a:.3f} against"
