@@ -199,6 +199,7 @@ def unprinted_accuracies(notebooks, results) -> list[str]:
     must print it too, in a statement (a row, a line or a sentence) that names the model: a number that happens to
     appear elsewhere (every model of a smoke run may score 0.500) does not count."""
     from helpers.present import short_label
+    from helpers.story.phrases import sentence_start
 
     statements = {path.name: output_statements(path) for path in notebooks}
     comparison = notebooks[-1].name
@@ -207,9 +208,7 @@ def unprinted_accuracies(notebooks, results) -> list[str]:
         label, accuracy = short_label(record), record["accuracy"]
 
         def names_it(statement, label=label, accuracy=accuracy):
-            named = (
-                label in statement or label[:1].upper() + label[1:] in statement
-            )  # a sentence may open with it
+            named = label in statement or sentence_start(label) in statement  # a sentence may open with it
             return named and shows_accuracy(statement, accuracy)
 
         if not any(names_it(row) for row in statements[comparison]):

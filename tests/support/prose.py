@@ -16,6 +16,7 @@ from pathlib import Path
 from support.builders import output_statements
 
 from helpers.present import short_label
+from helpers.story.phrases import sentence_start
 from helpers.tables import p_text
 
 ACC = r"(\d\.\d+)"  # an accuracy-like number as printed: 0.907
@@ -41,7 +42,7 @@ def keys_by_label(results) -> dict[str, str]:
     keys = {}
     for key, (record, _) in results.items():
         label = short_label(record)
-        keys[label] = keys[label[:1].upper() + label[1:]] = key
+        keys[label] = keys[sentence_start(label)] = key
     return keys
 
 

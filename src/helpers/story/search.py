@@ -13,7 +13,7 @@ import pandas as pd
 from helpers.catalog import FINE_TUNED, TUNED
 from helpers.evaluation import wilson_interval
 from helpers.paired import Difference, paired_difference
-from helpers.story.phrases import paired_interval, points
+from helpers.story.phrases import paired_interval, points, sentence_start
 from helpers.tables import p_text
 
 
@@ -133,10 +133,8 @@ def sampler_text(
     else:
         versus += points(top["value"] - first["value"])
     if best["number"] in set(start["number"]):  # ties go to the earlier trial, as the search's best does
-        return f"{head}. {winner[0].upper() + winner[1:]}, is one of them: the sampler did not beat it ({versus})."
-    return (
-        f"{head}. {winner[0].upper() + winner[1:]}, is one of the sampler's {n_proposed} proposals: {versus}."
-    )
+        return f"{head}. {sentence_start(winner)}, is one of them: the sampler did not beat it ({versus})."
+    return f"{head}. {sentence_start(winner)}, is one of the sampler's {n_proposed} proposals: {versus}."
 
 
 def search_summary(

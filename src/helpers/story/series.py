@@ -140,7 +140,7 @@ def prior_shift(
     return (
         f"A threshold of {record['threshold']:.3f} on P(positive), chosen on {record['n_validation']:,} validation"
         f" reviews, moves {names[ZERO_SHOT]} from {zero:.3f} to {recal:.3f};"
-        f" {recovered}. {versus[0].upper() + versus[1:]}."
+        f" {recovered}. {sentence_start(versus)}."
     )
 
 
