@@ -19,7 +19,7 @@ from helpers.data import with_review_ids
 from helpers.inference import predict
 from helpers.results_files import load_results
 from helpers.search.optuna_backend import make_pruner
-from helpers.search.study import study_name
+from helpers.search.study import study_name, time_spent
 from helpers.search.trial import TrialSettings, eval_steps, trial_dir
 from helpers.specs import Reading, TrainingRun
 
@@ -492,3 +492,41 @@ def test_a_trial_line_fits_a_rendered_notebook_and_says_where_a_pruned_trial_sto
     )
     line = _trial_line(pruned)
     assert "PRUNED   0.7633@2 lr=3.07e-05" in line and line.endswith("(40 s)") and len(line) <= 96
+
+
+def test_the_time_box_is_the_studys_so_a_resumed_search_has_only_what_is_left(tiny, reviews, tmp_path):
+    first = _run(tiny, reviews, tmp_path, n_trials=2)
+    spent = time_spent(first.study)
+    assert spent > 0 and first.settings["stopped_by"] == "budget"
+    # the same study, a larger budget, a time box its finished trials have already used up: nothing more runs
+    boxed = _run(tiny, reviews, tmp_path, n_trials=4, timeout_minutes=spent / 60 / 2)
+    assert boxed.n_new == 0 and len(boxed.trials) == 2
+    assert boxed.settings["stopped_by"] == "time box"
+    # the opposite case: a time box with room left runs the missing trials, and the budget ends the search
+    roomy = _run(tiny, reviews, tmp_path, n_trials=4, timeout_minutes=60)
+    assert roomy.n_new == 2 and roomy.settings["stopped_by"] == "budget"
+
+
+def test_time_spent_adds_up_the_finished_trials_from_start_to_end():
+    import datetime as dt
+
+    study = optuna.create_study(direction="maximize")
+    start = dt.datetime(2026, 1, 1, 12, 0, 0)
+    distributions = {"x": optuna.distributions.FloatDistribution(0, 1)}
+    for state, seconds in (("COMPLETE", 90), ("PRUNED", 30), ("FAIL", 15)):
+        study.add_trial(
+            optuna.trial.FrozenTrial(
+                number=0,
+                state=optuna.trial.TrialState[state],
+                value=0.5 if state == "COMPLETE" else None,
+                datetime_start=start,
+                datetime_complete=start + dt.timedelta(seconds=seconds),
+                params={"x": 0.5},
+                distributions=distributions,
+                user_attrs={},
+                system_attrs={},
+                intermediate_values={},
+                trial_id=0,
+            )
+        )
+    assert time_spent(study) == 135

@@ -73,6 +73,7 @@ def test_with_readings_the_best_is_set_against_each_trial_on_the_same_reviews_an
 SUMMARY = dict(
     n_trials=22,
     n_pruned=17,
+    n_complete=4,  # one failed: not n_trials - n_pruned
     n_train_search=800,
     n_validation=300,
     test_ci=(0.897, 0.932),
@@ -85,6 +86,7 @@ def test_the_summary_never_sets_the_test_accuracy_against_the_validation_maximum
             **SUMMARY, best_validation=best, test_accuracy=test, n_train_final=10_000
         )
         assert "a maximum over tries, biased upward" in lines[0]
+        assert "the highest of 4 complete trials' values" in lines[0]
         assert f"**{test:.3f}** (95% CI 0.897–0.932)" in lines[1] and "not like for like" in lines[1]
         assert "points" not in lines[1] and "above" not in lines[1] and "below" not in lines[1]
 
@@ -210,3 +212,163 @@ def test_a_tie_for_the_best_value_is_said_and_won_by_the_earlier_trial():
     tie = search.search_reading(_trials({0: 0.873, 5: 0.873, 7: 0.867}), 7, 300)
     assert "Trial 0 shares its value, 0.873, with trial 5: it wins the tie as the earlier trial." in tie
     assert "shares its value" not in search.search_reading(_trials({0: 0.873, 5: 0.87, 7: 0.867}), 7, 300)
+
+
+FACTS = dict(
+    fine_label="fine",
+    n_train={"fine_tuned": 10_000, "tuned": 10_000},
+    readings={"fine_tuned": (512, "head_tail"), "tuned": (512, "head_tail")},
+    precisions={"fine_tuned": "fp32", "tuned": "fp32"},
+)
+
+
+def test_the_answer_rests_on_the_paired_interval_and_flips_with_it():
+    unresolved = search.search_answer(ROW, **FACTS)
+    assert unresolved.startswith(
+        "**Not on these reviews:** the tuned model scores 0.916 against fine's 0.907"
+    )
+    assert (
+        "+0.9 points, 95% paired interval" in unresolved
+        and "cannot be told from one training run" in unresolved
+    )
+    better = {**ROW, "accuracy B": 0.937, "only A right": 10, "only B right": 40, "p value": 1e-5}
+    resolved = search.search_answer(better, **FACTS)
+    assert (
+        resolved.startswith("**Possibly:**")
+        and "+3.0 points" in resolved
+        and "notebook 06's verdict" in resolved
+    )
+    worse = {**ROW, "accuracy B": 0.877, "only A right": 40, "only B right": 10, "p value": 1e-5}
+    assert search.search_answer(worse, **FACTS).startswith("**No:**")
+    bf16 = search.search_answer(ROW, **{**FACTS, "precisions": {"fine_tuned": "fp32", "tuned": "bf16"}})
+    assert bf16.startswith("**No answer from these runs:** the tuned model trained in bf16 against fp32")
+    assert "points" not in bf16
+
+
+def test_a_tuned_model_trained_in_another_precision_reads_no_difference():
+    text = search.tuned_reading(
+        ROW, **{**FACTS, "precisions": {"fine_tuned": "fp32", "tuned": "bf16"}}, n_validation=3
+    )
+    assert "trained in bf16 against fp32, so the two are not like for like" in text and "points" not in text
+    same = search.tuned_reading(ROW, **FACTS, n_validation=3)
+    assert "+0.9 points" in same and "(512 tokens, head_tail)" in same
+
+
+def test_without_notebook_04s_results_there_is_no_answer():
+    line, answer = search.versus_fine_tuned(None, {}, fine_label="fine", n_validation=3)
+    assert "run notebook 04 first" in line and answer.startswith("**No answer from this run:**")
+
+
+def _ran(n_start, n_proposed, startup=7):
+    numbers = list(range(n_start)) + list(range(startup, startup + n_proposed))
+    return pd.DataFrame({"number": numbers, "state": "PRUNED", "retry_of": np.nan})
+
+
+def test_what_ended_the_search_is_the_budget_or_the_time_box():
+    boxed = search.stopped_text(
+        _ran(7, 4), budget=22, timeout_minutes=30, startup_trials=7, stopped_by="time box"
+    )
+    assert boxed.startswith(
+        "The 30-minute time box ended the search, not its budget: 11 of the 22 budgeted trials"
+    )
+    assert "(7 random start-up trials and 4 of the sampler's own proposals)" in boxed
+    assert "TPE had 4 settings of its own to learn from" in boxed
+    full = search.stopped_text(
+        _ran(7, 15), budget=22, timeout_minutes=30, startup_trials=7, stopped_by="budget"
+    )
+    assert full == (
+        "The budget ended the search: all 22 trials ran (7 random start-up trials and 15 of the sampler's own"
+        " proposals)."
+    )
+    cut = search.stopped_text(_ran(3, 0), budget=22, timeout_minutes=30, startup_trials=7, stopped_by=None)
+    assert (
+        "stopped after 3 of its 22 trials" in cut
+        and "continues the study" in cut
+        and "time box ended" not in cut
+    )
+
+
+SPACE = {
+    "learning_rate": [1e-5, 2e-4],
+    "epochs": [1],
+    "batch_size": [16, 32],
+    "train_max_length": [128, 256],
+    "truncation": ["head", "head_tail"],
+}
+
+
+def _setting_trials(rows):
+    columns = [
+        "number",
+        "state",
+        "value",
+        "learning_rate",
+        "epochs",
+        "batch_size",
+        "train_max_length",
+        "truncation",
+    ]
+    return pd.DataFrame([(i, *row) for i, row in enumerate(rows)], columns=columns)
+
+
+def test_the_settings_figure_is_read_for_what_the_complete_trials_share_and_what_never_completed():
+    trials = _setting_trials(
+        [
+            ("COMPLETE", 0.87, 3e-5, 1, 16, 128, "head"),
+            ("COMPLETE", 0.87, 7e-5, 1, 16, 128, "head"),
+            ("PRUNED", np.nan, 8e-5, 1, 32, 256, "head_tail"),
+        ]
+    )
+    text = search.settings_text(trials, SPACE)
+    assert (
+        "All 2 complete trials trained with batch size 16, 128 training tokens and the review's head." in text
+    )
+    assert (
+        "No trial with batch size 32 (1 tried), 256 training tokens (1 tried) or the review's head + tail"
+        in text
+    )
+    assert "span: learning rates 3.0e-05 to 7.0e-05 (searched: 1.0e-05 to 2.0e-04)." in text
+    assert "not which setting matters" in text and "epoch" not in text
+    mixed = _setting_trials(
+        [("COMPLETE", 0.87, 3e-5, 1, 16, 128, "head"), ("COMPLETE", 0.86, 7e-5, 1, 32, 256, "head_tail")]
+    )
+    text = search.settings_text(mixed, SPACE)
+    assert "Complete trials used both batch size 16 and batch size 32" in text
+    assert "No trial with" not in text and "pruning" not in text
+    assert "not which setting matters" not in search.settings_text(mixed, SPACE, min_complete=2)
+
+
+def test_what_pruning_bought_follows_what_ended_the_search():
+    trials = pd.DataFrame(
+        {
+            "state": ["COMPLETE", "PRUNED", "PRUNED"],
+            "n_reports": [4, 1, 2],
+            "duration_s": [240.0, 60.0, 120.0],
+        }
+    )
+    boxed = search.pruning_text(trials, "time box")
+    assert boxed.startswith(
+        "2 of 3 trials were pruned, after 1.5 evaluations on average; they took 1.5 min each"
+    )
+    assert "let more trials start before the time box closed" in boxed
+    budget = search.pruning_text(trials, "budget")
+    assert "ended the budget of trials sooner" in budget and "time box" not in budget
+
+
+def test_one_complete_trial_is_read_as_one():
+    one = _setting_trials(
+        [("COMPLETE", 0.6, 5.6e-5, 1, 16, 128, "head"), ("PRUNED", np.nan, 1e-4, 1, 16, 128, "head_tail")]
+    )
+    text = search.settings_text(one, SPACE)
+    assert (
+        "The one complete trial trained with batch size 16, 128 training tokens and the review's head."
+        in text
+    )
+    assert "Its settings: learning rate 5.6e-05 (searched: 1.0e-05 to 2.0e-04)." in text
+    summary = search.search_summary(
+        **{**SUMMARY, "n_complete": 1}, best_validation=0.6, test_accuracy=0.7, n_train_final=1
+    )
+    assert "is the one complete trial's on the same 300 validation reviews." in summary[0]
+    assert "maximum over tries" not in summary[0]
+    ran = search.stopped_text(_ran(2, 1), budget=3, timeout_minutes=5, startup_trials=2, stopped_by="budget")
+    assert ran.endswith("(2 random start-up trials and one proposal of the sampler's own).")

@@ -146,3 +146,19 @@ def test_the_ensemble_is_read_against_both_members_and_the_converse_flips():
     # it beats neither
     neither = _with_ensemble({"ensemble": LABEL, "fine_tuned": LABEL, "nbsvm": LABEL})
     assert "Not on these reviews: the ensemble is not told apart from the transformer alone." in neither
+
+
+def test_a_recovered_shares_interval_is_said_in_words_and_flips_at_none_and_all():
+    from helpers.paired import Difference, Share
+    from helpers.story.phrases import share_text
+
+    gain = Difference(0.906, 0.865, 0.02, 0.062, 1000)
+    said = {
+        (0.30, 1.03): "at least 30% of it, and possibly all",
+        (-0.10, 0.80): "possibly none of it, and at most 80%",
+        (-0.10, 1.20): "anywhere from none of it to all",
+        (0.30, 0.90): "some of it, but not all",
+    }
+    for (low, high), words in said.items():
+        text = share_text(Share(0.66, low, high, gain), "the threshold", "the gain")
+        assert text.endswith(f"(+4.1 points, 95% paired interval +2.0 to +6.2): {words}")

@@ -42,7 +42,7 @@ def test_fixed_settings_are_left_out_and_headers_are_short():
         "decay",
         "batch",
         "length",
-        "reads",
+        "trains on",
     ]
     assert list(table["lr"]) == ["3.1e-05", "1.2e-04"]  # one notation for every learning rate
     assert list(table["warm-up"]) == ["0.19", "0.00"] and list(table["decay"]) == ["0.07", "0.10"]

@@ -33,10 +33,13 @@ def source_label(record: dict[str, Any]) -> str:
 
 
 def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:
-    """One row per model: source, n, accuracy with 95% CI, macro F1, per-class precision/recall, times, the study's number."""
+    """One row per model: source, n, accuracy with 95% CI, macro F1, per-class precision/recall (negative precision
+    with its 95% Wilson interval over the reviews called negative), times, the study's number."""
     rows = []
     for key, (record, _) in results.items():
         report = record["classification_report"]
+        (true_neg, _), (false_neg, _) = record["confusion_matrix"]  # rows: true label; columns: predicted
+        neg_precision_ci = wilson_interval(true_neg, true_neg + false_neg)
         rows.append(
             {
                 "model": record["model"],
@@ -49,6 +52,8 @@ def comparison_table(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) ->
                 "ci95 high": record["accuracy_ci95"][1],
                 "macro F1": record.get("macro_f1", report["macro avg"]["f1-score"]),
                 "neg precision": report["neg"]["precision"],
+                "neg precision low": neg_precision_ci[0],  # 95% Wilson, over the reviews it calls negative
+                "neg precision high": neg_precision_ci[1],
                 "neg recall": report["neg"]["recall"],
                 "pos precision": report["pos"]["precision"],
                 "pos recall": report["pos"]["recall"],

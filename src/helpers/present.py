@@ -65,8 +65,6 @@ def source_text(source: dict[str, Any]) -> str:
     return f"{kind}: {origin}" if kind and origin else kind or origin or ""
 
 
-# The committed notebook 05 calls search_summary, tuned_verdict and search_bought here, with these arguments; the
-# readings live in helpers.story.search (imported when called: it loads the statistics).
 def say(markdown: str) -> None:
     """Show a sentence or paragraph built from the run's numbers as Markdown (the prose of the notebook)."""
     from IPython.display import Markdown, display
@@ -136,7 +134,7 @@ SHORT_PARAMS = {  # a search's settings as table headers that fit a notebook ren
     "batch_size": "batch",
     "epochs": "epochs",
     "train_max_length": "length",
-    "truncation": "reads",
+    "truncation": "trains on",  # the part of a review a trial trains on (every trial reads validation alike)
 }
 
 

@@ -48,9 +48,9 @@ def confusion_matrix_plot(matrix, title: str, ax: plt.Axes | None = None) -> plt
 
 
 # ----------------------------------------------------------------------------------------------- 05 comparison
-def ci_errors(table) -> list:
-    """Matplotlib's error-bar lengths (below, above) from ``accuracy``, ``ci95 low`` and ``ci95 high``."""
-    return [table["accuracy"] - table["ci95 low"], table["ci95 high"] - table["accuracy"]]
+def ci_errors(table, column: str = "accuracy", low: str = "ci95 low", high: str = "ci95 high") -> list:
+    """Matplotlib's error-bar lengths (below, above) from a ``column`` and its ``low`` and ``high`` bounds."""
+    return [table[column] - table[low], table[high] - table[column]]
 
 
 STUDY_COLUMN = f"study (n={STUDY_N:,})"
@@ -183,12 +183,16 @@ def accuracy_by_bucket_plot(table, xlabel: str, title: str, max_overlaid: int = 
 
 
 def metric_bars_plot(table, column: str, title: str) -> plt.Figure:
-    """One metric per model as horizontal bars (e.g. precision on the negative class)."""
+    """One metric per model as horizontal bars (e.g. precision on the negative class), with its 95% interval where
+    ``table`` has ``<column> low`` and ``<column> high``."""
     table = table.sort_values(column)
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
-    ax.barh(table["model"], table[column], color="#4f81bd")
-    for i, value in enumerate(table[column]):
-        ax.text(value + 0.003, i, f"{value:.3f}", va="center", fontsize=9)
+    bounds = {f"{column} low", f"{column} high"} <= set(table.columns)
+    errors = ci_errors(table, column, f"{column} low", f"{column} high") if bounds else None
+    ax.barh(table["model"], table[column], color="#4f81bd", xerr=errors, ecolor="0.3", capsize=3)
+    ends = table[f"{column} high"] if bounds else table[column]
+    for i, (value, end) in enumerate(zip(table[column], ends, strict=True)):
+        ax.text(end + 0.004, i, f"{value:.3f}", va="center", fontsize=9)
     ax.set(xlabel=f"{column} (axis from 0.5, chance)", xlim=(0.5, 1.0), title=title)
     ax.tick_params(axis="y", labelsize=9)
     return fig

@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from helpers.evaluation import wilson_interval
 
@@ -116,7 +117,11 @@ def param_importance_plot(importances, title: str, method: str = "fANOVA") -> pl
     return fig
 
 
-PARAM_AXIS_LABELS = {"train_max_length": "training length (tokens)"}  # the rest: the name, spaced
+PARAM_AXIS_LABELS = {  # the rest: the name, spaced
+    "train_max_length": "training length (tokens)",
+    "truncation": "trains on (truncation)",
+}
+VALUE_LABELS = {"head_tail": "head + tail"}  # a category's tick label, as the prose names it
 
 
 def _param_panel(ax: plt.Axes, frame, name: str, log_params, rng) -> None:
@@ -137,11 +142,16 @@ def _param_panel(ax: plt.Axes, frame, name: str, log_params, rng) -> None:
             x = part[name].map({c: i for i, c in enumerate(categories)}) + rng.uniform(-0.12, 0.12, len(part))
         ax.scatter(x, part["y"], s=26, marker=style["marker"], color=style["color"])
     if continuous:
-        if name in log_params:
+        if (
+            name in log_params
+        ):  # labelled at 1, 2 and 5 of each decade: a range within one decade gets ticks too
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}".replace("e-0", "e-")))
             ax.xaxis.set_minor_formatter(plt.NullFormatter())
+            ax.tick_params(axis="x", labelsize=7)
     else:
-        ax.set_xticks(range(len(categories)), [str(c) for c in categories])
+        ax.set_xticks(range(len(categories)), [VALUE_LABELS.get(c, str(c)) for c in categories])
     ax.set(xlabel=PARAM_AXIS_LABELS.get(name, name.replace("_", " ")))
 
 

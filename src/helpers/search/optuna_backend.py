@@ -23,6 +23,7 @@ from helpers.search.study import (
     open_study,
     record_settings,
     requeue_interrupted,
+    time_spent,
 )
 from helpers.search.trial import TrialSettings, fit, scoring, trial_dir
 from helpers.training import FinetuneError
@@ -77,8 +78,13 @@ def run_optuna(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
     requeued = requeue_interrupted(study)
     done = finished(study)
     remaining = max(0, search.n_trials - done)
+    spent = time_spent(study)  # the time box is the study's: a resumed search has only what is left of it
     where = display_storage(storage)
-    timeout = f", timeout {search.timeout_s / 60:.0f} min" if search.timeout_s else ""
+    timeout = ""
+    if search.timeout_s:
+        timeout = f", time box {search.timeout_s / 60:.0f} min" + (
+            f", {spent / 60:.1f} of it spent" if spent else ""
+        )
     log(
         settings.progress,
         f"study {plan.name} in {where}: {done} finished trial(s) found"
@@ -87,11 +93,15 @@ def run_optuna(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
     )
     started = time.perf_counter()
     objective = _objective(study, settings, plan)
+    stopped_by = "budget"
     # One trial at a time while the budget (shared with other workers) has room: a killed worker's trial is
     # failed by its stale heartbeat and queued again, and no worker starts a trial the budget has no room for.
     while budget_left(study, search.n_trials) > 0:
-        left_s = None if search.timeout_s is None else search.timeout_s - (time.perf_counter() - started)
+        left_s = (
+            None if search.timeout_s is None else search.timeout_s - spent - (time.perf_counter() - started)
+        )
         if left_s is not None and left_s <= 0:
+            stopped_by = "time box"
             break
         study.optimize(
             objective,
@@ -108,6 +118,7 @@ def run_optuna(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
         seconds=time.perf_counter() - started,
         n_new=finished(study) - done,
         space=search.space,
+        settings={"stopped_by": stopped_by},
     )
 
 

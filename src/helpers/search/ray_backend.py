@@ -72,6 +72,9 @@ def run_ray(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
         _remove_pruned(study, plan.trials_root)
     frame = trials_frame(study)
     log(settings.progress, f"Ray Tune: {len(frame)} trial(s): {frame['state'].value_counts().to_dict()}")
+    # Tune's time budget counts from each fit (a restored experiment gets it afresh), unlike the Optuna backend's
+    ended = frame["state"].isin(["COMPLETE", "PRUNED"]).sum() >= plan.settings.n_trials
+    stopped_by = "budget" if ended else ("time box" if plan.settings.timeout_s else None)
     return SearchResult.from_study(
         study,
         backend="ray",
@@ -79,7 +82,12 @@ def run_ray(settings: TrialSettings, plan: StudyPlan) -> SearchResult:
         seconds=seconds,
         n_new=len(frame),
         space=plan.settings.space,
-        settings={"ray_address": address or "local", "restored": restored, "max_concurrent": max_concurrent},
+        settings={
+            "ray_address": address or "local",
+            "restored": restored,
+            "max_concurrent": max_concurrent,
+            "stopped_by": stopped_by,
+        },
     )
 
 

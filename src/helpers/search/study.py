@@ -165,6 +165,22 @@ def _sampler_seed(seed: int, n_before: int, shared: bool) -> int:
     return int(np.random.SeedSequence([seed, n_before, worker]).generate_state(1)[0])
 
 
+def time_spent(study: optuna.Study) -> float:
+    """Seconds the study's finished trials took, each from its start to its end (running trials are not counted).
+    The time box is the study's: a resumed search has only what is left of it; with several workers sharing one
+    study, their trials' seconds add up."""
+    spent = 0.0
+    for t in study.get_trials(deepcopy=False):
+        if (
+            t.state.name in {"COMPLETE", "PRUNED", "FAIL"}
+            and t.params
+            and t.datetime_start
+            and t.datetime_complete
+        ):
+            spent += (t.datetime_complete - t.datetime_start).total_seconds()
+    return spent
+
+
 def record_settings(study: optuna.Study, settings: dict[str, Any]) -> None:
     """Store what the search was (space, seed, data sizes, model) on a new study."""
     if not study.user_attrs:

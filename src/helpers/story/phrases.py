@@ -79,8 +79,19 @@ def share_text(share: Share, part: str, whole: str) -> str:
         )
     return (
         f"{part} recovers {share.value:.0%} (95% interval {share.low:.0%} to {share.high:.0%}) of {whole}"
-        f" ({gain})"
+        f" ({gain}): {_share_bounds(share)}"
     )
+
+
+def _share_bounds(share: Share) -> str:
+    """A share's interval in words: whether it rules out none, or all, of the gain."""
+    if share.low > 0 and share.high >= 1:
+        return f"at least {share.low:.0%} of it, and possibly all"
+    if share.low <= 0 and share.high < 1:
+        return f"possibly none of it, and at most {share.high:.0%}"
+    if share.low <= 0:
+        return "anywhere from none of it to all"
+    return "some of it, but not all"
 
 
 def study_gap_text(gap: Gap, study_model: str, label: str, same_model: bool) -> str:

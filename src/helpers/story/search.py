@@ -14,6 +14,7 @@ from helpers.catalog import FINE_TUNED, TUNED
 from helpers.evaluation import wilson_interval
 from helpers.paired import Difference, paired_difference
 from helpers.story.phrases import paired_interval, points, sentence_start
+from helpers.story.zero_shot import STRATEGY_NAMES
 from helpers.tables import p_text
 
 
@@ -141,6 +142,7 @@ def search_summary(
     *,
     n_trials: int,
     n_pruned: int,
+    n_complete: int,
     n_train_search: int,
     n_validation: int,
     best_validation: float,
@@ -155,11 +157,16 @@ def search_summary(
     retrained winner's test accuracy with its Wilson interval. The two are never set against each other: other
     reviews, and (when the numbers say so) more training reviews and a longer reading."""
     read = f", read at {validation_max_length} tokens" if validation_max_length else ""
+    of = (
+        f"the highest of {n_complete} complete trials' values"
+        if n_complete > 1
+        else "the one complete trial's"
+    )
     search = (
         f"- **The search** ran {n_trials} trials ({n_pruned} pruned) on {n_train_search:,} training reviews; its best"
-        f" validation accuracy, {best_validation:.3f}, is the highest of {n_trials - n_pruned} complete trials' values on the same"
-        f" {n_validation:,} validation reviews{read}: a maximum over tries, biased upward as an estimate of the"
-        " winner."
+        f" validation accuracy, {best_validation:.3f}, is {of} on the same"
+        f" {n_validation:,} validation reviews{read}"
+        + (": a maximum over tries, biased upward as an estimate of the winner." if n_complete > 1 else ".")
     )
     unlike = ["on other reviews"]
     if n_train_final and n_train_final != n_train_search:
@@ -186,6 +193,35 @@ def _predictions_from_counts(comparison: dict[str, Any]) -> tuple[np.ndarray, np
     return np.zeros(n, dtype=int), a_wrong.astype(int), b_wrong.astype(int)
 
 
+def _unlike(
+    n_train: dict[str, int | None],
+    readings: dict[str, tuple[int, str]] | None,
+    precisions: dict[str, str | None] | None,
+) -> list[str]:
+    """What keeps the tuned model and notebook 04's from being like for like: reviews trained on, the test's
+    reading, the training precision (each only when both are known and differ)."""
+    n_fine, n_tuned = n_train.get(FINE_TUNED), n_train.get(TUNED)
+    unlike = []
+    if n_fine and n_tuned and n_fine != n_tuned:
+        unlike.append(f"trained on {n_tuned:,} reviews against {n_fine:,}")
+    if readings and readings.get(TUNED) != readings.get(FINE_TUNED):
+        tokens = {key: "{} tokens ({})".format(*readings.get(key, ("?", "?"))) for key in (TUNED, FINE_TUNED)}
+        unlike.append(f"reads the test at {tokens[TUNED]} against {tokens[FINE_TUNED]}")
+    known = precisions and all(precisions.get(k) for k in (TUNED, FINE_TUNED))
+    if known and precisions[TUNED] != precisions[FINE_TUNED]:
+        unlike.append(f"trained in {precisions[TUNED]} against {precisions[FINE_TUNED]}")
+    return unlike
+
+
+def _tuned_difference(comparison: dict[str, Any], paired: pd.DataFrame | None) -> Difference:
+    """Tuned minus notebook 04's accuracy on the same reviews, with its paired interval."""
+    if paired is not None:
+        label, fine, tuned = paired["label"], paired[f"{FINE_TUNED}:pred"], paired[f"{TUNED}:pred"]
+    else:
+        label, fine, tuned = _predictions_from_counts(comparison)
+    return paired_difference(label, tuned, fine)
+
+
 def tuned_reading(
     comparison: dict[str, Any],
     *,
@@ -194,32 +230,24 @@ def tuned_reading(
     n_validation: int,
     paired: pd.DataFrame | None = None,
     readings: dict[str, tuple[int, str]] | None = None,
+    precisions: dict[str, str | None] | None = None,
 ) -> str:
     """One Markdown bullet: the tuned model against notebook 04's on the same test reviews, as the difference in
     points with its paired 95% interval and McNemar's p, unadjusted; which is better is notebook 06's verdict.
 
     ``comparison``: a McNemar row (model A = ``fine_tuned``, B = ``tuned``); ``paired``: the per-review predictions
     (``label``, ``<key>:pred``), else rebuilt from the row's counts; ``readings``: each key's test reading,
-    ``(max_length, truncation)``. A pair trained on different numbers of reviews, or reading the test differently, is
-    not like for like: the sentence says so and reads no difference."""
+    ``(max_length, truncation)``; ``precisions``: each key's training precision. A pair trained on different numbers
+    of reviews or in another precision, or reading the test differently, is not like for like: the sentence says so
+    and reads no difference."""
     head = f"- **Against notebook 04's {fine_label}** ({comparison['accuracy A']:.3f})"
     n_fine, n_tuned = n_train.get(FINE_TUNED), n_train.get(TUNED)
-    unlike = []
-    if n_fine and n_tuned and n_fine != n_tuned:
-        unlike.append(f"trained on {n_tuned:,} reviews against {n_fine:,}")
-    if readings and readings.get(TUNED) != readings.get(FINE_TUNED):
-        tokens = {key: "{} tokens ({})".format(*readings.get(key, ("?", "?"))) for key in (TUNED, FINE_TUNED)}
-        unlike.append(f"reads the test at {tokens[TUNED]} against {tokens[FINE_TUNED]}")
-    if unlike:
+    if unlike := _unlike(n_train, readings, precisions):
         return (
             f"{head}: the tuned model {' and '.join(unlike)}, so the two are not like for like: a difference would"
-            " mix the settings with the data or the reading, and none is read here."
+            " mix the settings with the data, the reading or the arithmetic, and none is read here."
         )
-    if paired is not None:
-        label, fine, tuned = paired["label"], paired[f"{FINE_TUNED}:pred"], paired[f"{TUNED}:pred"]
-    else:
-        label, fine, tuned = _predictions_from_counts(comparison)
-    diff: Difference = paired_difference(label, tuned, fine)
+    diff = _tuned_difference(comparison, paired)
     same = (
         " and read the test the same way ({} tokens, {}):".format(*readings[TUNED])
         if readings
@@ -237,6 +265,70 @@ def tuned_reading(
         f" McNemar p = {p_text(comparison['p value'])}, unadjusted (this pair alone). Whether either is more"
         " accurate is notebook 06's verdict, by McNemar's test Holm-adjusted over all the series' pairs."
         f"{made_of}"
+    )
+
+
+def search_answer(
+    comparison: dict[str, Any],
+    *,
+    fine_label: str,
+    n_train: dict[str, int | None],
+    paired: pd.DataFrame | None = None,
+    readings: dict[str, tuple[int, str]] | None = None,
+    precisions: dict[str, str | None] | None = None,
+) -> str:
+    """The notebook's answer in one sentence: did the search buy a better model than notebook 04's, read from the
+    paired 95% interval of the difference on the same test reviews. An interval that holds zero is "not on these
+    reviews" (and stays so once the series' pairs are counted); one that excludes it is left to notebook 06's
+    family-wise verdict; a pair that is not like for like gets no answer."""
+    if unlike := _unlike(n_train, readings, precisions):
+        return (
+            f"**No answer from these runs:** the tuned model {' and '.join(unlike)}, so a difference from"
+            f" {fine_label} would not be the settings' alone."
+        )
+    diff = _tuned_difference(comparison, paired)
+    scores = (
+        f"the tuned model scores {diff.a:.3f} against {fine_label}'s {diff.b:.3f} on the same {diff.n:,} test"
+        f" reviews, {paired_interval(diff)}"
+    )
+    if not diff.excludes_zero:
+        return (
+            f"**Not on these reviews:** {scores}. The interval holds zero before the series' other comparisons"
+            " are even counted, so what the search bought cannot be told from one training run's noise."
+        )
+    if diff.value > 0:
+        return (
+            f"**Possibly:** {scores}, an interval clear of zero on its own (unadjusted). Whether the tuned model is"
+            " more accurate once all the series' pairs are counted is notebook 06's verdict."
+        )
+    return (
+        f"**No:** {scores}, an interval below zero on its own (unadjusted): the search's settings did worse here"
+        " than notebook 04's. Notebook 06 gives the verdict with all the series' pairs counted."
+    )
+
+
+def versus_fine_tuned(
+    previous, tuned_record: dict[str, Any], *, fine_label: str, n_validation: int
+) -> tuple[str, str]:
+    """``(reading, answer)``: :func:`tuned_reading` and :func:`search_answer` for ``previous``
+    (:func:`helpers.comparisons.compare_with_saved` against notebook 04's results, None when they are missing)."""
+    if previous is None:
+        missing = "No results of notebook 04's model here: run notebook 04 first."
+        return f"- {missing}", f"**No answer from this run:** {missing[0].lower()}{missing[1:]}"
+    records = {FINE_TUNED: previous.saved_record, TUNED: tuned_record}
+    readings = {
+        key: (record.get("test_max_length"), record.get("truncation")) for key, record in records.items()
+    }
+    facts = dict(
+        n_train={key: record.get("n_train") for key, record in records.items()},
+        readings=readings if all(all(reading) for reading in readings.values()) else None,
+        precisions={key: record.get("train_precision") for key, record in records.items()},
+        paired=previous.paired,
+        fine_label=fine_label,
+    )
+    return (
+        tuned_reading(previous.mcnemar, n_validation=n_validation, **facts),
+        search_answer(previous.mcnemar, **facts),
     )
 
 
@@ -312,8 +404,9 @@ def trials_text(result) -> str:
     )
 
 
-def pruning_text(trials: pd.DataFrame) -> str:
-    """What pruning saved: how many trials stopped, where, and their minutes against a complete trial's."""
+def pruning_text(trials: pd.DataFrame, stopped_by: str | None = None) -> str:
+    """What pruning saved: how many trials stopped, where, and their minutes against a complete trial's; what the
+    time went to depends on what ended the search (``stopped_by``: ``"time box"`` or ``"budget"``)."""
     pruned = trials[trials["state"] == "PRUNED"]
     complete = trials.loc[trials["state"] == "COMPLETE", "duration_s"]
     if pruned.empty:
@@ -321,9 +414,16 @@ def pruning_text(trials: pd.DataFrame) -> str:
     per_complete = f", against {complete.mean() / 60:.1f} min for a complete trial" if len(complete) else ""
     return (
         f"{len(pruned)} of {len(trials)} trials were pruned, after {pruned['n_reports'].mean():.1f} evaluations on"
-        f" average; they took {pruned['duration_s'].mean() / 60:.1f} min each{per_complete}. Stopping them early"
-        " left time, within the search's time box, for more trials to start."
+        f" average; they took {pruned['duration_s'].mean() / 60:.1f} min each{per_complete}.{_pruning_bought(stopped_by)}"
     )
+
+
+def _pruning_bought(stopped_by: str | None) -> str:
+    if stopped_by == "time box":
+        return " Stopping them early let more trials start before the time box closed."
+    if stopped_by == "budget":
+        return " Stopping them early ended the budget of trials sooner."
+    return ""
 
 
 def importance_text(importances: pd.Series | None, method: str, n_complete: int) -> str:
@@ -355,3 +455,124 @@ def retrain_text(tuned, best_value: float, n_validation_search: int, n_validatio
 def _minutes(minutes: float) -> str:
     """A duration in whole minutes, or "under a minute"."""
     return "under a minute" if minutes < 0.5 else f"{minutes:.0f} minute{'s' if round(minutes) != 1 else ''}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def stopped_text(
+    trials: pd.DataFrame,
+    *,
+    budget: int,
+    timeout_minutes: float | None,
+    startup_trials: int,
+    stopped_by: str | None,
+) -> str:
+    """What ended the search, its budget of trials or its time box, and how many of the trials that ran were the
+    sampler's own proposals rather than its random start-up (``stopped_by``: the search result's own record)."""
+    ran = trials[trials["state"].isin(["COMPLETE", "PRUNED"])]
+    origin = ran["retry_of"].fillna(ran["number"]) if "retry_of" in ran else ran["number"]
+    n_proposed = int((origin >= startup_trials).sum())
+    own = {0: "none of the sampler's own proposals", 1: "one proposal of the sampler's own"}
+    proposals = own.get(n_proposed, f"{n_proposed} of the sampler's own proposals")
+    mix = f"{_plural(len(ran) - n_proposed, 'random start-up trial')} and {proposals}"
+    if stopped_by == "budget" or len(ran) >= budget:
+        return f"The budget ended the search: all {budget} trials ran ({mix})."
+    if stopped_by == "time box" and timeout_minutes:
+        learned = (
+            f" TPE had {_plural(n_proposed, 'setting')} of its own to learn from, so this run says little about"
+            " what a full search would find."
+            if n_proposed < startup_trials
+            else ""
+        )
+        return (
+            f"The {timeout_minutes:.0f}-minute time box ended the search, not its budget: {len(ran)} of the"
+            f" {budget} budgeted trials ran before it closed ({mix}); a trial under way when it closes"
+            f" finishes.{learned}"
+        )
+    return (
+        f"The search stopped after {len(ran)} of its {budget} trials ({mix}), with budget and time box left:"
+        " running it again continues the study."
+    )
+
+
+CONTINUOUS_SETTINGS = {
+    "learning_rate": "learning rates",
+    "warmup_ratio": "warm-up ratios",
+    "weight_decay": "weight decays",
+}
+SETTING_VALUES = {  # a value of a setting with a few choices, as a sentence names it
+    "batch_size": "batch size {}",
+    "train_max_length": "{} training tokens",
+    "truncation": "the review's {}",
+    "epochs": "{} epoch(s)",
+}
+
+
+def _value_words(name: str, value) -> str:
+    value = STRATEGY_NAMES.get(value, value) if name == "truncation" else value
+    return SETTING_VALUES.get(name, name.replace("_", " ") + " {}").format(value)
+
+
+def settings_text(trials: pd.DataFrame, space: dict[str, list], min_complete: int = 10) -> str:
+    """What the accuracy-by-setting figure shows: which values of each few-choice setting the complete trials
+    share and which no trial completed with, and where the complete trials lie in each range. A description of
+    this search; with fewer than ``min_complete`` complete trials it says it is no test of which setting matters."""
+    complete = trials[(trials["state"] == "COMPLETE") & trials["value"].notna()]
+    if complete.empty:
+        return "No trial completed, so the figure holds pruned trials only."
+    shared, never, mixed, ranges = [], [], [], []
+    for name, values in space.items():
+        if len(set(values)) < 2:
+            continue
+        if name in CONTINUOUS_SETTINGS:
+            low, high = complete[name].min(), complete[name].max()
+            where = _g(low) if len(complete) == 1 else f"{_g(low)} to {_g(high)}"
+            words = CONTINUOUS_SETTINGS[name][:-1] if len(complete) == 1 else CONTINUOUS_SETTINGS[name]
+            ranges.append(f"{words} {where} (searched: {_g(values[0])} to {_g(values[-1])})")
+            continue
+        used = list(dict.fromkeys(complete[name]))
+        if len(used) == 1:
+            shared.append(_value_words(name, used[0]))
+        else:
+            mixed.append(" and ".join(_value_words(name, v) for v in used))
+        for value in values:
+            tried = int((trials[name] == value).sum())
+            if value not in used and tried:
+                never.append(f"{_value_words(name, value)} ({tried} tried)")
+    sentences = []
+    who = "The one complete trial" if len(complete) == 1 else f"All {len(complete)} complete trials"
+    if shared:
+        sentences.append(f"{who} trained with {_and(shared)}.")
+    if never:
+        sentences.append(f"No trial with {_or(never)} completed.")
+    if mixed:
+        sentences.append(f"Complete trials used both {_and(mixed)}.")
+    if ranges:
+        span = "Its settings" if len(complete) == 1 else "The complete trials span"
+        sentences.append(f"{span}: {_and(ranges)}.")
+    if len(complete) < min_complete:
+        pruned = (
+            ", and pruning decided on the first rungs' few reviews,"
+            if (trials["state"] == "PRUNED").any()
+            else ""
+        )
+        sentences.append(
+            f"With {_plural(len(complete), 'complete trial')}{pruned} this describes where the search went, not"
+            " which setting matters."
+        )
+    return " ".join(sentences)
+
+
+def _g(value: float) -> str:
+    """A setting's value, short: ``3.1e-05``, ``0.19``."""
+    return f"{value:.1e}" if 0 < abs(value) < 1e-3 else f"{value:.2g}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
