@@ -372,3 +372,22 @@ def test_one_complete_trial_is_read_as_one():
     assert "maximum over tries" not in summary[0]
     ran = search.stopped_text(_ran(2, 1), budget=3, timeout_minutes=5, startup_trials=2, stopped_by="budget")
     assert ran.endswith("(2 random start-up trials and one proposal of the sampler's own).")
+
+
+def test_the_tuned_model_is_read_by_class_under_the_models_labels():
+    from types import SimpleNamespace
+
+    # 100 negative, 100 positive reviews: the tuned model gains 12 negatives and loses 12 positives
+    label = np.r_[np.zeros(100), np.ones(100)].astype(int)
+    fine = label.copy()
+    fine[:20] = 1  # 04's model calls 20 negatives positive
+    tuned = label.copy()
+    tuned[:8] = 1
+    tuned[100:112] = 0
+    paired = pd.DataFrame({"label": label, "fine_tuned:pred": fine, "tuned:pred": tuned})
+    text = search.class_trade_text(SimpleNamespace(paired=paired), "stand-in tuned", "stand-in fine-tuned")
+    assert text.startswith("- **By class:** Stand-in tuned minus stand-in fine-tuned by class")
+    assert "negative (gain), positive (loss)" in text and "a trade between groups" in text
+    even = paired.assign(**{"tuned:pred": label})
+    assert "trade" not in search.class_trade_text(SimpleNamespace(paired=even), "t", "f")
+    assert search.class_trade_text(None, "t", "f") is None

@@ -13,6 +13,7 @@ import pandas as pd
 from helpers.catalog import FINE_TUNED, TUNED
 from helpers.evaluation import wilson_interval
 from helpers.paired import Difference, paired_difference
+from helpers.story.fine_tuning import class_groups, gain_by_group_text
 from helpers.story.phrases import paired_interval, points, sentence_start
 from helpers.story.zero_shot import STRATEGY_NAMES
 from helpers.tables import p_text
@@ -330,6 +331,16 @@ def versus_fine_tuned(
         tuned_reading(previous.mcnemar, n_validation=n_validation, **facts),
         search_answer(previous.mcnemar, **facts),
     )
+
+
+def class_trade_text(previous, label: str, fine_label: str) -> str | None:
+    """The tuned model against notebook 04's within each class of review, as notebook 04 reads its own gain
+    (``previous``: :func:`helpers.comparisons.compare_with_saved`; None without notebook 04's results)."""
+    if previous is None:
+        return None
+    names = {f"{TUNED}:pred": f"{label}:pred", f"{FINE_TUNED}:pred": f"{fine_label}:pred"}
+    paired = previous.paired.rename(columns=names)
+    return "- **By class:** " + gain_by_group_text(paired, class_groups(paired), label, fine_label, "class")
 
 
 def search_bought(
