@@ -203,7 +203,7 @@ def test_no_reference_is_said_and_the_retrained_pair_is_given_without_a_differen
     lines = search.search_bought(
         reference=None, n_train_reference=None, retrained=(0.88, 0.90), n_validation_04=1000, **BOUGHT
     )
-    assert "not on this machine" in lines[0]
+    assert "was not scored on these reviews: its saved model is not at hand" in lines[0]
     assert "the winner scores 0.880 on its 1,000 validation reviews against 0.900" in lines[1]
     assert "on 300 of them" in lines[1] and "points" not in lines[1]
 

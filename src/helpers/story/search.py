@@ -368,8 +368,8 @@ def search_bought(
     )
     if reference is None:
         lines = [
-            f"{bought}; {reference_label}'s checkpoint is not on this machine, so it was not scored on the same"
-            " reviews."
+            f"{bought}; {reference_label} was not scored on these reviews: its saved model is not at hand in this"
+            " run."
         ]
     else:
         if n_train_reference and n_train_reference != n_train_search:
