@@ -198,6 +198,26 @@ def test_cost_frontier_text_lists_the_frontier_cheapest_first_and_what_it_beats(
     assert "scored at least as high here: slow and bad; whether those accuracy gaps are real" in text
     alone = comparison.cost_frontier_text(table.assign(frontier=True))
     assert "Off it" not in alone and "→ slow and bad (0.850, 5,000.0 s)." in alone
+    assert "kind of CPU" not in text  # no CPU named: nothing said
+
+
+def test_seconds_from_more_than_one_kind_of_cpu_are_said_to_be_so():
+    table = pd.DataFrame(
+        {
+            "model": ["tuned", "fine-tuned", "zero-shot", "TF-IDF"],
+            "accuracy": [0.92, 0.91, 0.87, 0.92],
+            "seconds": [1400.0, 4000.0, 100.0, 27.0],
+            "frontier": [False, False, False, True],
+            "cpu": ["AMX", "AVX2", "AVX2", None],
+        }
+    )
+    text = comparison.cost_frontier_text(table)
+    assert text.endswith(
+        "The transformers' seconds come from more than one kind of CPU (AMX: tuned; AVX2: fine-tuned, zero-shot),"
+        " so a ratio between those groups mixes the set-up with the machine."
+    )
+    one = comparison.cost_frontier_text(table.assign(cpu=["AVX2", "AVX2", "AVX2", None]))
+    assert "kind of CPU" not in one
 
 
 def test_example_labels_name_a_moved_threshold_and_only_that():

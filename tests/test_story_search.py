@@ -229,7 +229,8 @@ def test_the_answer_rests_on_the_paired_interval_and_flips_with_it():
     )
     assert (
         "+0.9 points, 95% paired interval" in unresolved
-        and "cannot be told from one training run" in unresolved
+        and "cannot tell the search's settings from notebook 04's" in unresolved
+        and "another training seed" in unresolved
     )
     better = {**ROW, "accuracy B": 0.937, "only A right": 10, "only B right": 40, "p value": 1e-5}
     resolved = search.search_answer(better, **FACTS)
@@ -386,8 +387,24 @@ def test_the_tuned_model_is_read_by_class_under_the_models_labels():
     tuned[100:112] = 0
     paired = pd.DataFrame({"label": label, "fine_tuned:pred": fine, "tuned:pred": tuned})
     text = search.class_trade_text(SimpleNamespace(paired=paired), "stand-in tuned", "stand-in fine-tuned")
-    assert text.startswith("- **By class:** Stand-in tuned minus stand-in fine-tuned by class")
+    assert text.startswith("Stand-in tuned minus stand-in fine-tuned by class")
     assert "negative (gain), positive (loss)" in text and "a trade between groups" in text
     even = paired.assign(**{"tuned:pred": label})
     assert "trade" not in search.class_trade_text(SimpleNamespace(paired=even), "t", "f")
-    assert search.class_trade_text(None, "t", "f") is None
+    assert "no results of notebook 04's model" in search.class_trade_text(None, "t", "f")
+
+
+def test_the_curves_say_how_many_complete_trials_ended_below_their_peak():
+    rows = [
+        (0, "COMPLETE", 1, 0.86),
+        (0, "COMPLETE", 2, 0.87),
+        (1, "COMPLETE", 1, 0.87),
+        (1, "COMPLETE", 2, 0.82),
+    ]
+    rows += [(2, "PRUNED", 1, 0.80)]
+    curves = pd.DataFrame(rows, columns=["number", "state", "step", "val_accuracy"])
+    text = search.peaks_text(curves)
+    assert "1 of the 2 complete trials ended below their best evaluation (trial 1 the most: 0.870" in text
+    assert "0.820 at the end" in text
+    rising = curves[curves["number"] != 1]
+    assert search.peaks_text(rising) == " Every complete trial ended at its best evaluation."

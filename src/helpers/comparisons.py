@@ -107,7 +107,8 @@ def cost_table(
     results: dict[str, tuple[dict[str, Any], pd.DataFrame]], labels: dict[str, str]
 ) -> pd.DataFrame:
     """Per model: every second of training it needed (:func:`training_seconds`) plus seconds to predict the test
-    reviews, test accuracy with its CI, and whether it is on the Pareto frontier (:func:`pareto_frontier`)."""
+    reviews, test accuracy with its CI, whether it is on the Pareto frontier (:func:`pareto_frontier`), and the CPU
+    class its seconds were measured on where the record names it (``cpu``: a transformer's precision choice)."""
     table = pd.DataFrame(
         [
             {
@@ -116,12 +117,23 @@ def cost_table(
                 "accuracy": record["accuracy"],
                 "ci95 low": record["accuracy_ci95"][0],
                 "ci95 high": record["accuracy_ci95"][1],
+                "cpu": _cpu_class(record),
             }
             for key, (record, _) in results.items()
         ]
     )
     table["frontier"] = pareto_frontier(table["seconds"], table["accuracy"])
     return table
+
+
+def _cpu_class(record: dict[str, Any]) -> str | None:
+    """The class of the CPU (``AVX2``, ``AMX``, …) a record's model trained or predicted on, as its precision choice
+    names it; None where the record does not say (classical models, ensembles) or the model ran on a GPU."""
+    for choice in ("train_precision_choice", "eval_precision_choice"):
+        capability = (record.get(choice) or {}).get("capability") or {}
+        if capability.get("device_type") == "cpu" and capability.get("cpu_class"):
+            return capability["cpu_class"]
+    return None
 
 
 def pairwise_mcnemar(results: dict[str, tuple[dict[str, Any], pd.DataFrame]]) -> pd.DataFrame:

@@ -144,9 +144,23 @@ def cost_frontier_text(table: pd.DataFrame) -> str:
             f" Off it, each costing more than a frontier model that scored at least as high here: {' · '.join(off)};"
             " whether those accuracy gaps are real is read by the McNemar tests above, not from the dots."
         )
-    return text + (
+    text += (
         " Seconds count every transformer training run a result needed (notebook 04's learning-rate runs, 05's"
         " search, an ensemble's members); a classical model's seconds are its final fit's, not 02's search over C."
+    )
+    return text + _machines_text(table)
+
+
+def _machines_text(table: pd.DataFrame) -> str:
+    """Where the records name more than one CPU class for their seconds, which models ran on which: a ratio across
+    them mixes the set-up with the machine."""
+    if "cpu" not in table or table["cpu"].dropna().nunique() < 2:
+        return ""
+    named = table.dropna(subset=["cpu"])
+    groups = "; ".join(f"{cpu}: {', '.join(part['model'])}" for cpu, part in named.groupby("cpu", sort=True))
+    return (
+        f" The transformers' seconds come from more than one kind of CPU ({groups}), so a ratio between those"
+        " groups mixes the set-up with the machine."
     )
 
 
@@ -346,13 +360,20 @@ def cautions_text(
             + "; they test the study's *design* (an SST-2 model, zero-shot, then fine-tuned on IMDB), not its"
             " checkpoint's numbers."
         )
-    fine = results.get(catalog.FINE_TUNED, ({}, None))[0]
+    from helpers.present import short_label
+    from helpers.story.zero_shot import STRATEGY_NAMES
+
     classical = results.get(catalog.TFIDF, ({}, None))[0]
-    if fine.get("n_train") and classical.get("n_train"):
+    trained = [
+        f"{short_label(record)} from {record['n_train']:,} reviews cut to {record.get('train_max_length', '?')}"
+        f" tokens ({STRATEGY_NAMES.get(record.get('train_truncation') or record.get('truncation'), '?')})"
+        for key in (catalog.FINE_TUNED, catalog.TUNED)
+        if key in results and (record := results[key][0]).get("n_train")
+    ]
+    if trained and classical.get("n_train"):
         parts.append(
-            f"**Not the same training data:** the fine-tuned transformer learned from {fine['n_train']:,} reviews"
-            f" cut to {fine.get('train_max_length', '?')} tokens, the classical models from {classical['n_train']:,}"
-            " whole reviews."
+            f"**Not the same training data:** the classical models learned from {classical['n_train']:,} whole"
+            f" reviews, {' and '.join(trained)}."
         )
     parts.append(
         f"**One seed:** every model here was trained with seed {seed} on one sample; notebook 04's comparison varies"

@@ -177,6 +177,26 @@ def pruning_text(trials: pd.DataFrame, stopped_by: str | None = None) -> str:
     )
 
 
+def peaks_text(intermediate: pd.DataFrame) -> str:
+    """What the evaluation curves show of the complete trials: how many ended below their best evaluation, the
+    largest such drop. A trial's value is its peak, read on the same validation reviews that pick it."""
+    complete = intermediate[intermediate["state"] == "COMPLETE"].sort_values("step")
+    if complete.empty:
+        return ""
+    curves = complete.groupby("number")["val_accuracy"]
+    drops = (curves.max() - curves.last()).sort_values(ascending=False)
+    fell = drops[drops > 0]
+    if fell.empty:
+        return " Every complete trial ended at its best evaluation."
+    worst = int(fell.index[0])
+    peak = curves.max()[worst]
+    return (
+        f" {len(fell)} of the {len(drops)} complete trials ended below their best evaluation (trial {worst} the"
+        f" most: {peak:.3f} at its best, {curves.last()[worst]:.3f} at the end). A trial's value is its peak, picked"
+        " on the same validation reviews that score it; the winner is trained again to the end, with no peak to pick."
+    )
+
+
 def _pruning_bought(stopped_by: str | None) -> str:
     if stopped_by == "time box":
         return " Stopping them early let more trials start before the time box closed."

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from helpers import catalog
-from helpers.catalog import ENSEMBLE, FINE_TUNED, NBSVM, RECALIBRATED, TFIDF, ZERO_SHOT
+from helpers.catalog import ENSEMBLE, FINE_TUNED, NBSVM, RECALIBRATED, TFIDF, TUNED, ZERO_SHOT
 from helpers.paired import ALPHA, SeriesComparisons, recovered_share, series_comparisons, study_gap
 from helpers.present import model_family, short_label
 from helpers.story.comparison import error_balance_text
@@ -40,6 +40,9 @@ def findings(results: Results, alpha: float = ALPHA) -> list[str]:
     if {FINE_TUNED, TFIDF} <= set(results):
         text = verdict_text(series.verdict(FINE_TUNED, TFIDF, alpha), names)
         lines.append(f"- **The fine-tuned transformer against TF-IDF + LR.** {text}.")
+    if {TUNED, FINE_TUNED} <= set(results):
+        text = verdict_text(series.verdict(TUNED, FINE_TUNED, alpha), names)
+        lines.append(f"- **What the search bought (notebook 05).** {sentence_start(text)}.")
     if shortcut := shortcut_line(results, names):
         lines.append(shortcut)
     if {ZERO_SHOT, RECALIBRATED, FINE_TUNED} <= set(results):
@@ -172,7 +175,9 @@ def ensemble_line(
         and verdicts[transformer].more == ENSEMBLE
     )
     answer = (
-        "Yes: averaging in the bag of n-grams' probabilities makes the transformer more accurate."
+        "Yes, as far as a test of accuracy can show: averaging in the bag of n-grams' probabilities makes the"
+        " transformer more accurate, so the two err on different reviews (averaging two models that disagree can"
+        " gain by itself; it does not say what either reads)."
         if gain
         else "Not on these reviews: the ensemble is not told apart from the transformer alone."
     )

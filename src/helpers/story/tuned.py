@@ -173,7 +173,8 @@ def search_answer(
     if not diff.excludes_zero:
         return (
             f"**Not on these reviews:** {scores}. The interval holds zero before the series' other comparisons"
-            " are even counted, so what the search bought cannot be told from one training run's noise."
+            f" are even counted, so these {diff.n:,} reviews cannot tell the search's settings from notebook 04's;"
+            " how far another training seed would move either model is not measured here."
         )
     if diff.value > 0:
         return (
@@ -211,14 +212,14 @@ def versus_fine_tuned(
     )
 
 
-def class_trade_text(previous, label: str, fine_label: str) -> str | None:
+def class_trade_text(previous, label: str, fine_label: str) -> str:
     """The tuned model against notebook 04's within each class of review, as notebook 04 reads its own gain
     (``previous``: :func:`helpers.comparisons.compare_with_saved`; None without notebook 04's results)."""
     if previous is None:
-        return None
+        return "There are no results of notebook 04's model here to compare with, class by class."
     names = {f"{TUNED}:pred": f"{label}:pred", f"{FINE_TUNED}:pred": f"{fine_label}:pred"}
     paired = previous.paired.rename(columns=names)
-    return "- **By class:** " + gain_by_group_text(paired, class_groups(paired), label, fine_label, "class")
+    return gain_by_group_text(paired, class_groups(paired), label, fine_label, "class")
 
 
 def search_bought(
