@@ -97,6 +97,34 @@ def test_committed_notebook_reads_cleanly(path):
     assert reader_problems(nb) == []
 
 
+MAX_CELL_LINES = 20  # a lesson's code cell shows one step: the parameters cell aside, at most this many lines
+
+
+def long_cells(nb) -> list[str]:
+    """Code cells (the parameters cell aside) with more than ``MAX_CELL_LINES`` non-blank lines."""
+    return [
+        f"cell {i}: {n} lines"
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", [])
+        if (n := sum(bool(line.strip()) for line in cell.source.splitlines())) > MAX_CELL_LINES
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_code_cell_is_a_short_step(path):
+    assert long_cells(nbformat.read(path, as_version=4)) == []
+
+
+def test_a_long_cell_is_caught():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("x = 1\n" * 21, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("x = 1\n\n" * 20),
+        nbformat.v4.new_code_cell("x = 1\n" * 21),
+    ]
+    assert long_cells(nb) == ["cell 2: 21 lines"]
+
+
 def test_reader_checks_catch_what_a_reader_should_not_see():
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
     params = nbformat.v4.new_code_cell("seed = 1")
