@@ -142,9 +142,8 @@ def _param_panel(ax: plt.Axes, frame, name: str, log_params, rng) -> None:
             x = part[name].map({c: i for i, c in enumerate(categories)}) + rng.uniform(-0.12, 0.12, len(part))
         ax.scatter(x, part["y"], s=26, marker=style["marker"], color=style["color"])
     if continuous:
-        if (
-            name in log_params
-        ):  # labelled at 1, 2 and 5 of each decade: a range within one decade gets ticks too
+        if name in log_params:
+            # labelled at 1, 2 and 5 of each decade: a range within one decade gets ticks too
             ax.set_xscale("log")
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}".replace("e-0", "e-")))

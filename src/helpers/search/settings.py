@@ -29,8 +29,8 @@ class SearchSettings:
     ``n_trials`` is the study's total budget: a resumed study runs only the trials it lacks. ``space``: a
     :class:`SearchSpace` or its parameters (a dict; None: the default space). ``timeout_minutes`` stops starting new
     trials once the study's trials have taken that long (a running trial finishes; a resumed Optuna study counts
-    the time its finished trials already took, a restored Ray experiment gets Tune's budget afresh). ``storage``: an SQLAlchemy URL, default
-    ``$IMDB_SEARCH_STORAGE`` or SQLite under ``models/search/<profile>/``. ``pruner``: ``median``, ``halving``
+    the time its finished trials already took, a restored Ray experiment gets Tune's budget afresh). ``storage``:
+    an SQLAlchemy URL, default ``$IMDB_SEARCH_STORAGE`` or SQLite under ``models/search/<profile>/``. ``pruner``: ``median``, ``halving``
     (successive halving with ``reduction_factor`` η: rungs at 1, η, η², … evaluations, so the best configurations
     train on the whole training set), ``none`` or an Optuna pruner (Ray always uses ASHA with the same η).
     ``evals_per_epoch``: validation evaluations (pruning points) per epoch. ``startup_trials``: random trials before
