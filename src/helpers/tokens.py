@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 TRUNCATIONS = ("head", "head_tail")
+TRUNCATION_NAMES = {"head": "head", "head_tail": "head + tail"}  # as prose, tables and figures name them
 HEAD_TOKENS_AT_512 = 128  # Sun et al. 2019: head 128 + tail 382 of a 510-token budget
 
 

@@ -9,6 +9,7 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, LogLocator
 
 from helpers.evaluation import wilson_interval
+from helpers.tokens import TRUNCATION_NAMES
 
 _STATE_STYLE = {
     "COMPLETE": {"marker": "o", "color": "#4f81bd", "label": "complete (best validation accuracy)"},
@@ -121,7 +122,6 @@ PARAM_AXIS_LABELS = {  # the rest: the name, spaced
     "train_max_length": "training length (tokens)",
     "truncation": "trains on (truncation)",
 }
-VALUE_LABELS = {"head_tail": "head + tail"}  # a category's tick label, as the prose names it
 
 
 def _param_panel(ax: plt.Axes, frame, name: str, log_params, rng) -> None:
@@ -150,7 +150,10 @@ def _param_panel(ax: plt.Axes, frame, name: str, log_params, rng) -> None:
             ax.xaxis.set_minor_formatter(plt.NullFormatter())
             ax.tick_params(axis="x", labelsize=7)
     else:
-        ax.set_xticks(range(len(categories)), [VALUE_LABELS.get(c, str(c)) for c in categories])
+        ax.set_xticks(
+            range(len(categories)),
+            [TRUNCATION_NAMES.get(c, str(c)) if name == "truncation" else str(c) for c in categories],
+        )
     ax.set(xlabel=PARAM_AXIS_LABELS.get(name, name.replace("_", " ")))
 
 

@@ -13,8 +13,10 @@ from statsmodels.stats.proportion import test_proportions_2indep
 from helpers import catalog
 from helpers.evaluation import calibration_summary, error_balance, holm, mcnemar_test
 from helpers.paired import ALPHA, independent_gap, widest_paired_difference
+from helpers.present import short_label
 from helpers.story.phrases import points, sentence_start, short_interval
 from helpers.tables import p_text
+from helpers.tokens import TRUNCATION_NAMES
 
 ECE_CALIBRATED = 0.05  # as notebook 03 reads it (helpers.story.zero_shot.calibration_text)
 Results = dict[str, tuple[dict[str, Any], pd.DataFrame]]
@@ -360,13 +362,10 @@ def cautions_text(
             + "; they test the study's *design* (an SST-2 model, zero-shot, then fine-tuned on IMDB), not its"
             " checkpoint's numbers."
         )
-    from helpers.present import short_label
-    from helpers.story.zero_shot import STRATEGY_NAMES
-
     classical = results.get(catalog.TFIDF, ({}, None))[0]
     trained = [
         f"{short_label(record)} from {record['n_train']:,} reviews cut to {record.get('train_max_length', '?')}"
-        f" tokens ({STRATEGY_NAMES.get(record.get('train_truncation') or record.get('truncation'), '?')})"
+        f" tokens ({TRUNCATION_NAMES.get(record.get('train_truncation') or record.get('truncation'), '?')})"
         for key in (catalog.FINE_TUNED, catalog.TUNED)
         if key in results and (record := results[key][0]).get("n_train")
     ]
@@ -386,7 +385,6 @@ def cautions_text(
 def ensemble_text(results: Results, record: dict[str, Any] | None, profile: str) -> str:
     """06's ensemble: its members, how they were chosen and its accuracy."""
     from helpers.ensemble import CLASSICAL_CANDIDATES, TRANSFORMER
-    from helpers.present import short_label
 
     if record is None:
         return f"No `{TRANSFORMER}` results in `results/{profile}/`: run notebook 04 first for the ensemble."

@@ -19,7 +19,7 @@ from helpers.story.tuned import (  # noqa: F401  (notebook 05 reads them from he
     tuned_reading,
     versus_fine_tuned,
 )
-from helpers.story.zero_shot import STRATEGY_NAMES
+from helpers.tokens import TRUNCATION_NAMES
 
 
 def search_reading(
@@ -95,6 +95,11 @@ def _unpaired_spread(complete: pd.DataFrame, best: pd.Series, n_validation: int)
     )
 
 
+def _origin(trials: pd.DataFrame) -> pd.Series:
+    """Each trial's number, a retry counted as the trial it repeats (so it is a start-up trial if that one was)."""
+    return trials["retry_of"].fillna(trials["number"]) if "retry_of" in trials else trials["number"]
+
+
 def sampler_text(
     trials: pd.DataFrame,
     complete: pd.DataFrame,
@@ -105,7 +110,7 @@ def sampler_text(
     """Whether the best trial is one of the random start-up trials (by number; a retry counts as the trial it
     repeats), and the sampler's best proposal against the start-up trials' best (a paired interval when both
     have per-review ``readings``)."""
-    origin = trials["retry_of"].fillna(trials["number"]) if "retry_of" in trials else trials["number"]
+    origin = _origin(trials)
     start = complete[origin[complete.index] < startup_trials]
     proposed = complete[origin[complete.index] >= startup_trials]
     n_proposed = int((origin >= startup_trials).sum())
@@ -232,7 +237,7 @@ def stopped_text(
     """What ended the search, its budget of trials or its time box, and how many of the trials that ran were the
     sampler's own proposals rather than its random start-up (``stopped_by``: the search result's own record)."""
     ran = trials[trials["state"].isin(["COMPLETE", "PRUNED"])]
-    origin = ran["retry_of"].fillna(ran["number"]) if "retry_of" in ran else ran["number"]
+    origin = _origin(ran)
     n_proposed = int((origin >= startup_trials).sum())
     own = {0: "none of the sampler's own proposals", 1: "one proposal of the sampler's own"}
     proposals = own.get(n_proposed, f"{n_proposed} of the sampler's own proposals")
@@ -271,7 +276,7 @@ SETTING_VALUES = {  # a value of a setting with a few choices, as a sentence nam
 
 
 def _value_words(name: str, value) -> str:
-    value = STRATEGY_NAMES.get(value, value) if name == "truncation" else value
+    value = TRUNCATION_NAMES.get(value, value) if name == "truncation" else value
     return SETTING_VALUES.get(name, name.replace("_", " ") + " {}").format(value)
 
 

@@ -15,12 +15,9 @@ from helpers.paired import ALPHA, independent_gap, paired_difference
 from helpers.story.data import share_text
 from helpers.story.phrases import pair_text, paired_interval, points, sentence_start
 from helpers.tables import p_text
+from helpers.tokens import TRUNCATION_NAMES
 
 ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
-STRATEGY_NAMES = {
-    "head_tail": "head + tail",
-    "head": "head",
-}  # the truncation strategies, as prose names them
 SST2_DISTILBERT = 0.913  # DistilBERT SST-2's reported accuracy on the SST-2 validation split (its model card)
 
 
@@ -96,7 +93,7 @@ def obstacles_text(by_length: pd.DataFrame, y_true, before, after) -> str:
         )
     if not found:
         return "None of these is resolved on these reviews: what stands in its way is not shown here."
-    count = {1: "One thing does", 2: "Two things do"}.get(len(found), "Three things do")
+    count = "One thing does" if len(found) == 1 else "Two things do"  # the line, and the window or length
     return f"{count} on these reviews: " + "; and ".join(found) + "."
 
 
@@ -115,7 +112,7 @@ def prediction_text(pred, truncation: str, max_length: int) -> str:
     """How the reviews were read: how many were cut, the window, the precision and why."""
     return (
         f"{len(pred):,} reviews read in {pred.seconds:.0f} s: {pred.n_truncated:,} cut to {max_length} tokens"
-        f" ({STRATEGY_NAMES.get(truncation, truncation)}), in {pred.precision} at batch {pred.batch_size} ({pred.precision_choice['reason']})."
+        f" ({TRUNCATION_NAMES.get(truncation, truncation)}), in {pred.precision} at batch {pred.batch_size} ({pred.precision_choice['reason']})."
     )
 
 
@@ -127,8 +124,8 @@ def truncation_text(comparison, budget: int) -> str:
     kept, other = comparison.strategies
     long_only = comparison.paired.iloc[comparison.long_idx]
     text = pair_text(
-        STRATEGY_NAMES[kept],
-        STRATEGY_NAMES[other],
+        TRUNCATION_NAMES[kept],
+        TRUNCATION_NAMES[other],
         long_only["label"],
         long_only[f"{kept}:pred"],
         long_only[f"{other}:pred"],
@@ -138,9 +135,9 @@ def truncation_text(comparison, budget: int) -> str:
     if not diff.excludes_zero:
         ending = f"on these {diff.n:,} long reviews the choice of tokens cannot be told from noise"
     elif diff.value > 0:
-        ending = f"keeping the {STRATEGY_NAMES[kept]} reads the long reviews better"
+        ending = f"keeping the {TRUNCATION_NAMES[kept]} reads the long reviews better"
     else:
-        ending = f"keeping the {STRATEGY_NAMES[other]} would read the long reviews better"
+        ending = f"keeping the {TRUNCATION_NAMES[other]} would read the long reviews better"
     return f"On the {diff.n:,} reviews longer than {budget} word pieces: {text}. So {ending}."
 
 
