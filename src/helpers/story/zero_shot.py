@@ -17,6 +17,7 @@ from helpers.story.phrases import pair_text, paired_interval, points, sentence_s
 from helpers.tables import p_text
 from helpers.tokens import TRUNCATION_NAMES
 
+STRATEGY_NAMES = TRUNCATION_NAMES  # notebook 03 names its strategies' rows through this module
 ECE_CALIBRATED = 0.05  # a binned calibration error at most this is "roughly calibrated"
 SST2_DISTILBERT = 0.913  # DistilBERT SST-2's reported accuracy on the SST-2 validation split (its model card)
 
